@@ -1,0 +1,58 @@
+// Bundles the extension (client), the language server, the CLI and workers into dist/.
+// `--watch` rebuilds on change, `--production` minifies (used by `npm run package`).
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  minify: production,
+  logLevel: 'warning',
+  keepNames: true,
+  // antlr4's ESM build needs import.meta; its CJS build is the right one inside a CJS bundle.
+  alias: { antlr4: './node_modules/antlr4/dist/antlr4.node.cjs' },
+};
+
+// Workers are separate bundles loaded with `new Worker(path)` next to the server.
+const workers = {};
+if (existsSync('server/src/engine/compile/worker.ts')) workers['compile-worker'] = 'server/src/engine/compile/worker.ts';
+
+const builds = [
+  {
+    ...common,
+    entryPoints: { extension: 'client/src/extension.ts' },
+    outdir: 'dist',
+    external: ['vscode'], // provided by the editor
+  },
+  {
+    ...common,
+    entryPoints: { server: 'server/src/lsp/server.ts', ...workers },
+    outdir: 'dist',
+    // solc-js (a 9 MB asm.js blob) is loaded from node_modules at run time, not bundled.
+    external: ['solc', 'solc/*'],
+  },
+  {
+    ...common,
+    entryPoints: { cli: 'server/src/cli/main.ts' },
+    outdir: 'dist',
+    external: ['solc', 'solc/*'],
+    banner: { js: '#!/usr/bin/env node' },
+  },
+];
+
+if (watch) {
+  const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('[esbuild] watching…');
+} else {
+  const started = Date.now();
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  console.log(`[esbuild] built dist/ in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
+}

@@ -1,0 +1,117 @@
+// Tolerant Solidity parsing on top of @solidity-parser/parser's ANTLR grammar.
+//
+// We drive the lexer, parser and AST builder ourselves instead of calling the package's
+// `parse()`: on some half-typed input (`x = ;`) its AST builder throws after the parser has
+// already recovered and recorded the syntax errors, and `parse()` then loses those errors.
+// Here a builder crash still yields the errors, so the editor can show them.
+import {
+  ASTBuilder,
+  buildCommentList,
+  CharStream,
+  CommonTokenStream,
+  ErrorListener,
+  SolidityLexer,
+  SolidityParser,
+} from './vendor/solidity-antlr.js';
+import type { SourceUnit } from '@solidity-parser/parser/dist/src/ast-types';
+import type { Range } from './findings';
+
+export type { SourceUnit };
+
+export interface SyntaxError {
+  message: string;
+  range: Range;
+}
+
+export interface Comment {
+  type: 'LineComment' | 'BlockComment';
+  value: string;
+  /** [start, end] UTF-16 offsets, end inclusive (the parser's convention). */
+  range: [number, number];
+}
+
+export interface ParseResult {
+  /** The AST, or undefined when the AST builder could not build one from the recovered tree. */
+  ast: SourceUnit | undefined;
+  errors: SyntaxError[];
+  comments: Comment[];
+}
+
+interface RawError {
+  message: string;
+  line: number; // 1-based
+  column: number; // 0-based, UTF-16 units
+}
+
+/** Parses `text`; never throws. Positions in the AST are UTF-16 offsets (`range`) and 1-based lines (`loc`). */
+export function parseSolidity(text: string): ParseResult {
+  const listener = new ErrorListener();
+  const lexer = new SolidityLexer(new CharStream(text));
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(listener);
+  const tokens = new CommonTokenStream(lexer);
+  const parser = new SolidityParser(tokens);
+  parser.removeErrorListeners();
+  parser.addErrorListener(listener);
+  parser.buildParseTrees = true;
+
+  let ast: SourceUnit | undefined;
+  let comments: Comment[] = [];
+  try {
+    const tree = parser.sourceUnit();
+    const builder = new ASTBuilder({ loc: true, range: true, tolerant: true });
+    builder.visit(tree);
+    ast = (builder.result as SourceUnit | null) ?? undefined;
+    comments = buildCommentList(tokens.tokens, lexer.channelNames.indexOf('HIDDEN'), { range: true }) as Comment[];
+  } catch {
+    // The AST builder met a node the parser left empty during error recovery. The errors
+    // collected so far are still exact; the caller keeps its last good AST.
+    ast = undefined;
+  }
+  const raw: RawError[] = listener.getErrors();
+  const errors = raw.map((e) => toSyntaxError(e, text));
+  if (ast === undefined && errors.length === 0) {
+    errors.push({ message: 'Syntax error: the file could not be parsed', range: zeroRange() });
+  }
+  return { ast, errors, comments };
+}
+
+function zeroRange(): Range {
+  return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+}
+
+/** ANTLR's messages list every expected token; keep the useful head. */
+export function shortenParserMessage(message: string): string {
+  const expecting = message.match(/^(.*?) expecting \{(.*)\}$/s);
+  if (expecting) {
+    const options = expecting[2].split(', ');
+    if (options.length > 4) return `${expecting[1]}`;
+    return `${expecting[1]}, expecting ${options.join(' or ')}`;
+  }
+  return message;
+}
+
+function toSyntaxError(e: RawError, text: string): SyntaxError {
+  const line = Math.max(0, e.line - 1);
+  const lineText = lineAt(text, line);
+  const start = Math.min(e.column, lineText.length);
+  // Underline the offending token: up to the next whitespace, at least one character.
+  let end = start;
+  while (end < lineText.length && !/\s/.test(lineText[end])) end++;
+  if (end === start) end = Math.min(start + 1, Math.max(lineText.length, start));
+  return {
+    message: `Syntax error: ${shortenParserMessage(e.message)}`,
+    range: { start: { line, character: start }, end: { line, character: end } },
+  };
+}
+
+function lineAt(text: string, line: number): string {
+  let from = 0;
+  for (let i = 0; i < line; i++) {
+    const next = text.indexOf('\n', from);
+    if (next < 0) return '';
+    from = next + 1;
+  }
+  const end = text.indexOf('\n', from);
+  return text.slice(from, end < 0 ? text.length : end).replace(/\r$/, '');
+}

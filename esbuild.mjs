@@ -1,7 +1,9 @@
 // Bundles the extension (client), the language server, the CLI and workers into dist/.
 // `--watch` rebuilds on change, `--production` minifies (used by `npm run package`).
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -16,6 +18,7 @@ const common = {
   minify: production,
   logLevel: 'warning',
   keepNames: true,
+  define: { PATCHLINE_VERSION: JSON.stringify(version) },
   // antlr4's ESM build needs import.meta; its CJS build is the right one inside a CJS bundle.
   alias: { antlr4: './node_modules/antlr4/dist/antlr4.node.cjs' },
 };
@@ -44,6 +47,17 @@ const builds = [
     outdir: 'dist',
     external: ['solc', 'solc/*'],
     banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    // The Patch view's front end runs in the webview (a browser), not in Node.
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: { panel: 'media/panel/main.ts' },
+    // CSS goes through esbuild too, so the webview loads one file from dist/media.
+    loader: { '.css': 'css' },
+    outdir: 'dist/media',
   },
 ];
 

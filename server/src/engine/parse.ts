@@ -15,6 +15,7 @@ import {
 } from './vendor/solidity-antlr.js';
 import type { SourceUnit } from '@solidity-parser/parser/dist/src/ast-types';
 import type { Range } from './findings';
+import { LineIndex } from './text';
 
 export type { SourceUnit };
 
@@ -62,6 +63,7 @@ export function parseSolidity(text: string): ParseResult {
     const builder = new ASTBuilder({ loc: true, range: true, tolerant: true });
     builder.visit(tree);
     ast = (builder.result as SourceUnit | null) ?? undefined;
+    if (ast) pruneHoles(ast);
     comments = buildCommentList(tokens.tokens, lexer.channelNames.indexOf('HIDDEN'), { range: true }) as Comment[];
   } catch {
     // The AST builder met a node the parser left empty during error recovery. The errors
@@ -69,11 +71,36 @@ export function parseSolidity(text: string): ParseResult {
     ast = undefined;
   }
   const raw: RawError[] = listener.getErrors();
-  const errors = raw.map((e) => toSyntaxError(e, text));
+  const lines = new LineIndex(text);
+  const errors = raw.map((e) => toSyntaxError(e, lines));
   if (ast === undefined && errors.length === 0) {
     errors.push({ message: 'Syntax error: the file could not be parsed', range: zeroRange() });
   }
   return { ast, errors, comments };
+}
+
+/**
+ * Error recovery can leave null entries in the AST's declaration lists (a half-typed member).
+ * Downstream code walks these lists, so drop the holes once here. Lists where null means
+ * something (tuple components, `(, uint b) = f()`) are left alone.
+ */
+const DECLARATION_LISTS = ['children', 'subNodes', 'baseContracts', 'modifiers', 'members', 'statements', 'parameters'];
+
+function pruneHoles(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) pruneHoles(item);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const record = node as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (key === 'loc' || key === 'range') continue;
+    if (Array.isArray(value) && DECLARATION_LISTS.includes(key)) {
+      record[key] = value.filter((item) => item !== null && item !== undefined);
+    }
+    pruneHoles(record[key]);
+  }
 }
 
 function zeroRange(): Range {
@@ -91,27 +118,20 @@ export function shortenParserMessage(message: string): string {
   return message;
 }
 
-function toSyntaxError(e: RawError, text: string): SyntaxError {
-  const line = Math.max(0, e.line - 1);
-  const lineText = lineAt(text, line);
-  const start = Math.min(e.column, lineText.length);
+function toSyntaxError(e: RawError, lines: LineIndex): SyntaxError {
+  const line = Math.min(Math.max(0, e.line - 1), lines.lineCount - 1);
+  const lineText = lines.lineText(line);
+  let start = Math.min(e.column, lineText.length);
   // Underline the offending token: up to the next whitespace, at least one character.
   let end = start;
   while (end < lineText.length && !/\s/.test(lineText[end])) end++;
-  if (end === start) end = Math.min(start + 1, Math.max(lineText.length, start));
+  if (end === start) {
+    // At the end of a line (typically `<EOF>`): underline the last character instead of nothing.
+    if (start > 0) start--;
+    end = Math.min(start + 1, lineText.length);
+  }
   return {
     message: `Syntax error: ${shortenParserMessage(e.message)}`,
     range: { start: { line, character: start }, end: { line, character: end } },
   };
-}
-
-function lineAt(text: string, line: number): string {
-  let from = 0;
-  for (let i = 0; i < line; i++) {
-    const next = text.indexOf('\n', from);
-    if (next < 0) return '';
-    from = next + 1;
-  }
-  const end = text.indexOf('\n', from);
-  return text.slice(from, end < 0 ? text.length : end).replace(/\r$/, '');
 }

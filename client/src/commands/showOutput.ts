@@ -1,0 +1,6 @@
+import type { Ctx } from '../ctx';
+
+/** Patchline: Show Output — the server's log. */
+export function showOutput(ctx: Ctx): () => void {
+  return () => ctx.output.show(true);
+}

@@ -1,0 +1,33 @@
+// Activation: start the language client, register commands and the Patch view.
+import * as vscode from 'vscode';
+import { restartServer } from './commands/restartServer';
+import { showOutput } from './commands/showOutput';
+import { Ctx } from './ctx';
+import { PatchViewProvider } from './panel/patchView';
+
+let ctx: Ctx | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  ctx = new Ctx(context);
+  const patchView = new PatchViewProvider(ctx);
+  context.subscriptions.push(
+    ctx,
+    patchView,
+    vscode.window.registerWebviewViewProvider(PatchViewProvider.viewType, patchView),
+    vscode.commands.registerCommand('patchline.showOutput', showOutput(ctx)),
+    vscode.commands.registerCommand('patchline.restartServer', restartServer(ctx)),
+    // Trust unlocks the compiler tier and processes: the server reads trust at start-up.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void ctx?.restart()),
+  );
+  try {
+    await ctx.start();
+  } catch (error) {
+    ctx.output.error(`The language server did not start: ${error instanceof Error ? error.message : String(error)}`);
+    void vscode.window.showErrorMessage('Patchline: the language server did not start. See the Patchline output.');
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  await ctx?.stop();
+  ctx = undefined;
+}

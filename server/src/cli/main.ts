@@ -1,0 +1,97 @@
+// The CLI face: `patchline check [paths...]`. Exit codes: 0 clean, 1 error findings, 2 usage or internal error.
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { analyzeText } from '../engine/analyze';
+import { collectSolidityFiles, PathNotFoundError } from '../engine/files';
+import { compareFindings, type Finding } from '../engine/findings';
+import { patchlineVersion } from '../engine/version';
+import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
+
+const USAGE = `Usage: patchline <command> [options]
+
+Commands:
+  check [paths...]     Check Solidity files (default: the current folder) for upgrade-safety problems.
+
+Options for check:
+  --format <f>         text (default), json or sarif
+  -h, --help           Show this help
+  -v, --version        Show the version
+
+Exit codes: 0 no error findings, 1 error findings, 2 usage or internal error.`;
+
+class UsageError extends Error {}
+
+function runCheck(args: string[], cwd: string): number {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const format = values.format as OutputFormat;
+  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`Unknown format "${format}": use text, json or sarif`);
+
+  const files = collectSolidityFiles(positionals.length > 0 ? positionals : ['.'], cwd);
+  const findings: Finding[] = [];
+  const upgradeable: string[] = [];
+  for (const file of files) {
+    const analysis = analyzeText(file, readFileSync(file, 'utf8'));
+    findings.push(...analysis.findings);
+    for (const contract of analysis.contracts) {
+      if (contract.upgradeable) upgradeable.push(`${contract.name} (${relative(cwd, file)})`);
+    }
+  }
+  findings.sort(compareFindings);
+
+  if (format === 'json') process.stdout.write(`${formatJson(findings, cwd)}\n`);
+  else if (format === 'sarif') process.stdout.write(`${formatSarif(findings, cwd)}\n`);
+  else {
+    if (findings.length > 0) process.stdout.write(`${formatText(findings, cwd)}\n`);
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    const warnings = findings.filter((f) => f.severity === 'warning').length;
+    process.stdout.write(
+      `Checked ${files.length} file(s): ${errors} error(s), ${warnings} warning(s). ` +
+        `Upgradeable contracts: ${upgradeable.length > 0 ? upgradeable.join(', ') : 'none'}.\n`,
+    );
+  }
+  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+export function main(argv: string[], cwd = process.cwd()): number {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'check':
+        return runCheck(rest, cwd);
+      case '-v':
+      case '--version':
+        process.stdout.write(`${patchlineVersion}\n`);
+        return 0;
+      case undefined:
+      case '-h':
+      case '--help':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`Unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof PathNotFoundError) {
+      process.stderr.write(`patchline: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`patchline: ${(error as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`patchline: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

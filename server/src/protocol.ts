@@ -1,0 +1,49 @@
+// Custom LSP requests and notifications between the extension (client/) and the language server.
+// Typed once here; both sides import this file and nothing else from each other.
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+
+/** Analysis state shown in the status bar. */
+export type AnalysisState = 'idle' | 'analyzing' | 'error';
+
+export interface StatusParams {
+  state: AnalysisState;
+  /** Documents waiting for or under analysis. */
+  pending: number;
+  /** Human-readable detail for the status bar tooltip. */
+  message: string;
+  /** Trust mode the server runs in: `parser` only in untrusted workspaces. */
+  tiers: 'parser' | 'parser+compiler';
+}
+
+export const StatusNotification = new NotificationType<StatusParams>('patchline/status');
+
+export interface ContractInfo {
+  name: string;
+  uri: string;
+  /** 0-based line of the contract name. */
+  line: number;
+  character: number;
+  upgradeable: boolean;
+  proxyKind?: 'uups' | 'transparent-or-beacon';
+  upgradesFrom?: string;
+  errors: number;
+  warnings: number;
+}
+
+export interface ListContractsParams {
+  /** Restrict to upgradeable contracts. */
+  upgradeableOnly: boolean;
+}
+
+export interface ListContractsResult {
+  contracts: ContractInfo[];
+}
+
+/** The contracts of every open or workspace Solidity document the server has analysed. */
+export const ListContractsRequest = new RequestType<ListContractsParams, ListContractsResult, void>('patchline/listContracts');
+
+/** Options the client passes at start-up (`initializationOptions`). */
+export interface InitializationOptions {
+  /** VS Code's workspace trust. Untrusted: parser tier only, no compiler, no processes, no network. */
+  trusted: boolean;
+}

@@ -1,0 +1,79 @@
+// The CLI as users run it: the built dist/cli.js in a child process.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+
+const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+const workdir = mkdtempSync(join(tmpdir(), 'patchline-cli-'));
+after(() => rmSync(workdir, { recursive: true, force: true }));
+
+const broken = 'pragma solidity ^0.8.24;\ncontract Broken {\n    uint256 x\n}\n';
+const clean = 'pragma solidity ^0.8.24;\ncontract Clean is UUPSUpgradeable {\n    uint256 x;\n}\n';
+mkdirSync(join(workdir, 'src', 'nested'), { recursive: true });
+mkdirSync(join(workdir, 'node_modules', 'dep'), { recursive: true });
+writeFileSync(join(workdir, 'src', 'Broken.sol'), broken);
+writeFileSync(join(workdir, 'src', 'nested', 'Clean.sol'), clean);
+writeFileSync(join(workdir, 'node_modules', 'dep', 'Ignored.sol'), 'contract {');
+
+function run(...args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { cwd: workdir, encoding: 'utf8' });
+}
+
+test('check --format json: 1-based positions, file relative to cwd, exit 1 on errors; node_modules skipped', () => {
+  const result = run('check', '--format', 'json');
+  assert.equal(result.status, 1, result.stderr);
+  const findings = JSON.parse(result.stdout);
+  assert.equal(findings.length, 1);
+  assert.deepEqual(Object.keys(findings[0]).sort(), ['column', 'endColumn', 'endLine', 'file', 'line', 'message', 'rule', 'severity', 'tier'].sort());
+  assert.equal(findings[0].file, 'src/Broken.sol');
+  assert.equal(findings[0].rule, 'syntax-error');
+  assert.equal(findings[0].severity, 'error');
+  assert.equal(findings[0].tier, 'parser');
+  // The missing `;` is noticed at the `}` on line 4, column 1.
+  assert.equal(findings[0].line, 4);
+  assert.equal(findings[0].column, 1);
+});
+
+test('check on a clean file exits 0; text output names the upgradeable contracts', () => {
+  const result = run('check', 'src/nested');
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /Checked 1 file\(s\): 0 error\(s\)/);
+  assert.match(result.stdout, /Upgradeable contracts: Clean \(src\/nested\/Clean\.sol\)/);
+});
+
+test('check --format text prints path:line:col severity rule message', () => {
+  const result = run('check', 'src/Broken.sol');
+  assert.equal(result.status, 1);
+  assert.match(result.stdout.split('\n')[0], /^src\/Broken\.sol:4:1 error syntax-error Syntax error: /);
+});
+
+test('check --format sarif is SARIF 2.1.0 with the rule listed and a relative location', () => {
+  const result = run('check', '--format', 'sarif');
+  assert.equal(result.status, 1);
+  const sarif = JSON.parse(result.stdout);
+  assert.equal(sarif.version, '2.1.0');
+  const [runEntry] = sarif.runs;
+  assert.deepEqual(runEntry.tool.driver.rules.map((r: { id: string }) => r.id), ['syntax-error']);
+  const [resultEntry] = runEntry.results;
+  assert.equal(resultEntry.level, 'error');
+  assert.equal(resultEntry.ruleIndex, 0);
+  assert.equal(resultEntry.locations[0].physicalLocation.artifactLocation.uri, 'src/Broken.sol');
+  assert.equal(resultEntry.locations[0].physicalLocation.region.startLine, 4);
+});
+
+test('usage errors exit 2 with a message: unknown command, unknown format, missing path, unknown flag', () => {
+  for (const args of [['frobnicate'], ['check', '--format', 'xml'], ['check', 'missing.sol'], ['check', '--nope']]) {
+    const result = run(...args);
+    assert.equal(result.status, 2, args.join(' '));
+    assert.match(result.stderr, /^patchline: /, args.join(' '));
+  }
+});
+
+test('--version prints the package version', () => {
+  const result = run('--version');
+  assert.equal(result.status, 0);
+  assert.equal(result.stdout.trim(), require('../../package.json').version);
+});

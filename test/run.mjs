@@ -14,6 +14,15 @@ if (build.status !== 0) {
   process.exit(1);
 }
 
+// The editor tier runs in code-server + Chromium; install them on first use (idempotent, ~3 min once).
+if (tiers.includes('editor')) {
+  const install = spawnSync('bash', ['.ci/install-editor-host.sh'], { cwd: root, stdio: 'inherit' });
+  if (install.status !== 0) {
+    // The editor tests then fail under CI and skip elsewhere, each saying how to install.
+    console.error('The editor host could not be installed: see the messages above.');
+  }
+}
+
 const files = [];
 for (const tier of tiers) {
   const dir = join('test', tier);

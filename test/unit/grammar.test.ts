@@ -379,6 +379,16 @@ describe('directives and declarations', () => {
     assertToken(doc, 'probe', 'entity.name.function.call');
     assertToken(doc, '+=', 'keyword.operator.assignment.compound');
   });
+
+  test('call options and named arguments are keys, the ternary colon is an operator', () => {
+    const doc = fixture('declarations.sol');
+    assertToken(doc, '{[[value]]: 1', 'variable.parameter.named-argument');
+    assertToken(doc, 'value[[:]] 1', 'punctuation.separator.key-value');
+    assertToken(doc, '[[gas]]: 50_000', 'variable.parameter.named-argument');
+    assertToken(doc, '{[[x]]: amount}', 'variable.parameter.named-argument');
+    assertToken(doc, '[[?]] MathLib', 'keyword.operator.ternary');
+    assertToken(doc, ') [[:]] 0', 'keyword.operator.ternary');
+  });
 });
 
 describe('inline assembly', () => {

@@ -1,0 +1,159 @@
+// One compiler-tier compilation: resolve sources, relax pins, compile, decode locations.
+import { makeNamespacedInput } from '@openzeppelin/upgrades-core';
+import type { SolcInput as OzSolcInput, SolcOutput as OzSolcOutput } from '@openzeppelin/upgrades-core';
+import type { Range, Severity } from '../findings';
+import { relaxPragmas } from './pragma';
+import type { SolcCompiler } from './solc';
+import { compileErrors, outputSelection, type OutputLevel, type SolcInput, type SolcOutput } from './solc-json';
+import { collectSources, type ImportResolver, type ResolvedSource, type SourceGraph } from './sources';
+import { SrcDecoder } from './src-decoder';
+import { LineIndex } from '../text';
+
+export interface CompileRequest {
+  /** Absolute paths of the files to compile; their imports are added transitively. */
+  entries: string[];
+  resolver: ImportResolver;
+  /** solc remappings, the same the resolver applies (solc must derive the same source names). */
+  remappings?: string[];
+  /** Default `storage`: storage layouts and ASTs only. */
+  level?: OutputLevel;
+  /**
+   * Compile a second, namespaced variant (upgrades-core's `makeNamespacedInput`) so ERC-7201
+   * namespaces get slots. Default: when a source has a `@custom:storage-location` annotation.
+   */
+  namespaced?: boolean;
+  signal?: AbortSignal;
+}
+
+/** A compiler message with an exact location. */
+export interface CompilerMessage {
+  severity: Severity;
+  /** e.g. `TypeError`, `ParserError`, `Warning`. */
+  type: string;
+  errorCode?: string;
+  message: string;
+  /** Absolute path; absent for messages without a location. */
+  file?: string;
+  sourceName?: string;
+  range?: Range;
+}
+
+/** A `pragma solidity` pin that was relaxed in memory to compile. */
+export interface RelaxedPin {
+  file: string;
+  sourceName: string;
+  range: Range;
+  original: string;
+  replacement: string;
+}
+
+export interface Compilation {
+  compilerVersion: string;
+  level: OutputLevel;
+  input: SolcInput;
+  output: SolcOutput;
+  /** The namespaced variant's output, when one was compiled and it succeeded. */
+  namespacedOutput?: SolcOutput;
+  /** Source units by name, with the text as compiled. */
+  sources: Map<string, ResolvedSource>;
+  /** Source names of the entry files. */
+  entries: string[];
+  decoder: SrcDecoder;
+  /** solc errors and warnings (errors first), with exact ranges. */
+  messages: CompilerMessage[];
+  /** True when solc reported no error. */
+  ok: boolean;
+  relaxedPins: RelaxedPin[];
+  unresolved: SourceGraph['unresolved'];
+}
+
+const NAMESPACE_ANNOTATION = /@custom:storage-location/;
+
+export async function compileProject(compiler: SolcCompiler, request: CompileRequest): Promise<Compilation> {
+  const level = request.level ?? 'storage';
+  const compilerVersion = await compiler.version();
+  const graph = collectSources(request.entries, request.resolver);
+
+  const sources = new Map<string, ResolvedSource>();
+  const relaxedPins: RelaxedPin[] = [];
+  for (const [name, source] of graph.sources) {
+    const { text, relaxed } = relaxPragmas(source.contents, compilerVersion);
+    sources.set(name, { ...source, contents: text });
+    const lines = relaxed.length > 0 ? new LineIndex(text) : undefined;
+    for (const r of relaxed) {
+      relaxedPins.push({ file: source.file, sourceName: name, range: lines!.rangeOf(r.start, r.end), original: r.original, replacement: r.replacement });
+    }
+  }
+
+  const input: SolcInput = {
+    language: 'Solidity',
+    sources: Object.fromEntries([...sources].map(([name, s]) => [name, { content: s.contents }])),
+    settings: {
+      outputSelection: outputSelection(level),
+      ...(request.remappings?.length ? { remappings: request.remappings } : {}),
+    },
+  };
+  const output = await compiler.compile(input, request.signal);
+  const decoder = new SrcDecoder(
+    Object.fromEntries([...sources].map(([name, s]) => [name, { sourceName: name, text: s.contents, file: s.file }])),
+    output.sources ?? {},
+  );
+
+  const ok = compileErrors(output).length === 0;
+  let namespacedOutput: SolcOutput | undefined;
+  const wantsNamespaces = request.namespaced ?? [...sources.values()].some((s) => NAMESPACE_ANNOTATION.test(s.contents));
+  if (ok && wantsNamespaces) {
+    namespacedOutput = await compileNamespaced(compiler, input, output, request.signal);
+  }
+
+  return {
+    compilerVersion,
+    level,
+    input,
+    output,
+    namespacedOutput,
+    sources,
+    entries: graph.entries,
+    decoder,
+    messages: compilerMessages(output, decoder),
+    ok,
+    relaxedPins,
+    unresolved: graph.unresolved,
+  };
+}
+
+/**
+ * The same sources with a state variable per namespaced struct (upgrades-core rewrites them),
+ * so solc lays the namespaces out; as hardhat-upgrades does, storage layout and AST only.
+ */
+async function compileNamespaced(
+  compiler: SolcCompiler,
+  input: SolcInput,
+  output: SolcOutput,
+  signal: AbortSignal | undefined,
+): Promise<SolcOutput | undefined> {
+  const namespacedInput = makeNamespacedInput(input as unknown as OzSolcInput, output as unknown as OzSolcOutput) as unknown as SolcInput;
+  namespacedInput.settings = { ...input.settings, outputSelection: outputSelection('storage') };
+  const namespaced = await compiler.compile(namespacedInput, signal);
+  // A failing namespaced variant only loses namespace slots; the main results stand.
+  return compileErrors(namespaced).length === 0 ? namespaced : undefined;
+}
+
+function compilerMessages(output: SolcOutput, decoder: SrcDecoder): CompilerMessage[] {
+  const messages: CompilerMessage[] = [];
+  for (const error of output.errors ?? []) {
+    const where = error.sourceLocation;
+    const location = where && where.start >= 0 ? decoder.decodeBytes(where.file, where.start, where.end) : undefined;
+    messages.push({
+      severity: error.severity === 'error' ? 'error' : error.severity === 'warning' ? 'warning' : 'info',
+      type: error.type,
+      errorCode: error.errorCode,
+      message: error.message,
+      file: location?.file,
+      sourceName: location?.sourceName ?? where?.file,
+      range: location?.range,
+    });
+  }
+  const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+  return messages.sort((a, b) => order[a.severity] - order[b.severity]);
+}

@@ -1,0 +1,118 @@
+// solc / upgrades-core storage layouts → Patchline's StorageLayout (source: 'compiler').
+//
+// Type ids are stabilized (AST ids removed: `t_struct(Position)12_storage` → `t_struct(Position)storage`)
+// so they compare with the parser tier's and with layouts from other compilations.
+import type { StorageLayout as OzStorageLayout, StorageItem as OzStorageItem } from '@openzeppelin/upgrades-core';
+import { calculateERC7201StorageLocation } from '@openzeppelin/upgrades-core/dist/utils/erc7201';
+import { stabilizeTypeIdentifier } from '@openzeppelin/upgrades-core/dist/utils/type-id';
+import type { Namespace, StorageEntry, StorageLayout, TypeInfo } from '../layout/types';
+import type { SolcStorageItem, SolcTypeItem } from './solc-json';
+import type { SrcDecoder } from './src-decoder';
+
+const ERC7201 = 'erc7201:';
+
+/** A struct carrying `@custom:storage-location`, as found in the AST. */
+export interface NamespaceStruct {
+  /** The annotation's argument, e.g. `erc7201:openzeppelin.storage.Ownable`. */
+  location: string;
+  struct: string;
+  contract: string;
+  src: string;
+}
+
+export interface LayoutSources {
+  /** Contract name (not fully qualified) and the file declaring it. */
+  contract: string;
+  file?: string;
+  /** upgrades-core's unfolded layout (src fields hold raw solc `src`; see upgrades.ts). */
+  oz: OzStorageLayout;
+  /** solc's layout types of the contract, from the main and the namespaced compilation. */
+  solcTypes: Record<string, SolcTypeItem>;
+  namespaceStructs: NamespaceStruct[];
+  baseSlot?: string;
+  decoder: SrcDecoder;
+}
+
+export function toStorageLayout(sources: LayoutSources): StorageLayout {
+  const { oz, decoder } = sources;
+  const types: Record<string, TypeInfo> = {};
+  for (const [id, item] of Object.entries(sources.solcTypes)) {
+    const info = toTypeInfo(id, item, oz.types[id]?.members);
+    types[info.id] = info;
+  }
+  for (const info of Object.values(types)) {
+    for (const member of info.members ?? []) member.bytes = types[member.type]?.bytes ?? 32;
+  }
+  const bytesOf = (type: string) => types[type]?.bytes ?? Number(oz.types[type]?.numberOfBytes ?? 32);
+  const entry = (item: OzStorageItem, slotBase: bigint): StorageEntry => {
+    const location = item.src ? decoder.decode(item.src) : undefined;
+    const type = stabilizeTypeIdentifier(item.type);
+    return {
+      contract: item.contract,
+      label: item.label,
+      type,
+      slot: (slotBase + BigInt(item.slot ?? '0')).toString(),
+      offset: item.offset ?? 0,
+      bytes: bytesOf(type),
+      ...(location?.file ? { file: location.file, range: location.range } : {}),
+      ...(item.renamedFrom ? { renamedFrom: item.renamedFrom } : {}),
+      ...(item.retypedFrom ? { retypedFrom: item.retypedFrom } : {}),
+    };
+  };
+
+  const baseSlot = BigInt(sources.baseSlot ?? '0');
+  const namespaces: Namespace[] = [];
+  for (const [location, items] of Object.entries(oz.namespaces ?? {})) {
+    if (!location.startsWith(ERC7201)) continue; // only ERC-7201 defines where the root slot is
+    const id = location.slice(ERC7201.length);
+    const root = BigInt(calculateERC7201StorageLocation(id));
+    const struct = sources.namespaceStructs.find((s) => s.location === location);
+    const structLocation = struct ? decoder.decode(struct.src) : undefined;
+    namespaces.push({
+      id,
+      slot: root.toString(),
+      struct: struct?.struct ?? '',
+      contract: struct?.contract ?? items[0]?.contract ?? '',
+      members: items.map((item) => entry(item, root)),
+      ...(structLocation?.file ? { file: structLocation.file, range: structLocation.range } : {}),
+    });
+  }
+
+  return {
+    contract: sources.contract,
+    ...(sources.file ? { file: sources.file } : {}),
+    baseSlot: baseSlot.toString(),
+    storage: oz.storage.map((item) => entry(item, 0n)),
+    types,
+    namespaces,
+    source: 'compiler',
+  };
+}
+
+function toTypeInfo(id: string, item: SolcTypeItem, ozMembers: unknown[] | undefined): TypeInfo {
+  const info: TypeInfo = {
+    id: stabilizeTypeIdentifier(id),
+    label: item.label,
+    bytes: Number(item.numberOfBytes),
+    encoding: item.encoding,
+  };
+  if (item.members) info.members = item.members.map(structMember);
+  if (item.key) info.key = stabilizeTypeIdentifier(item.key);
+  if (item.value) info.value = stabilizeTypeIdentifier(item.value);
+  if (item.base) info.base = stabilizeTypeIdentifier(item.base);
+  // solc does not list enum members; upgrades-core reads them from the AST.
+  if (id.startsWith('t_enum(') && ozMembers?.every((m) => typeof m === 'string')) info.enumMembers = ozMembers as string[];
+  return info;
+}
+
+function structMember(member: SolcStorageItem): StorageEntry {
+  return {
+    contract: member.contract,
+    label: member.label,
+    type: stabilizeTypeIdentifier(member.type),
+    slot: member.slot,
+    offset: member.offset,
+    bytes: 0, // solc sizes types, not members: set from the type table in toStorageLayout
+
+  };
+}

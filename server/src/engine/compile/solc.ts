@@ -1,0 +1,279 @@
+// The main-thread face of the compiler: a pre-warmed solc-js worker (or a native solc binary),
+// one compile at a time, a newer compile cancelling the running one.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { SolcInput, SolcOutput } from './solc-json';
+import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol';
+
+export interface SolcCompilerOptions {
+  /**
+   * `patchline.solc.path`: a soljson.js (solc-js build) or a native solc binary (run with
+   * `--standard-json`). Default: the bundled `solc` package.
+   */
+  solcPath?: string;
+  /** The worker entry; default: `compile-worker.js` next to the bundle, or `worker.ts` under tsx. */
+  workerFile?: string;
+}
+
+export function abortError(message = 'Compilation cancelled'): Error {
+  return new DOMException(message, 'AbortError');
+}
+
+export function isAbortError(error: unknown): boolean {
+  return (error as Error | undefined)?.name === 'AbortError';
+}
+
+/** A compile backend: the worker for solc-js, a child process per compile for a native binary. */
+interface Backend {
+  version(): Promise<string>;
+  run(input: SolcInput): Promise<SolcOutput>;
+  /** Stops the running compile (its promise rejects with an AbortError) and gets ready for the next one. */
+  cancel(): void;
+  dispose(): Promise<void>;
+}
+
+interface CompileEntry {
+  done: Promise<SolcOutput>;
+  started: boolean;
+  finished: boolean;
+  cancelled: boolean;
+}
+
+export class SolcCompiler {
+  private readonly backend: Backend;
+  /** The newest compile request; every older one is cancelled or finished. */
+  private latest: CompileEntry | undefined;
+  private disposed = false;
+
+  constructor(options: SolcCompilerOptions = {}) {
+    const path = options.solcPath;
+    this.backend =
+      path && !path.endsWith('.js')
+        ? new NativeBackend(path)
+        : new WorkerBackend(options.workerFile ?? defaultWorkerFile(), { soljsonPath: path });
+  }
+
+  /** The compiler's version string, e.g. `0.8.37+commit.f401782d.Emscripten.clang`. */
+  version(): Promise<string> {
+    return this.backend.version();
+  }
+
+  /**
+   * Compiles standard JSON. An older compile still running or waiting is cancelled (it rejects
+   * with an AbortError) because only the newest request matters; so is this one when `signal` aborts.
+   */
+  compile(input: SolcInput, signal?: AbortSignal): Promise<SolcOutput> {
+    const previous = this.latest;
+    const entry = { started: false, finished: false, cancelled: false } as CompileEntry;
+    this.latest = entry;
+    entry.done = this.runAfter(previous, entry, input, signal);
+    return entry.done;
+  }
+
+  /** Cancels any running compile and stops the worker; the compiler cannot be used afterwards. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    if (this.latest) this.cancel(this.latest);
+    await this.backend.dispose();
+  }
+
+  private async runAfter(
+    previous: CompileEntry | undefined,
+    entry: CompileEntry,
+    input: SolcInput,
+    signal: AbortSignal | undefined,
+  ): Promise<SolcOutput> {
+    try {
+      if (previous) {
+        this.cancel(previous);
+        await previous.done.catch(() => undefined);
+      }
+      if (this.disposed) throw abortError('Compiler disposed');
+      if (entry.cancelled || signal?.aborted) throw abortError();
+      const onAbort = () => this.cancel(entry);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      entry.started = true;
+      try {
+        return await this.backend.run(input);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    } finally {
+      entry.finished = true;
+      if (this.latest === entry) this.latest = undefined;
+    }
+  }
+
+  private cancel(entry: CompileEntry): void {
+    if (entry.cancelled || entry.finished) return;
+    entry.cancelled = true;
+    // Only a started compile occupies the backend; a waiting one just gives up its turn.
+    if (entry.started) this.backend.cancel();
+  }
+}
+
+/** `dist/compile-worker.js` next to the running bundle, else the TypeScript source (tests, tsx). */
+function defaultWorkerFile(): string {
+  const candidates = [join(__dirname, 'compile-worker.js'), join(__dirname, 'worker.ts')];
+  const found = candidates.find((file) => existsSync(file));
+  if (!found) throw new Error(`compile worker not found (looked for ${candidates.join(', ')})`);
+  return found;
+}
+
+class WorkerBackend implements Backend {
+  private worker!: Worker;
+  private ready!: Promise<string>;
+  private nextId = 1;
+  private pending: { id: number; resolve: (output: SolcOutput) => void; reject: (error: unknown) => void } | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly setup: WorkerSetup,
+  ) {
+    this.start();
+  }
+
+  version(): Promise<string> {
+    return this.ready;
+  }
+
+  async run(input: SolcInput): Promise<SolcOutput> {
+    const worker = this.worker;
+    await this.ready;
+    // Cancelled while waiting for the worker to load: the worker was replaced.
+    if (worker !== this.worker || this.disposed) throw abortError();
+    const id = this.nextId++;
+    const output = new Promise<SolcOutput>((resolve, reject) => {
+      this.pending = { id, resolve, reject };
+    });
+    worker.postMessage({ id, input: JSON.stringify(input) } satisfies WorkerRequest);
+    return output;
+  }
+
+  cancel(): void {
+    if (this.disposed) return;
+    this.rejectPending(abortError());
+    void this.worker.terminate();
+    this.start();
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.rejectPending(abortError('Compiler disposed'));
+    await this.worker.terminate();
+  }
+
+  private start(): void {
+    const typescript = this.file.endsWith('.ts');
+    // Under tsx the worker is TypeScript: register tsx's CommonJS hook in the worker first.
+    const worker = typescript
+      ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(this.file)});`, {
+          eval: true,
+          workerData: this.setup,
+        })
+      : new Worker(this.file, { workerData: this.setup });
+    this.worker = worker;
+    this.ready = new Promise<string>((resolve, reject) => {
+      worker.on('message', (reply: WorkerReply) => {
+        switch (reply.type) {
+          case 'ready':
+            resolve(reply.version);
+            break;
+          case 'failed':
+            reject(new Error(`Could not load solc: ${reply.message}`));
+            break;
+          case 'result':
+            if (this.pending?.id === reply.id) this.settle((p) => p.resolve(JSON.parse(reply.output) as SolcOutput));
+            break;
+          case 'crashed':
+            if (this.pending?.id === reply.id) this.settle((p) => p.reject(new Error(`solc crashed: ${reply.message}`)));
+            break;
+        }
+      });
+      worker.on('error', (error) => {
+        reject(error);
+        if (worker === this.worker) this.rejectPending(error);
+      });
+      worker.on('exit', () => {
+        reject(abortError('Compile worker exited'));
+        if (worker === this.worker && !this.disposed) {
+          // An unexpected exit (crash, out of memory): fail the compile, keep a worker ready.
+          this.rejectPending(new Error('Compile worker exited unexpectedly'));
+          this.start();
+        }
+      });
+    });
+    // Rejections of a replaced worker's `ready` are expected; keep them from going unhandled.
+    this.ready.catch(() => undefined);
+  }
+
+  private settle(action: (pending: NonNullable<WorkerBackend['pending']>) => void): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending) action(pending);
+  }
+
+  private rejectPending(error: unknown): void {
+    this.settle((p) => p.reject(error));
+  }
+}
+
+/** A native solc binary: one `solc --standard-json` process per compile, killed on cancel. */
+class NativeBackend implements Backend {
+  private current: { kill: () => void } | undefined;
+  private cachedVersion: Promise<string> | undefined;
+
+  constructor(private readonly binary: string) {}
+
+  version(): Promise<string> {
+    this.cachedVersion ??= this.exec(['--version'], '').then((out) => {
+      const match = /Version:\s*(\S+)/.exec(out);
+      if (!match) throw new Error(`Unexpected output of ${this.binary} --version`);
+      return match[1];
+    });
+    return this.cachedVersion;
+  }
+
+  async run(input: SolcInput): Promise<SolcOutput> {
+    return JSON.parse(await this.exec(['--standard-json'], JSON.stringify(input))) as SolcOutput;
+  }
+
+  cancel(): void {
+    this.current?.kill();
+  }
+
+  async dispose(): Promise<void> {
+    this.cancel();
+  }
+
+  private exec(args: string[], stdin: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      let cancelled = false;
+      const entry = {
+        kill: () => {
+          cancelled = true;
+          child.kill();
+        },
+      };
+      this.current = entry;
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        if (this.current === entry) this.current = undefined;
+        if (cancelled) reject(abortError());
+        else if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
+        else reject(new Error(`${this.binary} exited with ${code}: ${Buffer.concat(err).toString('utf8').trim()}`));
+      });
+      child.stdin.on('error', () => undefined); // the process may exit before reading all input
+      child.stdin.end(stdin);
+    });
+  }
+}

@@ -1,0 +1,227 @@
+// The compiler tier through upgrades-core: layouts as StorageLayout, validation errors at
+// exact positions, namespaces, and the storage upgrade report between two versions.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { encodeAbiParameters, keccak256, toHex } from 'viem';
+import type { Range } from '../../server/src/engine/findings';
+import { compileProject, type Compilation } from '../../server/src/engine/compile/compilation';
+import { SolcCompiler } from '../../server/src/engine/compile/solc';
+import { FileSystemImportResolver } from '../../server/src/engine/compile/sources';
+import {
+  findContract,
+  storageUpgradeReport,
+  upgradeSafetyIssues,
+  validateCompilation,
+  type CompiledContract,
+  type ValidatedCompilation,
+} from '../../server/src/engine/compile/upgrades';
+
+const root = join(__dirname, '..', 'fixtures', 'compile');
+const contractsDir = join(root, 'contracts');
+const fileOf = (name: string) => join(contractsDir, name);
+const textOf = (name: string) => readFileSync(fileOf(name), 'utf8');
+
+/** Range of the first occurrence of `needle` in `text`, counted by hand (UTF-16 columns). */
+function rangeOf(text: string, needle: string, from = 0): Range {
+  const start = text.indexOf(needle, from);
+  assert.ok(start >= 0, `fixture contains ${needle}`);
+  const position = (offset: number) => {
+    const before = text.slice(0, offset);
+    return { line: before.split('\n').length - 1, character: offset - (before.lastIndexOf('\n') + 1) };
+  };
+  return { start: position(start), end: position(start + needle.length) };
+}
+
+function erc7201(id: string): string {
+  const inner = BigInt(keccak256(toHex(id))) - 1n;
+  return (BigInt(keccak256(encodeAbiParameters([{ type: 'uint256' }], [inner]))) & ~0xffn).toString();
+}
+
+describe('compiler tier with upgrades-core', () => {
+  let compiler: SolcCompiler;
+  let compilation: Compilation;
+  let validated: ValidatedCompilation;
+  const contract = (name: string): CompiledContract => {
+    const found = findContract(validated, name);
+    assert.ok(found, `contract ${name} compiled`);
+    return found;
+  };
+
+  before(async () => {
+    compiler = new SolcCompiler();
+    compilation = await compileProject(compiler, {
+      entries: ['VaultV1.sol', 'VaultV2.sol', 'Unsafe.sol', 'InheritsUnsafe.sol'].map(fileOf),
+      resolver: new FileSystemImportResolver({ root }),
+    });
+    assert.equal(compilation.ok, true, JSON.stringify(compilation.messages.filter((m) => m.severity === 'error')));
+    validated = validateCompilation(compilation);
+  });
+  after(() => compiler.dispose());
+
+  it('returns the storage layout of VaultV1 as a compiler-tier StorageLayout', () => {
+    const { layout } = contract('VaultV1');
+    assert.equal(layout.source, 'compiler');
+    assert.equal(layout.contract, 'VaultV1');
+    assert.equal(layout.file, fileOf('VaultV1.sol'));
+    assert.equal(layout.baseSlot, '0');
+    // By Solidity's packing rules: address (20) + uint16 (2) + bool (1) share slot 2.
+    assert.deepEqual(
+      layout.storage.map((e) => [e.label, e.type, e.slot, e.offset, e.bytes]),
+      [
+        ['totalDeposits', 't_uint256', '0', 0, 32],
+        ['balances', 't_mapping(t_address,t_uint256)', '1', 0, 32],
+        ['treasury', 't_address', '2', 0, 20],
+        ['feeBps', 't_uint16', '2', 20, 2],
+        ['paused', 't_bool', '2', 22, 1],
+        ['positions', 't_mapping(t_address,t_struct(Position)storage)', '3', 0, 32],
+        ['__gap', 't_array(t_uint256)45_storage', '4', 0, 45 * 32],
+      ],
+    );
+    assert.ok(layout.storage.every((e) => e.contract === 'VaultV1'));
+  });
+
+  it('agrees slot for slot with solc’s own storageLayout output', () => {
+    const solc = compilation.output.contracts!['contracts/VaultV1.sol'].VaultV1.storageLayout!.storage;
+    assert.deepEqual(
+      contract('VaultV1').layout.storage.map((e) => [e.label, e.slot, e.offset]),
+      solc.map((s) => [s.label, s.slot, s.offset]),
+    );
+  });
+
+  it('locates every state variable declaration exactly', () => {
+    const text = textOf('VaultV1.sol');
+    const byLabel = Object.fromEntries(contract('VaultV1').layout.storage.map((e) => [e.label, e]));
+    assert.deepEqual(byLabel.totalDeposits.range, rangeOf(text, 'uint256 public totalDeposits'));
+    assert.deepEqual(byLabel.positions.range, rangeOf(text, 'mapping(address => Position) public positions'));
+    assert.deepEqual(byLabel.__gap.range, rangeOf(text, 'uint256[45] private __gap'));
+    assert.equal(byLabel.__gap.file, fileOf('VaultV1.sol'));
+  });
+
+  it('describes struct, mapping and array types', () => {
+    const { types } = contract('VaultV1').layout;
+    const position = types['t_struct(Position)storage'];
+    assert.equal(position.encoding, 'inplace');
+    assert.equal(position.bytes, 32);
+    assert.deepEqual(
+      position.members?.map((m) => [m.label, m.type, m.slot, m.offset, m.bytes]),
+      [
+        ['shares', 't_uint128', '0', 0, 16],
+        ['openedAt', 't_uint64', '0', 16, 8],
+        ['locked', 't_bool', '0', 24, 1],
+      ],
+    );
+    const mapping = types['t_mapping(t_address,t_struct(Position)storage)'];
+    assert.equal(mapping.encoding, 'mapping');
+    assert.equal(mapping.key, 't_address');
+    assert.equal(mapping.value, 't_struct(Position)storage');
+    assert.equal(types['t_array(t_uint256)45_storage'].base, 't_uint256');
+  });
+
+  it('lays out ERC-7201 namespaces from the namespaced compilation', () => {
+    assert.ok(compilation.namespacedOutput, 'a namespaced compilation ran');
+    const { namespaces } = contract('VaultV1').layout;
+    const rewards = namespaces.find((n) => n.id === 'patchline.vault.rewards');
+    assert.ok(rewards);
+    const root7201 = erc7201('patchline.vault.rewards');
+    assert.equal(rewards.slot, root7201);
+    assert.equal(rewards.struct, 'RewardsStorage');
+    assert.equal(rewards.contract, 'VaultV1');
+    assert.deepEqual(rewards.range, rangeOf(textOf('VaultV1.sol'), 'struct RewardsStorage {\n        uint256 rate;\n        mapping(address => uint256) earned;\n    }'));
+    assert.deepEqual(
+      rewards.members.map((m) => [m.label, m.type, m.slot, m.offset]),
+      [
+        ['rate', 't_uint256', root7201, 0],
+        ['earned', 't_mapping(t_address,t_uint256)', (BigInt(root7201) + 1n).toString(), 0],
+      ],
+    );
+    // The bases' namespaces (OpenZeppelin 5) come along.
+    const ownable = namespaces.find((n) => n.id === 'openzeppelin.storage.Ownable');
+    assert.equal(ownable?.slot, erc7201('openzeppelin.storage.Ownable'));
+    assert.deepEqual(ownable?.members.map((m) => m.label), ['_owner']);
+  });
+
+  it('gives deployable contracts a version and abstract ones none', () => {
+    assert.ok(contract('VaultV1').version?.withoutMetadata);
+    assert.notEqual(contract('VaultV1').version?.withoutMetadata, contract('VaultV2').version?.withoutMetadata);
+    assert.equal(contract('OwnableUpgradeable').kind, 'abstract');
+    assert.equal(contract('OwnableUpgradeable').version, undefined);
+  });
+
+  it('finds no upgrade-safety issue in the UUPS vault', () => {
+    assert.deepEqual(upgradeSafetyIssues(validated, contract('VaultV1')), []);
+  });
+
+  it('finds constructor, delegatecall, selfdestruct and initial value at their exact positions after non-ASCII text', () => {
+    const text = textOf('Unsafe.sol');
+    const issues = upgradeSafetyIssues(validated, contract('UnsafeVault'));
+    const byRule = Object.fromEntries(issues.map((i) => [i.rule, i]));
+    assert.deepEqual(Object.keys(byRule).sort(), ['init-constructor', 'init-state-assignment', 'unsafe-delegatecall', 'unsafe-selfdestruct']);
+    assert.deepEqual(byRule['unsafe-selfdestruct'].range, rangeOf(text, 'selfdestruct(payable(msg.sender))'));
+    assert.deepEqual(byRule['unsafe-delegatecall'].range, rangeOf(text, 'target.delegatecall(data)'));
+    assert.deepEqual(byRule['init-constructor'].range, rangeOf(text, 'constructor(address target_) {\n        target = target_;\n    }'));
+    assert.deepEqual(byRule['init-state-assignment'].range, rangeOf(text, 'string public motto = unicode"Très sûr 🔒 安全"'));
+    for (const issue of issues) {
+      assert.equal(issue.file, fileOf('Unsafe.sol'));
+      assert.equal(issue.severity, 'error');
+      assert.equal(issue.contract, 'contracts/Unsafe.sol:UnsafeVault');
+    }
+    assert.equal(byRule['unsafe-selfdestruct'].kind, 'selfdestruct');
+    assert.equal(byRule['unsafe-selfdestruct'].docs, 'https://zpl.in/upgrades/error-003');
+    assert.match(byRule['init-constructor'].message, /has a constructor\nDefine an initializer instead/);
+    // The selfdestruct line really is after multi-byte text: bytes and UTF-16 columns differ there.
+    const line = text.split('\n')[byRule['unsafe-selfdestruct'].range!.start.line - 1];
+    assert.notEqual(Buffer.byteLength(line), line.length);
+  });
+
+  it('shows a fault of a base in another file on the inheritance specifier, pointing at the base', () => {
+    const text = textOf('InheritsUnsafe.sol');
+    const base = readFileSync(join(contractsDir, 'lib', 'Destructible.sol'), 'utf8');
+    const issues = upgradeSafetyIssues(validated, contract('InheritsUnsafe'));
+    const selfdestruct = issues.find((i) => i.rule === 'unsafe-selfdestruct');
+    assert.ok(selfdestruct);
+    assert.equal(selfdestruct.file, fileOf('InheritsUnsafe.sol'));
+    assert.deepEqual(selfdestruct.range, rangeOf(text, 'Destructible', text.indexOf('contract InheritsUnsafe')));
+    assert.match(selfdestruct.message, /^In base `Destructible`: Use of selfdestruct/);
+    assert.equal(selfdestruct.related?.[0].file, join(contractsDir, 'lib', 'Destructible.sol'));
+    assert.deepEqual(selfdestruct.related?.[0].range, rangeOf(base, 'selfdestruct(payable(msg.sender))'));
+    const assignment = issues.find((i) => i.rule === 'init-state-assignment');
+    assert.deepEqual(assignment?.related?.[0].range, rangeOf(base, 'uint256 internal armed = 1'));
+  });
+
+  it('reports the variable inserted in VaultV2 as storage-inserted, at its declaration', () => {
+    const { report, issues } = storageUpgradeReport(contract('VaultV1'), contract('VaultV2'));
+    assert.equal(report.ok, false);
+    assert.equal(issues.length, 1, JSON.stringify(issues));
+    const [inserted] = issues;
+    assert.equal(inserted.rule, 'storage-inserted');
+    assert.equal(inserted.severity, 'error');
+    assert.equal(inserted.file, fileOf('VaultV2.sol'));
+    assert.deepEqual(inserted.range, rangeOf(textOf('VaultV2.sol'), 'uint256 public withdrawalDelay'));
+    assert.match(inserted.message, /Inserted `withdrawalDelay`/);
+  });
+
+  it('passes an upgrade to an identical layout', () => {
+    const { report, issues } = storageUpgradeReport(contract('VaultV1'), contract('VaultV1'));
+    assert.equal(report.ok, true);
+    assert.deepEqual(issues, []);
+  });
+
+  it('compares across compilations: a full compile of V2 against the storage-only V1', async () => {
+    const full = await compileProject(compiler, {
+      entries: [fileOf('VaultV2.sol')],
+      resolver: new FileSystemImportResolver({ root }),
+      level: 'full',
+    });
+    assert.equal(full.ok, true);
+    const v2 = findContract(validateCompilation(full), 'VaultV2')!;
+    assert.equal(v2.versionIsStandIn, false);
+    assert.match(full.output.contracts!['contracts/VaultV2.sol'].VaultV2.evm!.bytecode!.object, /^[0-9a-f]+$/);
+    assert.deepEqual(v2.layout.storage, contract('VaultV2').layout.storage);
+    const { issues } = storageUpgradeReport(contract('VaultV1'), v2);
+    assert.deepEqual(issues.map((i) => [i.rule, i.file, i.range]), [
+      ['storage-inserted', fileOf('VaultV2.sol'), rangeOf(textOf('VaultV2.sol'), 'uint256 public withdrawalDelay')],
+    ]);
+  });
+});

@@ -264,6 +264,13 @@ describe('comments and NatSpec', () => {
     assertNotScoped(doc, '/**/', 'comment.block.documentation');
     assertToken(doc, '/**/ [[uint256]] x;', 'storage.type.elementary');
     assertCovered(doc, '// trailing comment with "quotes"', 'comment.line.double-slash');
+    // solc ignores NatSpec in `////…` and `/***…` comments, so their tags are plain comment text.
+    assertCovered(doc, '@notice banner', 'comment.line.double-slash');
+    assertNotScoped(doc, '@notice banner', 'comment.line.triple-slash.documentation');
+    assertNotScoped(doc, '@notice banner', 'storage.type.class.natspec');
+    assertCovered(doc, '/*** @dev three stars, not documentation */', 'comment.block');
+    assertNotScoped(doc, '/*** @dev three stars, not documentation */', 'comment.block.documentation');
+    assertToken(doc, 'AfterBanners', 'entity.name.type.contract');
     assertNotScoped(doc, '// trailing comment with "quotes"', 'string');
   });
 });

@@ -43,6 +43,8 @@ export interface TypeInfo {
   base?: string;
   /** Enums: member names. */
   enumMembers?: string[];
+  /** User-defined value types: the underlying elementary type id (e.g. t_uint128), when known. */
+  underlying?: string;
 }
 
 /** An ERC-7201 namespace (`@custom:storage-location erc7201:<id>` on a struct). */
@@ -51,7 +53,7 @@ export interface Namespace {
   id: string;
   /** Root slot as a decimal string: keccak256(abi.encode(uint256(keccak256(id)) - 1)) & ~0xff. */
   slot: string;
-  /** Struct that declares it, and its members laid out from the root slot. */
+  /** Struct that declares it, and its members laid out from the root slot (member slots relative to it: "0" is the root). */
   struct: string;
   contract: string;
   members: StorageEntry[];
@@ -70,6 +72,10 @@ export interface StorageLayout {
   types: Record<string, TypeInfo>;
   namespaces: Namespace[];
   source: LayoutSource;
+  /** Range of the contract's name in `file`: where findings about the whole contract (a deleted variable, reordered bases) go. */
+  contractRange?: Range;
+  /** solc's linearizedBaseContracts by name: the contract itself first, the most base last. */
+  linearization?: string[];
 }
 
 /** Gaps are ordinary entries whose label is `__gap` or starts with `__gap_`. */

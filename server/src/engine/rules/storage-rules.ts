@@ -1,0 +1,80 @@
+// The storage rules and the one call the faces make: layouts of the edited file in, Findings out.
+import type { Finding, Tier } from '../findings';
+import { compareLayouts } from '../layout/compare';
+import type { StorageLayout } from '../layout/types';
+import { resolveBaseline, type BaselineSources } from '../baseline/resolve';
+import { runRules, type Rule, type RuleSetting } from './rule';
+import type { StorageRuleContext } from './storage-context';
+import { storageBaselineMissing } from './storage-baseline-missing';
+import { storageDeleted } from './storage-deleted';
+import { storageGap } from './storage-gap';
+import { storageInserted } from './storage-inserted';
+import { storageNamespace } from './storage-namespace';
+import { storageRenamed } from './storage-renamed';
+import { storageReordered } from './storage-reordered';
+import { storageRetyped } from './storage-retyped';
+
+export const storageRules: readonly Rule<StorageRuleContext>[] = [
+  storageInserted,
+  storageDeleted,
+  storageRetyped,
+  storageRenamed,
+  storageReordered,
+  storageGap,
+  storageNamespace,
+  storageBaselineMissing,
+];
+
+export interface CheckStorageInput {
+  /** Absolute path of the edited file. */
+  file: string;
+  /** Its text: read for `@custom:oz-upgrades-from` and for quick fixes. */
+  text?: string;
+  /** Layouts of the contracts declared in the file (parser or compiler tier). */
+  layouts: StorageLayout[];
+  tier: Tier;
+  /** Where baselines come from; `text` is filled from above when absent. */
+  baselines: BaselineSources;
+  settings?: Readonly<Record<string, RuleSetting>>;
+  /** Whether a contract is deployed behind a proxy; default: it inherits Initializable (or a *Upgradeable base). */
+  isUpgradeable?: (layout: StorageLayout) => boolean;
+  onError?: (ruleId: string, error: unknown) => void;
+}
+
+/** Every storage finding for one file, each contract against its baseline. */
+export function checkStorage(input: CheckStorageInput): Finding[] {
+  const sources: BaselineSources = { ...input.baselines, ...(input.text !== undefined && input.baselines.text === undefined ? { text: input.text } : {}) };
+  const isUpgradeable = input.isUpgradeable ?? looksUpgradeable;
+  // A contract that another contract of this file inherits is checked through the derived one
+  // (checking both would report each problem twice).
+  const inherited = new Set(input.layouts.flatMap((l) => (l.linearization ?? []).slice(1)));
+  const findings: Finding[] = [];
+  for (const current of input.layouts) {
+    if (inherited.has(current.contract)) continue;
+    const resolution = resolveBaseline(current, sources);
+    const context: StorageRuleContext = {
+      current,
+      ...(resolution.baseline ? { baseline: resolution.baseline, comparison: compareLayouts(resolution.baseline.layout, current) } : {}),
+      ...(input.text !== undefined ? { text: input.text } : {}),
+      ...(resolution.notes.length > 0 ? { baselineNotes: resolution.notes } : {}),
+      upgradeable: resolution.annotated || isUpgradeable(current),
+    };
+    findings.push(
+      ...runRules(storageRules, context, {
+        file: current.file ?? input.file,
+        tier: input.tier,
+        ...(input.settings ? { settings: input.settings } : {}),
+        ...(input.onError ? { onError: input.onError } : {}),
+      }),
+    );
+  }
+  return findings;
+}
+
+/** OpenZeppelin's upgradeable bases all derive from Initializable. */
+export function looksUpgradeable(layout: StorageLayout): boolean {
+  const bases = layout.linearization ?? [];
+  if (bases.some((b) => b === 'Initializable' || b.endsWith('Upgradeable'))) return true;
+  if (layout.storage.some((e) => e.contract === 'Initializable')) return true;
+  return layout.namespaces.some((ns) => ns.id === 'openzeppelin.storage.Initializable');
+}

@@ -1,0 +1,202 @@
+// Storage rules on fixture pairs: each test/fixtures/storage/<case>/V2.sol is checked against V1.sol
+// (through the git-ref baseline callback) and must give exactly the findings its `// <- rule` markers
+// name, on those lines. Layouts come from solc-js, so the expectations rest on the real compiler.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Finding, TextEdit } from '../../server/src/engine/findings';
+import { compareLayouts } from '../../server/src/engine/layout/compare';
+import type { StorageLayout } from '../../server/src/engine/layout/types';
+import { checkStorage } from '../../server/src/engine/rules/storage-rules';
+import { LineIndex } from '../../server/src/engine/text';
+import { compileLayouts, expectedMarkers, FIXTURES } from './compare-fixtures';
+
+const cases = fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'V2.sol')));
+const files = cases.flatMap((c) => ['V1.sol', 'V2.sol'].map((f) => path.join(FIXTURES, c, f)).filter((f) => fs.existsSync(f)));
+const layouts = compileLayouts(files);
+
+function layoutsOf(file: string, from = layouts): StorageLayout[] {
+  return [...from].filter(([key]) => key.startsWith(`${file}:`)).map(([, layout]) => layout);
+}
+
+function layout(caseName: string, version: 'V1' | 'V2', contract = 'Box'): StorageLayout {
+  const found = layouts.get(`${path.join(FIXTURES, caseName, `${version}.sol`)}:${contract}`);
+  assert.ok(found, `${caseName}/${version}.sol has ${contract}`);
+  return found;
+}
+
+/** Checks V2 of a case against its V1, the way the LSP would with a git-ref baseline. */
+function check(caseName: string, text?: string, current?: StorageLayout[]): Finding[] {
+  const v1 = path.join(FIXTURES, caseName, 'V1.sol');
+  const v2 = path.join(FIXTURES, caseName, 'V2.sol');
+  return checkStorage({
+    file: v2,
+    text: text ?? fs.readFileSync(v2, 'utf8'),
+    layouts: current ?? layoutsOf(v2),
+    tier: 'compiler',
+    baselines: {
+      gitRef: 'v1',
+      gitLayoutOf: (c) => layouts.get(`${v1}:${c.contract}`),
+      layoutOf: (ref) => layouts.get(`${v2}:${ref.contract}`),
+    },
+  });
+}
+
+for (const caseName of cases) {
+  test(`${caseName}: findings are exactly the fixture's markers`, () => {
+    const v2 = path.join(FIXTURES, caseName, 'V2.sol');
+    const expected = expectedMarkers(fs.readFileSync(v2, 'utf8')).map((m) => `${m.rule}@${m.line + 1}`);
+    const actual = check(caseName).map((f) => `${f.rule}@${f.range.start.line + 1}`);
+    assert.deepEqual(actual.sort(), expected.sort());
+  });
+}
+
+function only(findings: Finding[], rule: string): Finding {
+  const matching = findings.filter((f) => f.rule === rule);
+  assert.equal(matching.length, 1, `one ${rule} finding in ${JSON.stringify(findings.map((f) => f.rule))}`);
+  return matching[0];
+}
+
+function lineOf(file: string, needle: string): number {
+  const index = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(needle));
+  assert.ok(index >= 0, `${needle} in ${file}`);
+  return index;
+}
+
+function applyEdits(text: string, edits: TextEdit[]): string {
+  const lines = new LineIndex(text);
+  const sorted = [...edits].sort((a, b) => lines.offsetAt(b.range.start) - lines.offsetAt(a.range.start));
+  let out = text;
+  for (const edit of sorted) out = out.slice(0, lines.offsetAt(edit.range.start)) + edit.newText + out.slice(lines.offsetAt(edit.range.end));
+  return out;
+}
+
+/** Applies a finding's first quick fix to a copy of V2, compiles it and checks it again. */
+function checkAfterFix(caseName: string, finding: Finding): Finding[] {
+  const v2 = path.join(FIXTURES, caseName, 'V2.sol');
+  const fix = finding.fixes?.[0];
+  assert.ok(fix, `${finding.rule} has a quick fix`);
+  assert.deepEqual(Object.keys(fix.edits), [v2]);
+  const fixedText = applyEdits(fs.readFileSync(v2, 'utf8'), fix.edits[v2]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchline-fix-'));
+  try {
+    const fixed = path.join(dir, 'V2.sol');
+    fs.writeFileSync(fixed, fixedText);
+    const current = layoutsOf(fixed, compileLayouts([fixed])).map((l) => ({ ...l, file: v2, storage: l.storage.map((e) => ({ ...e, file: v2 })) }));
+    return check(caseName, fixedText, current);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('an insertion is one finding that summarises the shifted variables and points at the baseline', () => {
+  const finding = only(check('inserted'), 'storage-inserted');
+  assert.equal(finding.severity, 'error');
+  assert.match(finding.message, /`paused` \(bool, slot 1\)/);
+  // bool packs into slot 1 before the address: only `owner` moves, `balances` keeps slot 2.
+  assert.match(finding.message, /moves 1 variable after it: owner \(slot 1 → slot 1 \+1\)\./);
+  const v1 = path.join(FIXTURES, 'inserted', 'V1.sol');
+  assert.equal(finding.related?.[0].file, v1);
+  assert.equal(finding.related?.[0].range.start.line, lineOf(v1, 'address public owner'));
+  const ops = compareLayouts(layout('inserted', 'V1'), layout('inserted', 'V2')).problems;
+  assert.deepEqual(ops.map((op) => op.kind), ['inserted']);
+  assert.deepEqual(ops[0].shifted.map((s) => s.updated.label), ['owner']);
+});
+
+test('appending after the last variable is a compatible change', () => {
+  const comparison = compareLayouts(layout('appended', 'V1'), layout('appended', 'V2'));
+  assert.deepEqual(comparison.problems, []);
+  assert.deepEqual(comparison.operations.map((op) => [op.kind, op.updated?.label]), [['appended', 'paused']]);
+});
+
+test('a deleted variable is reported on the contract name, named, with a hint to keep it', () => {
+  const v2 = path.join(FIXTURES, 'deleted', 'V2.sol');
+  const finding = only(check('deleted'), 'storage-deleted');
+  const nameColumn = fs.readFileSync(v2, 'utf8').split('\n')[finding.range.start.line].indexOf('Box');
+  assert.deepEqual(finding.range.start, { line: lineOf(v2, 'contract Box'), character: nameColumn });
+  assert.equal(finding.range.end.character, nameColumn + 3);
+  assert.match(finding.message, /`owner` \(address, slot 1\)/);
+  assert.match(finding.message, /fee \(slot 2 → slot 1\)/);
+  assert.match(finding.message, /Keep the declaration/);
+});
+
+test('retyped: size, struct members, array length each get their own explanation', () => {
+  const findings = check('retyped').filter((f) => f.rule === 'storage-retyped');
+  const byLine = new Map(findings.map((f) => [f.range.start.line, f.message]));
+  const v2 = path.join(FIXTURES, 'retyped', 'V2.sol');
+  assert.match(byLine.get(lineOf(v2, 'uint256 public total'))!, /from uint128 to uint256: its size changed.*moves 1 variable after it: cap/);
+  assert.match(byLine.get(lineOf(v2, 'mapping(address => Position)'))!, /mapping value type changed \(struct members changed/);
+  assert.match(byLine.get(lineOf(v2, 'uint256[3] public limits'))!, /the array is shorter/);
+});
+
+test('compatible type changes: contract for address, UDVT for its underlying type, appended enum member, grown mapping value, oz-retyped-from', () => {
+  const comparison = compareLayouts(layout('compatible-types', 'V1'), layout('compatible-types', 'V2'));
+  assert.deepEqual(comparison.problems, []);
+});
+
+test('a rename warns with a quick fix that declares it, and the fixed code is silent', () => {
+  const finding = only(check('renamed'), 'storage-renamed');
+  assert.equal(finding.severity, 'warning');
+  assert.match(finding.message, /`admin` was `owner`/);
+  const after = checkAfterFix('renamed', finding);
+  assert.deepEqual(after, []);
+});
+
+test('a rename with @custom:oz-renamed-from is silent', () => {
+  assert.deepEqual(compareLayouts(layout('renamed-annotated', 'V1'), layout('renamed-annotated', 'V2')).operations, []);
+});
+
+test('reordered bases are one finding on the contract, with the orders', () => {
+  const finding = only(check('reordered'), 'storage-reordered');
+  assert.match(finding.message, /baseline order Fees → Limits → Box, now Limits → Fees → Box/);
+  assert.equal(check('reordered').length, 1);
+});
+
+test('a gap not shrunk names the right size, and its quick fix makes the layout compatible', () => {
+  const finding = only(check('gap-wrong'), 'storage-gap');
+  assert.match(finding.message, /`__gap` should be uint256\[47\]: it is uint256\[50\] and the variables before it take 3 more slots/);
+  assert.match(finding.message, /moves 1 variable after it: value \(slot 51 → slot 54\)/);
+  assert.deepEqual(checkAfterFix('gap-wrong', finding), []);
+});
+
+test('a gap shrunk by exactly the added slots is a compatible change', () => {
+  const comparison = compareLayouts(layout('gap-shrunk', 'V1'), layout('gap-shrunk', 'V2'));
+  assert.deepEqual(comparison.problems, []);
+  assert.deepEqual(
+    comparison.operations.map((op) => op.kind),
+    ['inserted-into-free-space', 'inserted-into-free-space', 'inserted-into-free-space', 'gap-shrunk'],
+  );
+});
+
+test('ERC-7201: a namespace under a new id is moved, a missing one deleted, an insertion inside one is an insertion', () => {
+  const moved = only(check('namespace-moved'), 'storage-namespace');
+  assert.match(moved.message, /`example.box` moved to `example.box.v2`/);
+  const deleted = only(check('namespace-deleted'), 'storage-namespace');
+  assert.match(deleted.message, /`example.box` \(struct BoxStorage of Box, 2 members\) is gone/);
+  const inserted = only(check('namespace-inserted'), 'storage-inserted');
+  assert.match(inserted.message, /inserted in ERC-7201 namespace `example.box`.*moves 1 variable after it: owner \(slot 1 → slot 2\)/);
+});
+
+test('an upgradeable contract without baseline gets one info finding on its name', () => {
+  const finding = only(check('baseline-missing'), 'storage-baseline-missing');
+  assert.equal(finding.severity, 'info');
+  assert.match(finding.message, /`Vault` is upgradeable but has no storage baseline/);
+  assert.match(finding.message, /@custom:oz-upgrades-from/);
+});
+
+test('@custom:oz-upgrades-from picks the named contract as the baseline', () => {
+  const finding = only(check('upgrades-from'), 'storage-inserted');
+  assert.match(finding.related?.[0].message ?? '', /@custom:oz-upgrades-from VaultV1/);
+});
+
+test('rule settings turn a rule off or change its severity', () => {
+  const v2 = path.join(FIXTURES, 'renamed', 'V2.sol');
+  const v1 = path.join(FIXTURES, 'renamed', 'V1.sol');
+  const run = (settings: Record<string, 'off' | 'error'>) =>
+    checkStorage({ file: v2, layouts: layoutsOf(v2), tier: 'parser', settings, baselines: { gitLayoutOf: (c) => layouts.get(`${v1}:${c.contract}`) } });
+  assert.deepEqual(run({ 'storage-renamed': 'off' }), []);
+  assert.equal(run({ 'storage-renamed': 'error' })[0].severity, 'error');
+  assert.equal(run({})[0].tier, 'parser');
+});

@@ -402,6 +402,7 @@ describe('inline assembly', () => {
   test('Yul keywords, builtins, := and .slot / .offset', () => {
     const doc = fixture('assembly.sol');
     assertToken(doc, 'assembly', 'keyword.control.assembly');
+    assertToken(doc, '@solidity', 'storage.type.class.natspec');
     assertCovered(doc, '"memory-safe"', 'string.quoted.double');
     assertToken(doc, ':=', 'keyword.operator.assignment.yul');
     assertToken(doc, 'let', 'storage.type.let.yul');

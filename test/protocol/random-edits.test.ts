@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeText } from '../../server/src/engine/analyze';
+import { ProjectAnalyzer } from '../../server/src/engine/project';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { LspTestClient, messageText } from './lspClient';
 
@@ -73,7 +73,10 @@ test('1,000 random edits: no crash, and published diagnostics match the final te
 });
 
 function assertMatches(diagnostics: Diagnostic[], text: string, context: string): void {
-  const expected = analyzeText('/tmp/patchline-protocol/Fuzz.sol', text).findings.map((f) => ({ code: f.rule, message: f.message, range: f.range }));
+  // A fresh engine that never saw the edit history: incremental parsing must not change the verdict.
+  const file = '/tmp/patchline-protocol/Fuzz.sol';
+  const engine = new ProjectAnalyzer('/tmp/patchline-protocol', { readFile: (f) => (f === file ? text : undefined) });
+  const expected = engine.analyze(file).findings.map((f) => ({ code: f.rule, message: f.message, range: f.range }));
   const actual = diagnostics.map((d) => ({ code: d.code, message: messageText(d.message), range: d.range }));
   assert.deepEqual(actual, expected, `diagnostics differ from the engine's (${context})`);
 }

@@ -25,16 +25,19 @@ function run(...args: string[]) {
 test('check --format json: 1-based positions, file relative to cwd, exit 1 on errors; node_modules skipped', () => {
   const result = run('check', '--format', 'json');
   assert.equal(result.status, 1, result.stderr);
-  const findings = JSON.parse(result.stdout);
+  const all = JSON.parse(result.stdout);
+  // Clean.sol is upgradeable without a baseline: an info finding on its name, not an error.
+  const info = all.find((f: { rule: string }) => f.rule === 'storage-baseline-missing');
+  assert.deepEqual([info?.file, info?.severity, info?.line, info?.column], ['src/nested/Clean.sol', 'info', 2, 10]);
+  const findings = all.filter((f: { severity: string }) => f.severity === 'error');
   assert.equal(findings.length, 1);
   assert.deepEqual(Object.keys(findings[0]).sort(), ['column', 'endColumn', 'endLine', 'file', 'line', 'message', 'rule', 'severity', 'tier'].sort());
   assert.equal(findings[0].file, 'src/Broken.sol');
   assert.equal(findings[0].rule, 'syntax-error');
   assert.equal(findings[0].severity, 'error');
   assert.equal(findings[0].tier, 'parser');
-  // The missing `;` is noticed at the `}` on line 4, column 1.
-  assert.equal(findings[0].line, 4);
-  assert.equal(findings[0].column, 1);
+  // The missing `;` is noticed at the `}` on line 4, column 1, and that `}` is underlined.
+  assert.deepEqual([findings[0].line, findings[0].column, findings[0].endLine, findings[0].endColumn], [4, 1, 4, 2]);
 });
 
 test('check on a clean file exits 0; text output names the upgradeable contracts', () => {
@@ -56,10 +59,11 @@ test('check --format sarif is SARIF 2.1.0 with the rule listed and a relative lo
   const sarif = JSON.parse(result.stdout);
   assert.equal(sarif.version, '2.1.0');
   const [runEntry] = sarif.runs;
-  assert.deepEqual(runEntry.tool.driver.rules.map((r: { id: string }) => r.id), ['syntax-error']);
-  const [resultEntry] = runEntry.results;
+  assert.deepEqual(runEntry.tool.driver.rules.map((r: { id: string }) => r.id), ['storage-baseline-missing', 'syntax-error']);
+  const resultEntry = runEntry.results.find((r: { ruleId: string }) => r.ruleId === 'syntax-error');
   assert.equal(resultEntry.level, 'error');
-  assert.equal(resultEntry.ruleIndex, 0);
+  assert.equal(resultEntry.ruleIndex, 1);
+  assert.equal(runEntry.results.find((r: { ruleId: string }) => r.ruleId === 'storage-baseline-missing').level, 'note');
   assert.equal(resultEntry.locations[0].physicalLocation.artifactLocation.uri, 'src/Broken.sol');
   assert.equal(resultEntry.locations[0].physicalLocation.region.startLine, 4);
 });

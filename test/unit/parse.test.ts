@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyzeText } from '../../server/src/engine/analyze';
 import { parseSolidity, shortenParserMessage } from '../../server/src/engine/parse';
 
 test('a valid file parses with no errors and keeps its comments', () => {
@@ -37,20 +36,10 @@ test('an error at the end of the input underlines the last character instead of 
 test('garbage never throws', () => {
   for (const text of ['', '}}}}', '((((', 'contract', '\u0000\uffff', 'assembly { let := }', '"unterminated', '/* open']) {
     assert.doesNotThrow(() => parseSolidity(text), text);
-    assert.doesNotThrow(() => analyzeText('/x.sol', text), text);
   }
 });
 
 test('long expected-token lists are shortened, short ones kept', () => {
   assert.equal(shortenParserMessage("mismatched input ';' expecting {'a', 'b', 'c', 'd', 'e'}"), "mismatched input ';'");
   assert.equal(shortenParserMessage("mismatched input '}' expecting {';', '='}"), "mismatched input '}', expecting ';' or '='");
-});
-
-test('analyzeText keeps the last good AST and contracts when the new text cannot be built', () => {
-  const good = analyzeText('/v.sol', 'contract V is UUPSUpgradeable { uint x; }');
-  const broken = analyzeText('/v.sol', 'contract V is UUPSUpgradeable { uint x; function f() public { x = ; } }', good);
-  assert.equal(broken.findings.length, 1);
-  assert.equal(broken.astIsStale, true);
-  assert.equal(broken.ast, good.ast);
-  assert.deepEqual(broken.contracts.map((c) => c.name), ['V']);
 });

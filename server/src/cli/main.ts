@@ -1,10 +1,9 @@
 // The CLI face: `patchline check [paths...]`. Exit codes: 0 clean, 1 error findings, 2 usage or internal error.
 import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { analyzeText } from '../engine/analyze';
 import { collectSolidityFiles, PathNotFoundError } from '../engine/files';
 import { compareFindings, type Finding } from '../engine/findings';
+import { findProjectRoot, ProjectAnalyzer } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
 
@@ -39,8 +38,15 @@ function runCheck(args: string[], cwd: string): number {
   const files = collectSolidityFiles(positionals.length > 0 ? positionals : ['.'], cwd);
   const findings: Finding[] = [];
   const upgradeable: string[] = [];
+  // One analyzer per project root, so files of a project share parses, layouts and baselines.
+  const projects = new Map<string, ProjectAnalyzer>();
   for (const file of files) {
-    const analysis = analyzeText(file, readFileSync(file, 'utf8'));
+    const root = findProjectRoot(file);
+    let project = projects.get(root);
+    if (!project) projects.set(root, (project = new ProjectAnalyzer(root)));
+    const analysis = project.analyze(file, {}, (what, error) => {
+      process.stderr.write(`patchline: ${what} failed on ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}\n`);
+    });
     findings.push(...analysis.findings);
     for (const contract of analysis.contracts) {
       if (contract.upgradeable) upgradeable.push(`${contract.name} (${relative(cwd, file)})`);

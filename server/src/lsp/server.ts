@@ -1,8 +1,10 @@
-// The language server face: document sync, scheduling, diagnostics, code actions and the custom
-// requests of protocol.ts. All analysis is done by the engine (../engine).
+// The language server face: document sync, scheduling, diagnostics, hovers, inlay hints, code
+// actions and the custom requests of protocol.ts. All analysis is done by the engine (../engine).
 import {
   createConnection,
   DidChangeConfigurationNotification,
+  InlayHintKind,
+  MarkupKind,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -11,7 +13,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { analyzeText, type DocumentAnalysis } from '../engine/analyze';
+import { findProjectRoot, ProjectAnalyzer, type FileAnalysis } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
 import {
   ListContractsRequest,
@@ -23,24 +25,51 @@ import {
 import { codeActionsFor, toDiagnostic } from './diagnostics';
 import { AnalysisScheduler } from './scheduler';
 import { defaultSettings, normalizeSettings, type ServerSettings } from './settings';
+import { entriesInFile, entryAt, slotLabel, storageHover } from './storageViews';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const analyses = new Map<string, DocumentAnalysis>();
+const analyses = new Map<string, FileAnalysis>();
 const settingsCache = new Map<string, Promise<ServerSettings>>();
+const projects = new Map<string, ProjectAnalyzer>();
+let workspaceRoots: string[] = [];
 let canPullConfiguration = false;
 let trusted = false;
 let lastState: AnalysisState = 'idle';
 let lastError = '';
 
+/** Editor buffers win over the disk for every file the engine reads. */
+const openBuffers = {
+  readFile(file: string): string | undefined {
+    return documents.get(URI.file(file).toString())?.getText();
+  },
+};
+
+function projectFor(file: string): ProjectAnalyzer {
+  // The nearest project marker wins; a file in no project falls back to its workspace folder.
+  const marked = findProjectRoot(file);
+  const root = workspaceRoots.find((r) => marked.startsWith(r)) ? marked : (workspaceRoots.find((r) => file.startsWith(r)) ?? marked);
+  let project = projects.get(root);
+  if (!project) {
+    project = new ProjectAnalyzer(root, openBuffers);
+    projects.set(root, project);
+  }
+  return project;
+}
+
+const fileOf = (uri: string): string => URI.parse(uri).fsPath;
+
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   canPullConfiguration = params.capabilities.workspace?.configuration === true;
   const options = (params.initializationOptions ?? {}) as Partial<InitializationOptions>;
   trusted = options.trusted === true;
+  workspaceRoots = (params.workspaceFolders ?? []).map((folder) => fileOf(folder.uri));
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       codeActionProvider: { codeActionKinds: ['quickfix'] },
+      hoverProvider: true,
+      inlayHintProvider: true,
     },
     serverInfo: { name: 'patchline', version: patchlineVersion },
   };
@@ -50,7 +79,9 @@ connection.onInitialized(() => {
   if (canPullConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'patchline' });
   }
-  connection.console.info(`Patchline language server ${patchlineVersion} ready (${trusted ? 'trusted: parser and compiler tiers' : 'untrusted workspace: parser tier only'})`);
+  connection.console.info(
+    `Patchline language server ${patchlineVersion} ready (${trusted ? 'trusted: parser and compiler tiers' : 'untrusted workspace: parser tier only'})`,
+  );
 });
 
 function settingsFor(uri: string): Promise<ServerSettings> {
@@ -75,12 +106,26 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
   const document = documents.get(uri);
   if (!document || document.version !== version || !scheduler.isCurrent(uri, version)) return;
   try {
-    const file = URI.parse(uri).fsPath;
-    const analysis = analyzeText(file, document.getText(), analyses.get(uri));
+    const settings = await settingsFor(uri);
+    if (!scheduler.isCurrent(uri, version)) return;
+    const file = fileOf(uri);
+    const started = Date.now();
+    const analysis = projectFor(file).analyze(file, { rules: settings.rules }, (what, error) =>
+      connection.console.error(`${what} failed on ${file}: ${error instanceof Error ? error.stack : String(error)}`),
+    );
     // A newer edit may have arrived while we worked: its own run will publish.
     if (!scheduler.isCurrent(uri, version) || documents.get(uri)?.version !== version) return;
+    const changedLayouts = layoutsChanged(analyses.get(uri), analysis);
     analyses.set(uri, analysis);
     void connection.sendDiagnostics({ uri, version, diagnostics: analysis.findings.map(toDiagnostic) });
+    connection.console.log(`Analysed ${file} v${version} in ${Date.now() - started} ms: ${analysis.findings.length} finding(s)`);
+    if (changedLayouts) {
+      void connection.languages.inlayHint.refresh().catch(() => undefined);
+      // Other open files may use this one as their baseline or base contract.
+      for (const other of documents.all()) {
+        if (other.uri !== uri) scheduler.schedule(other.uri, other.version, settings.debounceMs + 100);
+      }
+    }
     lastError = '';
   } catch (error) {
     // An engine bug must not take the server down or clear the user's diagnostics.
@@ -90,6 +135,13 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
     sendStatus();
   }
 });
+
+function layoutsChanged(before: FileAnalysis | undefined, after: FileAnalysis): boolean {
+  if (!before) return true;
+  const key = (a: FileAnalysis): string =>
+    JSON.stringify([...a.layouts.values()].map((l) => [l.contract, l.storage.map((e) => [e.label, e.type, e.slot, e.offset]), l.namespaces.map((n) => n.id)]));
+  return key(before) !== key(after);
+}
 
 async function scheduleAnalysis(document: TextDocument, delayOverride?: number): Promise<void> {
   const { debounceMs } = await settingsFor(document.uri);
@@ -103,28 +155,57 @@ function sendStatus(): void {
   if (state === lastState && state !== 'analyzing') return;
   lastState = state;
   const message =
-    state === 'analyzing' ? `Analysing ${pending} document(s)` : state === 'error' ? `Analysis failed: ${lastError}` : `${analyses.size} document(s) analysed`;
-  void connection.sendNotification(StatusNotification, {
-    state,
-    pending,
-    message,
-    tiers: trusted ? 'parser+compiler' : 'parser',
-  });
+    state === 'analyzing'
+      ? `Analysing ${pending} document(s)`
+      : state === 'error'
+        ? `Analysis failed: ${lastError}`
+        : `${analyses.size} document(s) analysed`;
+  void connection.sendNotification(StatusNotification, { state, pending, message, tiers: trusted ? 'parser+compiler' : 'parser' });
 }
 
 documents.onDidOpen((event) => void scheduleAnalysis(event.document, 0));
 documents.onDidChangeContent((event) => void scheduleAnalysis(event.document));
+documents.onDidSave(() => {
+  // New or moved contracts, manifests or a recorded lock file change what baselines resolve to.
+  for (const project of projects.values()) project.invalidate();
+});
 documents.onDidClose((event) => {
-  scheduler.cancel(event.document.uri);
-  analyses.delete(event.document.uri);
-  settingsCache.delete(event.document.uri);
-  void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+  const { uri } = event.document;
+  scheduler.cancel(uri);
+  analyses.delete(uri);
+  settingsCache.delete(uri);
+  projectFor(fileOf(uri)).forget(fileOf(uri));
+  void connection.sendDiagnostics({ uri, diagnostics: [] });
   sendStatus();
 });
 
 connection.onCodeAction((params) => {
   const analysis = analyses.get(params.textDocument.uri);
   return analysis ? codeActionsFor(analysis.findings, params.context.diagnostics) : [];
+});
+
+connection.onHover((params) => {
+  const analysis = analyses.get(params.textDocument.uri);
+  if (!analysis) return null;
+  const located = entryAt(entriesInFile(analysis.layouts.values(), analysis.file), params.position);
+  if (!located) return null;
+  const baselineLayout = analysis.baselines.get(located.layout.contract) ?? [...analysis.baselines.values()][0];
+  const baseline = baselineLayout
+    ? entriesInFile([baselineLayout], baselineLayout.storage.find((e) => e.label === located.entry.label)?.file ?? '').find(
+        (b) => b.entry.label === located.entry.label && b.namespace?.id === located.namespace?.id,
+      )
+    : undefined;
+  return { contents: { kind: MarkupKind.Markdown, value: storageHover(located, baseline) }, range: located.entry.range };
+});
+
+connection.languages.inlayHint.on(async (params) => {
+  const analysis = analyses.get(params.textDocument.uri);
+  if (!analysis) return [];
+  const settings = await settingsFor(params.textDocument.uri);
+  if (!settings.inlayHints.storageSlots) return [];
+  return entriesInFile(analysis.layouts.values(), analysis.file)
+    .filter((located) => located.entry.range!.end.line >= params.range.start.line && located.entry.range!.start.line <= params.range.end.line)
+    .map((located) => ({ position: located.entry.range!.end, label: slotLabel(located), kind: InlayHintKind.Type, paddingLeft: true }));
 });
 
 connection.onRequest(ListContractsRequest, ({ upgradeableOnly }) => {

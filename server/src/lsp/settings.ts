@@ -1,18 +1,36 @@
 // Server-side view of the `patchline.*` settings, resolved per document (vscode-eslint's habit).
+import type { RuleSetting } from '../engine/rules/rule';
+
 export interface ServerSettings {
   /** Delay between the last edit and the parser-tier analysis. */
   debounceMs: number;
+  /** Per-rule overrides: `{ "<id>": "off" | "info" | "warning" | "error" }`. */
+  rules: Record<string, RuleSetting>;
+  inlayHints: { storageSlots: boolean };
 }
 
 export const defaultSettings: ServerSettings = {
   debounceMs: 150,
+  rules: {},
+  inlayHints: { storageSlots: true },
 };
+
+const ruleSettings = new Set<RuleSetting>(['off', 'info', 'warning', 'error']);
 
 /** Accepts whatever the client sent and keeps only well-typed values. */
 export function normalizeSettings(raw: unknown): ServerSettings {
   const value = (raw ?? {}) as Record<string, unknown>;
   const debounce = Number(value.debounceMs);
+  const rules: Record<string, RuleSetting> = {};
+  if (typeof value.rules === 'object' && value.rules !== null) {
+    for (const [id, setting] of Object.entries(value.rules as Record<string, unknown>)) {
+      if (ruleSettings.has(setting as RuleSetting)) rules[id] = setting as RuleSetting;
+    }
+  }
+  const hints = (value.inlayHints ?? {}) as Record<string, unknown>;
   return {
     debounceMs: Number.isFinite(debounce) && debounce >= 0 ? Math.min(debounce, 5000) : defaultSettings.debounceMs,
+    rules,
+    inlayHints: { storageSlots: hints.storageSlots !== false },
   };
 }

@@ -1,0 +1,251 @@
+// The engine's front door: everything the parser tier knows about one file of a project, built
+// from the workspace (editor buffers over disk), the layouts, the baselines and the rules.
+// The LSP calls it on every edit, the CLI once per file; neither adds analysis of its own.
+import { readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import type { ContractRef } from './baseline/annotation';
+import { LOCK_FILE_NAME, readLockFile, type LockFile } from './baseline/lock';
+import { loadManifests, type ManifestFile } from './baseline/manifest';
+import type { BaselineSources } from './baseline/resolve';
+import { summarizeContracts, type ContractSummary } from './contracts';
+import type { Finding, Range } from './findings';
+import { computeLayout, computeLayouts } from './layout/parser-layout';
+import type { StorageLayout } from './layout/types';
+import type { RuleSetting } from './rules/rule';
+import { checkStorage } from './rules/storage-rules';
+import { LineIndex } from './text';
+import { SolidityWorkspace, type ContentProvider, type ParsedFile } from './workspace';
+
+export interface ProjectSettings {
+  /** Per-rule severity overrides (`patchline.rules`, patchline.json). */
+  rules?: Readonly<Record<string, RuleSetting>>;
+}
+
+export interface FileAnalysis {
+  file: string;
+  findings: Finding[];
+  contracts: ContractSummary[];
+  /** Parser-tier layouts of the contracts declared in the file, by name. */
+  layouts: Map<string, StorageLayout>;
+  /** The baseline layout each contract was compared with, by contract name. */
+  baselines: Map<string, StorageLayout>;
+}
+
+/** Folders that hold dependencies or build output: not searched for baseline contracts. */
+const SKIPPED_DIRS = new Set(['node_modules', '.git', 'lib', 'out', 'cache', 'artifacts', 'typechain-types', 'coverage']);
+
+export class ProjectAnalyzer {
+  readonly workspace: SolidityWorkspace;
+  private readonly lastGood = new Map<string, { contracts: ContractSummary[]; layouts: Map<string, StorageLayout> }>();
+  private contractIndex: Map<string, string[]> | undefined;
+  private manifests: { root: string; files: ManifestFile[] } | undefined | null = null;
+  private lock: { file: string; data: LockFile; mtimeMs: number } | undefined | null = null;
+
+  constructor(
+    /** The project root: where `.openzeppelin/`, `patchline.lock.json` and baseline contracts are looked up. */
+    readonly root: string,
+    contents?: ContentProvider,
+  ) {
+    this.workspace = new SolidityWorkspace(contents ? { contents } : {});
+  }
+
+  /** Parser-tier analysis of `file` at its current content (editor buffer or disk). Never throws. */
+  analyze(file: string, settings: ProjectSettings = {}, onError?: (what: string, error: unknown) => void): FileAnalysis {
+    const parsed = this.workspace.parse(file);
+    if (!parsed) {
+      return { file, findings: [], contracts: [], layouts: new Map(), baselines: new Map() };
+    }
+    const lines = new LineIndex(parsed.text);
+    const findings: Finding[] = parsed.errors.map((error) => ({
+      rule: 'syntax-error',
+      severity: 'error',
+      message: error.message,
+      file,
+      range: visibleRange(error.range, lines),
+      tier: 'parser',
+    }));
+    const previous = this.lastGood.get(file);
+    let contracts = previous?.contracts ?? [];
+    let layouts = previous?.layouts ?? new Map<string, StorageLayout>();
+    const baselines = new Map<string, StorageLayout>();
+    if (parsed.ast) {
+      try {
+        contracts = summarizeContracts(parsed.ast, parsed.text, parsed.comments);
+        const computed = computeLayouts(file, this.workspace);
+        layouts = computed.layouts;
+        // Findings about a whole contract (a deleted variable) go on its name.
+        for (const contract of contracts) {
+          const layout = layouts.get(contract.name);
+          if (layout && !layout.contractRange) layout.contractRange = contract.nameRange;
+        }
+        for (const error of computed.importErrors) {
+          if (error.file !== file) continue;
+          findings.push({ rule: 'import-unresolved', severity: 'warning', message: error.message, file, range: error.range, tier: 'parser' });
+        }
+        this.lastGood.set(file, { contracts, layouts });
+      } catch (error) {
+        onError?.('layout', error);
+      }
+    }
+    try {
+      const upgradeable = new Set(contracts.filter((c) => c.upgradeable).map((c) => c.name));
+      findings.push(
+        ...checkStorage({
+          file,
+          text: parsed.text,
+          layouts: [...layouts.values()],
+          tier: 'parser',
+          baselines: this.baselineSources(file, baselines),
+          isUpgradeable: (layout) => upgradeable.has(layout.contract),
+          ...(settings.rules ? { settings: settings.rules } : {}),
+          ...(onError ? { onError: (rule: string, error: unknown) => onError(`rule ${rule}`, error) } : {}),
+        }),
+      );
+    } catch (error) {
+      onError?.('storage rules', error);
+    }
+    return { file, findings: findings.filter((f) => settings.rules?.[f.rule] !== 'off'), contracts, layouts, baselines };
+  }
+
+  /** Forget a file's buffers and caches (its editor closed). */
+  forget(file: string): void {
+    this.workspace.forget(file);
+    this.lastGood.delete(file);
+  }
+
+  /** A .sol file was created, deleted or saved: baselines and indexes may have moved. */
+  invalidate(): void {
+    this.contractIndex = undefined;
+    this.manifests = null;
+    this.lock = null;
+  }
+
+  parsed(file: string): ParsedFile | undefined {
+    return this.workspace.parse(file);
+  }
+
+  private baselineSources(file: string, used: Map<string, StorageLayout>): BaselineSources {
+    const sources: BaselineSources = {
+      layoutOf: (ref) => {
+        const layout = this.layoutOfRef(ref, file);
+        if (layout) used.set(ref.contract, layout);
+        return layout;
+      },
+    };
+    const manifests = this.loadManifests();
+    if (manifests) sources.manifests = manifests;
+    const lock = this.loadLock();
+    if (lock) sources.lock = { file: lock.file, data: lock.data };
+    return sources;
+  }
+
+  /** The parser-tier layout of the contract an `@custom:oz-upgrades-from` names. */
+  layoutOfRef(ref: ContractRef, fromFile: string): StorageLayout | undefined {
+    const candidates: string[] = [];
+    if (ref.path !== undefined) {
+      for (const base of [path.dirname(fromFile), this.root]) candidates.push(path.resolve(base, ref.path));
+    } else {
+      candidates.push(fromFile, ...(this.index().get(ref.contract) ?? []));
+    }
+    for (const candidate of candidates) {
+      const parsed = this.workspace.parse(candidate);
+      if (!parsed?.ast) continue;
+      const declares = parsed.ast.children.some((n) => n.type === 'ContractDefinition' && (n as { name: string }).name === ref.contract);
+      if (!declares) continue;
+      const { layout } = computeLayout(ref.contract, candidate, this.workspace);
+      if (layout) return layout;
+    }
+    return undefined;
+  }
+
+  /** Contract name → files declaring it, from a text scan of the project's own sources. */
+  private index(): Map<string, string[]> {
+    if (this.contractIndex) return this.contractIndex;
+    const index = new Map<string, string[]>();
+    // Bounded: a root picked too high (a home folder) must not turn one annotation into a disk crawl.
+    let budget = 5000;
+    const walk = (dir: string, depth: number): void => {
+      if (depth > 12 || budget <= 0) return;
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(full, depth + 1);
+        } else if (entry.name.endsWith('.sol') && budget-- > 0) {
+          const text = this.workspace.readText(full) ?? '';
+          for (const match of text.matchAll(/\b(?:abstract\s+)?contract\s+([A-Za-z_$][\w$]*)/g)) {
+            const files = index.get(match[1]) ?? [];
+            if (!files.includes(full)) files.push(full);
+            index.set(match[1], files);
+          }
+        }
+      }
+    };
+    walk(this.root, 0);
+    this.contractIndex = index;
+    return index;
+  }
+
+  private loadManifests(): { root: string; files: ManifestFile[] } | undefined {
+    if (this.manifests === null) {
+      try {
+        const files = loadManifests(this.root);
+        this.manifests = files.length > 0 ? { root: this.root, files } : undefined;
+      } catch {
+        this.manifests = undefined;
+      }
+    }
+    return this.manifests;
+  }
+
+  private loadLock(): { file: string; data: LockFile } | undefined {
+    const file = path.join(this.root, LOCK_FILE_NAME);
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(file).mtimeMs;
+    } catch {
+      this.lock = undefined;
+      return undefined;
+    }
+    if (this.lock && this.lock.mtimeMs === mtimeMs) return this.lock;
+    try {
+      this.lock = { file, data: readLockFile(file), mtimeMs };
+    } catch {
+      this.lock = undefined;
+    }
+    return this.lock ?? undefined;
+  }
+}
+
+/** A zero-width range is invisible in most editors: widen it to the character at (or before) it. */
+export function visibleRange(range: Range, lines: LineIndex): Range {
+  if (range.start.line !== range.end.line || range.start.character !== range.end.character) return range;
+  const length = lines.lineText(range.start.line).length;
+  if (length === 0) return range;
+  const start = Math.min(range.start.character, length - 1);
+  return { start: { line: range.start.line, character: start }, end: { line: range.start.line, character: start + 1 } };
+}
+
+/** The project root of `file`: the nearest folder with a project marker, else the file's folder. */
+export function findProjectRoot(file: string): string {
+  const markers = ['foundry.toml', 'hardhat.config.ts', 'hardhat.config.js', 'hardhat.config.cjs', 'hardhat.config.mjs', 'remappings.txt', 'package.json', '.git'];
+  let dir = path.dirname(path.resolve(file));
+  for (;;) {
+    for (const marker of markers) {
+      try {
+        statSync(path.join(dir, marker));
+        return dir;
+      } catch {
+        // keep looking
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.dirname(path.resolve(file));
+    dir = parent;
+  }
+}

@@ -4,8 +4,8 @@
 // `erc7201:<id>`). We convert it to our model and pick the implementation of the contract at hand.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { keccak256, toBytes } from 'viem';
 import { parseTypeId } from '../layout/compare';
+import { erc7201Slot } from '../layout/erc7201';
 import type { Namespace, StorageEntry, StorageLayout, TypeInfo } from '../layout/types';
 
 /** The parts of upgrades-core's manifest format we read (manifest.ts, storage/layout.ts). */
@@ -119,13 +119,21 @@ export function findManifestBaseline(manifests: ManifestFile[], current: Storage
     });
   }
   if (!best) return undefined;
+  // Converted once per manifest read: the editor asks on every keystroke.
+  const cache = converted.get(best.file) ?? new Map<string, StorageLayout>();
+  converted.set(best.file, cache);
+  const cacheKey = `${best.key}\0${name}\0${root}`;
+  const layout = cache.get(cacheKey) ?? manifestLayoutToStorageLayout(best.impl.layout, name, root);
+  cache.set(cacheKey, layout);
   return {
-    layout: manifestLayoutToStorageLayout(best.impl.layout, name, root),
+    layout,
     manifest: best.file.file,
     implKey: best.key,
     address: best.impl.address,
   };
 }
+
+const converted = new WeakMap<ManifestFile, Map<string, StorageLayout>>();
 
 function matchScore(layout: ManifestLayout, name: string, currentContracts: string): number {
   const storage = layout.storage;
@@ -184,7 +192,7 @@ export function manifestLayoutToStorageLayout(layout: ManifestLayout, contract: 
     const located = items[0] ? sourceLocation(items[0].src, root) : {};
     return {
       id,
-      slot: key.startsWith('erc7201:') ? erc7201Slot(id) : '',
+      slot: key.startsWith('erc7201:') ? erc7201Slot(id).toString() : '',
       // The manifest does not name the struct.
       struct: '',
       contract: owner,
@@ -209,23 +217,18 @@ function encodingOf(id: string): TypeInfo['encoding'] {
   return 'inplace';
 }
 
-/** `contracts/Box.sol:12` → the file (under root, or under root/node_modules for packages) and line 12. */
+/** `contracts/Box.sol:12` → the file (under root, or in a node_modules for packages) and line 12. */
 function sourceLocation(src: string, root: string): Pick<StorageEntry, 'file' | 'range'> {
   const m = /^(.*):(\d+)$/.exec(src);
   if (!m) return {};
   const line = Number(m[2]) - 1;
   const relative = m[1];
   let file = path.resolve(root, relative);
-  if (!fs.existsSync(file)) {
-    const inPackages = path.resolve(root, 'node_modules', relative);
+  // Package sources (`@openzeppelin/...`): the nearest node_modules up from the root, as Node resolves.
+  for (let dir = root; !fs.existsSync(file); dir = path.dirname(dir)) {
+    const inPackages = path.join(dir, 'node_modules', relative);
     if (fs.existsSync(inPackages)) file = inPackages;
+    if (path.dirname(dir) === dir) break;
   }
   return { file, range: { start: { line, character: 0 }, end: { line, character: 0 } } };
-}
-
-/** ERC-7201 root slot, decimal: keccak256(abi.encode(uint256(keccak256(id)) - 1)) & ~0xff. */
-export function erc7201Slot(id: string): string {
-  const inner = BigInt(keccak256(toBytes(id))) - 1n;
-  const outer = BigInt(keccak256(toBytes(inner, { size: 32 })));
-  return (outer & ~0xffn).toString();
 }

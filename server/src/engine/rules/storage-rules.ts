@@ -47,7 +47,14 @@ export function checkStorage(input: CheckStorageInput): Finding[] {
   const isUpgradeable = input.isUpgradeable ?? looksUpgradeable;
   // A contract that another contract of this file inherits is checked through the derived one
   // (checking both would report each problem twice).
-  const inherited = new Set(input.layouts.flatMap((l) => (l.linearization ?? []).slice(1)));
+  const inherited = new Set(
+    input.layouts.flatMap((l) => [
+      ...(l.linearization ?? []).slice(1),
+      // Without a linearization, the bases that declare storage show in the entries.
+      ...l.storage.map((e) => e.contract).filter((c) => c !== l.contract),
+      ...l.namespaces.map((ns) => ns.contract).filter((c) => c !== l.contract),
+    ]),
+  );
   const findings: Finding[] = [];
   for (const current of input.layouts) {
     if (inherited.has(current.contract)) continue;

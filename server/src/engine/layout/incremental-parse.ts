@@ -1,0 +1,422 @@
+// Declaration-level incremental parsing on top of parseSolidity.
+//
+// @solidity-parser/parser costs about 0.4 ms per line, so a keystroke in a 3,000-line file
+// must not re-parse the file. A cheap scanner (strings, comments, brackets; no grammar) splits
+// the text into top-level declarations and, inside contracts, member declarations. Each piece
+// is parsed on its own and cached by its text; an edit re-parses only the pieces whose text
+// changed. The pieces' ASTs are then shifted to file positions and assembled into the same
+// SourceUnit a full parse produces (ranges and locs included).
+import { parseSolidity, type Comment, type ParseResult, type SourceUnit, type SyntaxError } from '../parse';
+import type { Range } from '../findings';
+import { LineIndex } from '../text';
+
+export interface IncrementalParseResult extends ParseResult {
+  /** How many declarations had to be parsed for this text (the rest came from the cache). */
+  parsedDeclarations: number;
+  /** How many declarations the text was split into. */
+  totalDeclarations: number;
+}
+
+type ChunkKind = 'top' | 'header' | 'member';
+
+interface Chunk {
+  kind: ChunkKind;
+  /** [start, end) UTF-16 offsets in the file; includes the whitespace and comments before the declaration. */
+  start: number;
+  end: number;
+  /** Members: the enclosing contract's keyword and name (they change how the parser reads a member). */
+  container?: string;
+}
+
+interface ContractChunk {
+  header: Chunk;
+  members: Chunk[];
+  /** Offset of the closing brace, or undefined when the file ends inside the contract. */
+  close: number | undefined;
+  /** [start, end) of the text between the last member and the closing brace (comments only). */
+  trailer: [number, number];
+}
+
+type TopLevelPiece = { chunk: Chunk } | { contract: ContractChunk };
+
+/** A piece's parse result, positions relative to the parsed (wrapped) text. */
+interface ChunkParse {
+  /** Nodes of the piece: SourceUnit children (top), the contract (header), contract subNodes (member). */
+  nodes: AstNode[];
+  errors: SyntaxError[];
+  comments: Comment[];
+  /** Length of the wrapper text placed before the piece. */
+  prefixLength: number;
+}
+
+/** A piece's nodes shifted to a file position, reused while the piece does not move. */
+interface PlacedChunk {
+  parse: ChunkParse;
+  start: number;
+  line: number;
+  column: number;
+  nodes: AstNode[];
+  comments: Comment[];
+  errors: SyntaxError[];
+}
+
+type AstNode = { type: string; range?: [number, number]; loc?: Loc; [key: string]: unknown };
+interface Loc {
+  start: { line: number; column: number };
+  end: { line: number; column: number };
+}
+
+/**
+ * Parses successive versions of one document. Keep one instance per document; `parse(text)`
+ * re-parses only the declarations whose text changed since the previous call.
+ * Returned ASTs share unchanged subtrees with earlier results: treat them as read-only.
+ */
+export class IncrementalParser {
+  private cache = new Map<string, ChunkParse>();
+  private placed = new Map<string, PlacedChunk>();
+  private last: { text: string; result: IncrementalParseResult } | undefined;
+  /** Total declaration parses since construction (tests and benchmarks read it). */
+  parseCalls = 0;
+
+  parse(text: string): IncrementalParseResult {
+    if (this.last && this.last.text === text) return { ...this.last.result, parsedDeclarations: 0 };
+    const lines = new LineIndex(text);
+    const pieces = splitDeclarations(text);
+    const nextCache = new Map<string, ChunkParse>();
+    const nextPlaced = new Map<string, PlacedChunk>();
+    let parsed = 0;
+    let total = 0;
+
+    const place = (chunk: Chunk): PlacedChunk => {
+      total++;
+      const chunkText = text.slice(chunk.start, chunk.end);
+      const key = `${chunk.kind}\u0000${chunk.container ?? ''}\u0000${chunkText}`;
+      let parse = nextCache.get(key) ?? this.cache.get(key);
+      if (!parse) {
+        parse = parseChunk(chunk, chunkText);
+        parsed++;
+        this.parseCalls++;
+      }
+      nextCache.set(key, parse);
+      const { line, column } = position(lines, chunk.start);
+      const placedKey = `${key}\u0000${chunk.start}`;
+      const previous = this.placed.get(placedKey);
+      const result =
+        previous && previous.parse === parse && previous.line === line && previous.column === column
+          ? previous
+          : shiftChunk(parse, chunk.start, line, column, position(lines, chunk.end));
+      nextPlaced.set(placedKey, result);
+      return result;
+    };
+
+    const children: AstNode[] = [];
+    const comments: Comment[] = [];
+    const errors: SyntaxError[] = [];
+    let lastEnd = 0;
+    for (const piece of pieces) {
+      if ('chunk' in piece) {
+        const placed = place(piece.chunk);
+        children.push(...placed.nodes);
+        comments.push(...placed.comments);
+        errors.push(...placed.errors);
+        lastEnd = piece.chunk.end;
+        continue;
+      }
+      const { header, members, close, trailer } = piece.contract;
+      const head = place(header);
+      comments.push(...head.comments);
+      errors.push(...head.errors);
+      const subNodes: AstNode[] = [];
+      for (const member of members) {
+        const placed = place(member);
+        subNodes.push(...placed.nodes);
+        comments.push(...placed.comments);
+        errors.push(...placed.errors);
+      }
+      comments.push(...scanComments(text, trailer[0], trailer[1]));
+      lastEnd = close === undefined ? text.length : close + 1;
+      const contract = head.nodes[0];
+      if (!contract) continue;
+      // The header was parsed as `header }`: the real contract ends at the real closing brace.
+      const endOffset = close ?? Math.max(trailer[0] - 1, header.end - 1);
+      const endPos = position(lines, endOffset);
+      children.push({
+        ...contract,
+        subNodes,
+        loc: { start: contract.loc!.start, end: { line: endPos.line + 1, column: endPos.column } },
+        range: [contract.range![0], endOffset],
+      });
+      if (close === undefined) {
+        const eof = position(lines, text.length);
+        const at: Range = { start: { line: eof.line, character: eof.column }, end: { line: eof.line, character: eof.column } };
+        errors.push({ message: `Syntax error: missing '}' at the end of contract ${String(contract.name)}`, range: at });
+      }
+    }
+    comments.push(...scanComments(text, lastEnd, text.length));
+
+    let ast: SourceUnit | undefined;
+    if (children.length > 0) {
+      const first = children[0];
+      const last = children[children.length - 1];
+      ast = {
+        type: 'SourceUnit',
+        children,
+        loc: { start: first.loc!.start, end: last.loc!.end },
+        range: [first.range![0], last.range![1]],
+      } as unknown as SourceUnit;
+    } else {
+      // Nothing but comments (or nothing): a full parse is as cheap as it gets.
+      const full = parseSolidity(text);
+      ast = full.ast;
+      errors.push(...full.errors);
+    }
+
+    this.cache = nextCache;
+    this.placed = nextPlaced;
+    const result: IncrementalParseResult = { ast, errors, comments, parsedDeclarations: parsed, totalDeclarations: total };
+    this.last = { text, result };
+    return result;
+  }
+}
+
+function position(lines: LineIndex, offset: number): { line: number; column: number } {
+  const p = lines.positionAt(offset);
+  return { line: p.line, column: p.character };
+}
+
+function parseChunk(chunk: Chunk, chunkText: string): ChunkParse {
+  let prefix = '';
+  let suffix = '';
+  if (chunk.kind === 'header') suffix = '}';
+  if (chunk.kind === 'member') {
+    prefix = `${chunk.container}{`;
+    suffix = '\n}';
+  }
+  const result = parseSolidity(prefix + chunkText + suffix);
+  const children = (result.ast?.children ?? []) as unknown as AstNode[];
+  let nodes: AstNode[] = children;
+  if (chunk.kind === 'header') nodes = children.filter((n) => n.type === 'ContractDefinition').slice(0, 1);
+  if (chunk.kind === 'member') nodes = (children[0]?.subNodes as AstNode[] | undefined) ?? [];
+  return { nodes, errors: result.errors, comments: result.comments, prefixLength: prefix.length };
+}
+
+/** Copies a piece's nodes, comments and errors to the piece's file position. */
+function shiftChunk(
+  parse: ChunkParse,
+  start: number,
+  line: number,
+  column: number,
+  end: { line: number; column: number },
+): PlacedChunk {
+  const delta = start - parse.prefixLength;
+  const columnDelta = column - parse.prefixLength;
+  const shiftLoc = (p: { line: number; column: number }) =>
+    p.line === 1 ? { line: line + 1, column: p.column + columnDelta } : { line: p.line + line, column: p.column };
+  const shift = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(shift);
+    if (value === null || typeof value !== 'object') return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'range' && Array.isArray(v)) out[k] = [v[0] + delta, v[1] + delta];
+      else if (k === 'loc' && v && typeof v === 'object' && 'start' in v) {
+        const loc = v as Loc;
+        out[k] = { start: shiftLoc(loc.start), end: shiftLoc(loc.end) };
+      } else out[k] = shift(v);
+    }
+    return out;
+  };
+  // Errors inside the wrapper text (e.g. at the `}` we appended) are pinned to the piece's end.
+  const shiftPos = (p: { line: number; character: number }) => {
+    const at = p.line === 0 ? { line, character: Math.max(column, p.character + columnDelta) } : { line: p.line + line, character: p.character };
+    if (at.line > end.line || (at.line === end.line && at.character > end.column)) return { line: end.line, character: end.column };
+    return at;
+  };
+  return {
+    parse,
+    start,
+    line,
+    column,
+    nodes: parse.nodes.map((n) => shift(n) as AstNode),
+    comments: parse.comments
+      .filter((c) => c.range[0] >= parse.prefixLength)
+      .map((c) => ({ ...c, range: [c.range[0] + delta, c.range[1] + delta] as [number, number] })),
+    errors: parse.errors.map((e) => ({ message: e.message, range: { start: shiftPos(e.range.start), end: shiftPos(e.range.end) } })),
+  };
+}
+
+// ---- The scanner: tokens just precise enough to find where declarations end. ----
+
+interface Token {
+  kind: 'word' | 'punct' | 'string' | 'eof';
+  text: string;
+  start: number;
+  end: number;
+}
+
+const contractKeywords = new Set(['contract', 'interface', 'library', 'abstract']);
+
+/** Splits a Solidity file into top-level declarations and contract members. Never throws. */
+export function splitDeclarations(text: string): TopLevelPiece[] {
+  const scanner = new Scanner(text);
+  const pieces: TopLevelPiece[] = [];
+  let pos = 0;
+  for (;;) {
+    const first = scanner.peek(pos);
+    if (first.kind === 'eof') break;
+    if (first.kind === 'word' && contractKeywords.has(first.text)) {
+      const contract = scanContract(scanner, pos, first);
+      if (contract) {
+        pieces.push({ contract });
+        pos = contract.close === undefined ? text.length : contract.close + 1;
+        continue;
+      }
+    }
+    const end = scanDeclarationEnd(scanner, first, 0);
+    pieces.push({ chunk: { kind: 'top', start: pos, end } });
+    pos = end;
+  }
+  return pieces;
+}
+
+function scanContract(scanner: Scanner, start: number, first: Token): ContractChunk | undefined {
+  // Header: up to the first `{` outside parentheses (`is A(1)`, `layout at f(2)`); a `;` first means it is no contract.
+  const words: string[] = [];
+  let depth = 0;
+  let pos = first.start;
+  let open: Token | undefined;
+  for (;;) {
+    const t = scanner.next(pos);
+    pos = t.end;
+    if (t.kind === 'eof') return undefined;
+    if (t.kind === 'word' && words.length < 3) words.push(t.text);
+    if (t.text === '(' || t.text === '[') depth++;
+    else if (t.text === ')' || t.text === ']') depth--;
+    else if (t.text === ';' && depth <= 0) return undefined;
+    else if (t.text === '{' && depth <= 0) {
+      open = t;
+      break;
+    }
+  }
+  const keyword = words[0] === 'abstract' ? 'contract' : words[0];
+  const name = words[0] === 'abstract' ? words[2] : words[1];
+  const container = `${keyword} ${name ?? ''}`;
+  const header: Chunk = { kind: 'header', start, end: open.end };
+  const members: Chunk[] = [];
+  let memberStart = open.end;
+  for (;;) {
+    const t = scanner.peek(memberStart);
+    if (t.kind === 'eof') return { header, members, close: undefined, trailer: [memberStart, scanner.text.length] };
+    if (t.text === '}') return { header, members, close: t.start, trailer: [memberStart, t.start] };
+    const end = scanDeclarationEnd(scanner, t, 1);
+    members.push({ kind: 'member', start: memberStart, end, container });
+    memberStart = end;
+  }
+}
+
+/**
+ * Where the declaration starting with token `first` ends (exclusive): after its `;` or after the
+ * `}` closing its body. `level` 1 means a member, where a stray `}` closes the contract instead.
+ */
+function scanDeclarationEnd(scanner: Scanner, first: Token, level: 0 | 1): number {
+  // `import {A} from "a";` and `using {f} for T;` have braces but end at the `;`.
+  const endsAtSemicolon = first.kind === 'word' && (first.text === 'import' || first.text === 'using');
+  let braces = 0;
+  let parens = 0;
+  let pos = first.start;
+  for (;;) {
+    const t = scanner.next(pos);
+    if (t.kind === 'eof') return scanner.text.length;
+    pos = t.end;
+    if (t.text === '(' || t.text === '[') parens++;
+    else if (t.text === ')' || t.text === ']') parens = Math.max(0, parens - 1);
+    else if (t.text === '{') braces++;
+    else if (t.text === '}') {
+      if (braces === 0) {
+        // A stray `}`: at member level it closes the contract (leave it); at top level, skip it.
+        return level === 1 && t.start > first.start ? t.start : t.end;
+      }
+      braces--;
+      if (braces === 0 && parens === 0 && !endsAtSemicolon) return t.end;
+    } else if (t.text === ';' && braces === 0 && parens === 0) return t.end;
+  }
+}
+
+class Scanner {
+  constructor(readonly text: string) {}
+
+  /** The next significant token at or after `pos` (whitespace and comments skipped). */
+  peek(pos: number): Token {
+    return this.next(pos);
+  }
+
+  next(pos: number): Token {
+    const text = this.text;
+    let i = skipTrivia(text, pos);
+    if (i >= text.length) return { kind: 'eof', text: '', start: text.length, end: text.length };
+    const c = text.charCodeAt(i);
+    const start = i;
+    if (c === 34 || c === 39) {
+      // "…" or '…' with backslash escapes; an unterminated string ends at the line end.
+      i++;
+      while (i < text.length) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i += 2;
+        else if (d === c) {
+          i++;
+          break;
+        } else if (d === 10) break;
+        else i++;
+      }
+      return { kind: 'string', text: text.slice(start, i), start, end: i };
+    }
+    if (isWordChar(c)) {
+      while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
+      return { kind: 'word', text: text.slice(start, i), start, end: i };
+    }
+    return { kind: 'punct', text: text[i], start, end: i + 1 };
+  }
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+}
+
+function skipTrivia(text: string, pos: number): number {
+  let i = pos;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12) i++;
+    else if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 ? text.length : close + 2;
+    } else break;
+  }
+  return i;
+}
+
+/** Comments in [from, to), in the shape buildCommentList gives (value without delimiters, inclusive end). */
+function scanComments(text: string, from: number, to: number): Comment[] {
+  const comments: Comment[] = [];
+  let i = from;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      let end = text.indexOf('\n', i);
+      if (end < 0 || end > to) end = to;
+      // The lexer's line comment stops before \r as well.
+      const cr = text.lastIndexOf('\r', end);
+      if (cr >= i && cr === end - 1) end = cr;
+      comments.push({ type: 'LineComment', value: text.slice(i + 2, end), range: [i, end - 1] });
+      i = end;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const close = text.indexOf('*/', i + 2);
+      const end = close < 0 ? to : close + 2;
+      comments.push({ type: 'BlockComment', value: text.slice(i + 2, Math.max(i + 2, end - 2)), range: [i, end - 1] });
+      i = end;
+    } else i++;
+  }
+  return comments;
+}

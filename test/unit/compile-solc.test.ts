@@ -155,3 +155,42 @@ describe('SolcCompiler', () => {
     await assert.rejects(own.compile(tinyInput), (error: unknown) => isAbortError(error));
   });
 });
+
+describe('patchline.solc.path', () => {
+  it('loads another soljson.js given by path', async () => {
+    const compiler = new SolcCompiler({ solcPath: require.resolve('solc/soljson') });
+    try {
+      assert.match(await compiler.version(), /^\d+\.\d+\.\d+\+commit\./);
+      const output = await compiler.compile(tinyInput);
+      assert.deepEqual(output.contracts?.['T.sol']?.T?.storageLayout?.storage.map((s) => s.slot), ['0', '1']);
+    } finally {
+      await compiler.dispose();
+    }
+  });
+
+  it('fails clearly when the soljson cannot be loaded', async () => {
+    const compiler = new SolcCompiler({ solcPath: join(fixtures, 'missing-soljson.js') });
+    try {
+      await assert.rejects(compiler.version(), /Could not load solc/);
+    } finally {
+      await compiler.dispose();
+    }
+  });
+
+  it('runs a native binary with --standard-json, and kills it on cancel', async () => {
+    const compiler = new SolcCompiler({ solcPath: join(fixtures, 'bin', 'solc') });
+    try {
+      assert.match(await compiler.version(), /^0\.8\.\d+/);
+      const output = await compiler.compile(tinyInput);
+      assert.deepEqual(output.contracts?.['T.sol']?.T?.storageLayout?.storage.map((s) => s.label), ['a', 'b']);
+      const slow = compiler.compile(slowInput());
+      const outcome = slow.then(() => 'resolved', (error: unknown) => error);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const second = await compiler.compile(tinyInput);
+      assert.ok(isAbortError(await outcome));
+      assert.ok(second.contracts?.['T.sol']?.T);
+    } finally {
+      await compiler.dispose();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { encodeAbiParameters, keccak256, toHex } from 'viem';
 import type { Range } from '../../server/src/engine/findings';
 import { compileProject, type Compilation } from '../../server/src/engine/compile/compilation';
 import { SolcCompiler } from '../../server/src/engine/compile/solc';
+import { compilerFindings } from '../../server/src/engine/compile/to-findings';
 import { FileSystemImportResolver } from '../../server/src/engine/compile/sources';
 import {
   findContract,
@@ -52,7 +53,7 @@ describe('compiler tier with upgrades-core', () => {
   before(async () => {
     compiler = new SolcCompiler();
     compilation = await compileProject(compiler, {
-      entries: ['VaultV1.sol', 'VaultV2.sol', 'Unsafe.sol', 'InheritsUnsafe.sol'].map(fileOf),
+      entries: ['VaultV1.sol', 'VaultV2.sol', 'Unsafe.sol', 'InheritsUnsafe.sol', 'InitOrder.sol'].map(fileOf),
       resolver: new FileSystemImportResolver({ root }),
     });
     assert.equal(compilation.ok, true, JSON.stringify(compilation.messages.filter((m) => m.severity === 'error')));
@@ -157,7 +158,14 @@ describe('compiler tier with upgrades-core', () => {
     const text = textOf('Unsafe.sol');
     const issues = upgradeSafetyIssues(validated, contract('UnsafeVault'));
     const byRule = Object.fromEntries(issues.map((i) => [i.rule, i]));
-    assert.deepEqual(Object.keys(byRule).sort(), ['init-constructor', 'init-state-assignment', 'unsafe-delegatecall', 'unsafe-selfdestruct']);
+    assert.deepEqual(Object.keys(byRule).sort(), [
+      'init-constructor',
+      'init-state-assignment',
+      'oz-internal-function-storage',
+      'unsafe-delegatecall',
+      'unsafe-selfdestruct',
+    ]);
+    assert.deepEqual(byRule['oz-internal-function-storage'].range, rangeOf(text, 'function(uint256) internal pure returns (uint256) private hook'));
     assert.deepEqual(byRule['unsafe-selfdestruct'].range, rangeOf(text, 'selfdestruct(payable(msg.sender))'));
     assert.deepEqual(byRule['unsafe-delegatecall'].range, rangeOf(text, 'target.delegatecall(data)'));
     assert.deepEqual(byRule['init-constructor'].range, rangeOf(text, 'constructor(address target_) {\n        target = target_;\n    }'));
@@ -173,6 +181,18 @@ describe('compiler tier with upgrades-core', () => {
     // The selfdestruct line really is after multi-byte text: bytes and UTF-16 columns differ there.
     const line = text.split('\n')[byRule['unsafe-selfdestruct'].range!.start.line - 1];
     assert.notEqual(Buffer.byteLength(line), line.length);
+  });
+
+  it('reads warnings from the run data (getErrors drops them)', () => {
+    const text = textOf('InitOrder.sol');
+    const issues = upgradeSafetyIssues(validated, contract('InitOrder'));
+    assert.deepEqual(issues.map((i) => [i.kind, i.severity]), [['incorrect-initializer-order', 'warning']]);
+    assert.equal(issues[0].file, fileOf('InitOrder.sol'));
+    // On the first call that breaks the order.
+    assert.deepEqual(issues[0].range, rangeOf(text, '__LimitsBase_init(100)'));
+    assert.match(issues[0].message, /Expected: FeesBase, LimitsBase/);
+    // Allowed explicitly, it is gone.
+    assert.deepEqual(upgradeSafetyIssues(validated, contract('InitOrder'), { unsafeAllow: ['incorrect-initializer-order'] }), []);
   });
 
   it('shows a fault of a base in another file on the inheritance specifier, pointing at the base', () => {
@@ -223,5 +243,23 @@ describe('compiler tier with upgrades-core', () => {
     assert.deepEqual(issues.map((i) => [i.rule, i.file, i.range]), [
       ['storage-inserted', fileOf('VaultV2.sol'), rangeOf(textOf('VaultV2.sol'), 'uint256 public withdrawalDelay')],
     ]);
+  });
+
+  it('turns issues into compiler-tier findings, with OpenZeppelin links for oz-* rules', () => {
+    const issues = upgradeSafetyIssues(validated, contract('UnsafeVault'), { kind: 'uups' });
+    const findings = compilerFindings(issues);
+    assert.equal(findings.length, issues.length);
+    assert.ok(findings.every((f) => f.tier === 'compiler' && f.file === fileOf('Unsafe.sol')));
+    const missing = issues.find((i) => i.kind === 'missing-public-upgradeto');
+    assert.ok(missing, 'a UUPS implementation without upgradeToAndCall is flagged');
+    assert.match(missing.message, /upgradeToAndCall/);
+    // upgrades-core puts it on the whole contract definition.
+    assert.deepEqual(missing.range?.start, rangeOf(textOf('Unsafe.sol'), 'contract UnsafeVault').start);
+    const hook = findings.find((f) => f.rule === 'oz-internal-function-storage');
+    assert.match(hook?.message ?? '', /^Variable `hook` is an internal function\n[\s\S]*https:\/\/zpl\.in\/upgrades\/error-009$/);
+    const selfdestruct = findings.find((f) => f.rule === 'unsafe-selfdestruct');
+    assert.equal(selfdestruct?.message, 'Use of selfdestruct is not allowed');
+    const storage = compilerFindings(storageUpgradeReport(contract('VaultV1'), contract('VaultV2')).issues);
+    assert.deepEqual(storage.map((f) => [f.rule, f.severity, f.tier]), [['storage-inserted', 'error', 'compiler']]);
   });
 });

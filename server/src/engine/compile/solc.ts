@@ -170,8 +170,10 @@ class WorkerBackend implements Backend {
   private start(): void {
     const typescript = this.file.endsWith('.ts');
     // Under tsx the worker is TypeScript: register tsx's CommonJS hook in the worker first.
+    // (A variable, so bundlers leave this dev-only lookup alone.)
+    const tsxHook = 'tsx/cjs';
     const worker = typescript
-      ? new Worker(`require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(this.file)});`, {
+      ? new Worker(`require(${JSON.stringify(require.resolve(tsxHook))}); require(${JSON.stringify(this.file)});`, {
           eval: true,
           workerData: this.setup,
         })
@@ -231,7 +233,7 @@ class NativeBackend implements Backend {
 
   version(): Promise<string> {
     this.cachedVersion ??= this.exec(['--version'], '').then((out) => {
-      const match = /Version:\s*(\S+)/.exec(out);
+      const match = /(\d+\.\d+\.\d+\S*)/.exec(out);
       if (!match) throw new Error(`Unexpected output of ${this.binary} --version`);
       return match[1];
     });
@@ -239,7 +241,9 @@ class NativeBackend implements Backend {
   }
 
   async run(input: SolcInput): Promise<SolcOutput> {
-    return JSON.parse(await this.exec(['--standard-json'], JSON.stringify(input))) as SolcOutput;
+    const out = await this.exec(['--standard-json'], JSON.stringify(input));
+    // Some builds print notes before the JSON; the JSON starts at the first brace.
+    return JSON.parse(out.slice(Math.max(0, out.indexOf('{')))) as SolcOutput;
   }
 
   cancel(): void {

@@ -23,6 +23,7 @@ import { unfoldStorageLayout } from '@openzeppelin/upgrades-core/dist/validate/q
 import { convertToWarnings, isOpcodeError, type ValidationError } from '@openzeppelin/upgrades-core/dist/validate/run';
 import type { Range, RelatedLocation, Severity } from '../findings';
 import type { StorageLayout } from '../layout/types';
+import { ruleForOzKind } from '../rules/oz-kinds';
 import type { Compilation } from './compilation';
 import { toStorageLayout, type NamespaceStruct } from './layout';
 import type { SolcOutput, SolcTypeItem } from './solc-json';
@@ -49,7 +50,7 @@ export type UpgradeSafetyKind = ValidationError['kind'];
 /** A problem upgrades-core found in a contract meant to sit behind a proxy. */
 export interface UpgradeSafetyIssue {
   kind: UpgradeSafetyKind;
-  /** Patchline rule id where one covers the same problem (issue 4), else `oz-<kind>`. */
+  /** Patchline rule id where one covers the same problem (rules/oz-kinds.ts), else `oz-<kind>`. */
   rule: string;
   severity: Severity;
   /** upgrades-core's explanation, with its hint. */
@@ -64,24 +65,6 @@ export interface UpgradeSafetyIssue {
   /** The fault's own location, when it is not where it is shown. */
   related?: RelatedLocation[];
 }
-
-/** upgrades-core kinds → Patchline rule id and default severity (see issue 4's rule list). */
-const RULES: Record<UpgradeSafetyKind, { rule: string; severity: Severity }> = {
-  constructor: { rule: 'init-constructor', severity: 'error' },
-  delegatecall: { rule: 'unsafe-delegatecall', severity: 'error' },
-  selfdestruct: { rule: 'unsafe-selfdestruct', severity: 'error' },
-  'state-variable-assignment': { rule: 'init-state-assignment', severity: 'error' },
-  'state-variable-immutable': { rule: 'init-immutable', severity: 'warning' },
-  'missing-initializer-call': { rule: 'init-parent-not-called', severity: 'error' },
-  'duplicate-initializer-call': { rule: 'init-parent-duplicate', severity: 'error' },
-  'incorrect-initializer-order': { rule: 'init-parent-order', severity: 'warning' },
-  'missing-initializer': { rule: 'oz-missing-initializer', severity: 'error' },
-  'missing-public-upgradeto': { rule: 'oz-missing-public-upgradeto', severity: 'error' },
-  'external-library-linking': { rule: 'oz-external-library-linking', severity: 'error' },
-  'internal-function-storage': { rule: 'oz-internal-function-storage', severity: 'error' },
-  'struct-definition': { rule: 'oz-struct-definition', severity: 'error' },
-  'enum-definition': { rule: 'oz-enum-definition', severity: 'error' },
-};
 
 export interface CompiledContract {
   name: string;
@@ -128,8 +111,12 @@ interface AstNode {
   nodes?: AstNode[];
 }
 
-/** Runs upgrades-core's `validate` on a successful compilation. */
+/**
+ * Runs upgrades-core's `validate` on a compilation. A compilation with errors yields no
+ * contracts (keep the last good results meanwhile).
+ */
 export function validateCompilation(compilation: Compilation): ValidatedCompilation {
+  if (!compilation.ok || !compilation.output.sources) return { compilation, runData: {}, contracts: new Map() };
   silenceUpgradesCoreWarnings();
   const { output, decoder } = compilation;
   const solcOutput = withBytecode(compilation);
@@ -222,10 +209,10 @@ function collectErrors(runData: ValidationRunData, fqn: string): ValidationError
 }
 
 function toIssue(validated: ValidatedCompilation, contract: CompiledContract, error: ValidationError): UpgradeSafetyIssue {
-  const { rule, severity } = RULES[error.kind] ?? { rule: `oz-${error.kind}`, severity: 'error' as Severity };
+  const { rule, severity, docs: ruleDocs } = ruleForOzKind(error.kind);
   const explained = new UpgradeableContractErrorReport([error]).explain(false);
   const text = stripSrcPrefix(explained, error.src);
-  const docs = /https:\/\/zpl\.in\/upgrades\/\S+/.exec(text)?.[0];
+  const docs = /https:\/\/zpl\.in\/upgrades\/\S+/.exec(text)?.[0] ?? ruleDocs;
   const message = text
     .replace(/\s*https:\/\/zpl\.in\/upgrades\/\S+/, '')
     .split('\n')
@@ -366,12 +353,19 @@ export interface StorageUpgradeIssue {
 }
 
 /**
+ * A baseline for `storageUpgradeReport`: a contract from another (or the same) compilation, or
+ * just an upgrades-core layout, e.g. from an `.openzeppelin` manifest (its `src` strings are then
+ * not solc's and are not decoded).
+ */
+export type StorageBaseline = Pick<CompiledContract, 'ozLayout'> & { compilation?: Compilation };
+
+/**
  * Compares the storage of `original` (the baseline) with `updated` via upgrades-core's
  * `getStorageUpgradeReport`, and locates every failing operation exactly. As OpenZeppelin's
  * own report does, the cascade of "layout changed" entries after the first is left out.
  */
 export function storageUpgradeReport(
-  original: CompiledContract,
+  original: StorageBaseline,
   updated: CompiledContract,
   options: ValidationOptions = {},
 ): { report: LayoutCompatibilityReport; issues: StorageUpgradeIssue[] } {
@@ -383,7 +377,10 @@ export function storageUpgradeReport(
     const prefix = 'updated' in op ? op.updated.src : op.original.contract;
     const message = dedent(text.startsWith(`${prefix}:`) ? text.slice(prefix.length + 1) : text);
     const at = 'updated' in op ? updated.compilation.decoder.decode(op.updated.src) : undefined;
-    const was = 'original' in op && 'src' in op.original ? original.compilation.decoder.decode(op.original.src) : undefined;
+    const was =
+      'original' in op && 'src' in op.original && original.compilation
+        ? original.compilation.decoder.decode(op.original.src)
+        : undefined;
     const { rule, severity } = storageRule(op);
     issues.push({
       rule,

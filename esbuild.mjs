@@ -54,7 +54,7 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { panel: 'media/panel/main.ts' },
+    entryPoints: { panel: 'media/panel/main.ts', layout: 'media/layout/main.ts' },
     // CSS goes through esbuild too, so the webview loads one file from dist/media.
     loader: { '.css': 'css' },
     outdir: 'dist/media',

@@ -1,6 +1,8 @@
 // Activation: start the language client, register commands and the Patch view.
 import * as vscode from 'vscode';
+import { recordBaseline } from './commands/recordBaseline';
 import { restartServer } from './commands/restartServer';
+import { showStorageLayout } from './commands/showStorageLayout';
 import { showOutput } from './commands/showOutput';
 import { Ctx } from './ctx';
 import { PatchViewProvider } from './panel/patchView';
@@ -16,6 +18,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.window.registerWebviewViewProvider(PatchViewProvider.viewType, patchView),
     vscode.commands.registerCommand('patchline.showOutput', showOutput(ctx)),
     vscode.commands.registerCommand('patchline.restartServer', restartServer(ctx)),
+    vscode.commands.registerCommand('patchline.recordBaseline', recordBaseline(ctx)),
+    vscode.commands.registerCommand('patchline.showStorageLayout', showStorageLayout(ctx)),
     // Trust unlocks the compiler tier and processes: the server reads trust at start-up.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void ctx?.restart()),
   );

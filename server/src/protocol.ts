@@ -47,3 +47,37 @@ export interface InitializationOptions {
   /** VS Code's workspace trust. Untrusted: parser tier only, no compiler, no processes, no network. */
   trusted: boolean;
 }
+
+export interface RecordBaselineParams {
+  /** A file of the project whose baseline to record (the active editor's). */
+  uri: string;
+}
+
+export interface RecordBaselineResult {
+  /** URI of the patchline.lock.json written. */
+  lockUri: string;
+  /** Contracts recorded, `path:Contract`. */
+  contracts: string[];
+}
+
+/** Writes the current layouts of the project's upgradeable contracts to patchline.lock.json. */
+export const RecordBaselineRequest = new RequestType<RecordBaselineParams, RecordBaselineResult, void>('patchline/recordBaseline');
+
+// The slot grid is a view model built by the engine; its types are plain data shared as-is.
+export type { SlotCell, SlotRow } from './engine/layout/grid';
+import type { SlotRow } from './engine/layout/grid';
+
+export interface StorageLayoutParams {
+  uri: string;
+  /** The contract under the cursor is shown; without a position, the file's last contract. */
+  position?: { line: number; character: number };
+}
+
+export interface StorageLayoutView {
+  contract: string;
+  current: SlotRow[];
+  baseline?: { description: string; contract: string; rows: SlotRow[] };
+}
+
+/** The slot grid of the contract at a position, beside its baseline's; undefined when there is none. */
+export const StorageLayoutRequest = new RequestType<StorageLayoutParams, StorageLayoutView | null, void>('patchline/storageLayout');

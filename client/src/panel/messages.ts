@@ -1,6 +1,6 @@
 // Messages between the Patch webview (media/panel) and the extension host. Both sides validate
 // what they receive with the parsers below: a webview is untrusted input.
-import type { AnalysisState, ContractInfo } from '../../../server/src/protocol';
+import type { AnalysisState, ContractInfo, SlotCell, SlotRow, StorageLayoutView } from '../../../server/src/protocol';
 
 export type HostMessage = { type: 'contracts'; contracts: ContractInfo[]; state: AnalysisState; trusted: boolean };
 
@@ -45,4 +45,56 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
   const contracts = value.contracts.map(parseContract);
   if (contracts.some((c) => c === undefined)) return undefined;
   return { type: 'contracts', contracts: contracts as ContractInfo[], state: value.state, trusted: value.trusted };
+}
+
+// --- Storage layout grid (media/layout) ---
+
+export type LayoutHostMessage = { type: 'layout'; view: StorageLayoutView };
+export type LayoutWebviewMessage = { type: 'ready' } | { type: 'reveal'; line: number };
+
+export function parseLayoutWebviewMessage(value: unknown): LayoutWebviewMessage | undefined {
+  if (!isObject(value)) return undefined;
+  if (value.type === 'ready') return { type: 'ready' };
+  if (value.type === 'reveal' && isCount(value.line)) return { type: 'reveal', line: value.line };
+  return undefined;
+}
+
+const cellStatuses = new Set(['same', 'changed', 'only-here']);
+
+function parseCell(value: unknown): SlotCell | undefined {
+  if (!isObject(value)) return undefined;
+  const { label, contract, type, offset, bytes, status, line } = value;
+  if (typeof label !== 'string' || typeof contract !== 'string' || typeof type !== 'string') return undefined;
+  if (!isCount(offset) || !isCount(bytes) || typeof status !== 'string' || !cellStatuses.has(status)) return undefined;
+  if (line !== undefined && !isCount(line)) return undefined;
+  return { label, contract, type, offset, bytes, status: status as SlotCell['status'], ...(line !== undefined ? { line } : {}) };
+}
+
+function parseRows(value: unknown): SlotRow[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const rows: SlotRow[] = [];
+  for (const row of value) {
+    if (!isObject(row) || typeof row.slot !== 'string' || !/^\d+$/.test(row.slot) || !Array.isArray(row.cells)) return undefined;
+    if (row.namespace !== undefined && typeof row.namespace !== 'string') return undefined;
+    const cells = row.cells.map(parseCell);
+    if (cells.some((c) => c === undefined)) return undefined;
+    rows.push({ slot: row.slot, ...(row.namespace !== undefined ? { namespace: row.namespace as string } : {}), cells: cells as SlotCell[] });
+  }
+  return rows;
+}
+
+export function parseLayoutHostMessage(value: unknown): LayoutHostMessage | undefined {
+  if (!isObject(value) || value.type !== 'layout' || !isObject(value.view)) return undefined;
+  const view = value.view;
+  if (typeof view.contract !== 'string') return undefined;
+  const current = parseRows(view.current);
+  if (!current) return undefined;
+  let baseline: StorageLayoutView['baseline'];
+  if (view.baseline !== undefined) {
+    if (!isObject(view.baseline) || typeof view.baseline.description !== 'string' || typeof view.baseline.contract !== 'string') return undefined;
+    const rows = parseRows(view.baseline.rows);
+    if (!rows) return undefined;
+    baseline = { description: view.baseline.description, contract: view.baseline.contract, rows };
+  }
+  return { type: 'layout', view: { contract: view.contract, current, ...(baseline ? { baseline } : {}) } };
 }

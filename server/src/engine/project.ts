@@ -4,9 +4,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ContractRef } from './baseline/annotation';
-import { LOCK_FILE_NAME, readLockFile, type LockFile } from './baseline/lock';
+import { LOCK_FILE_NAME, readLockFile, writeLockFile, type LockFile } from './baseline/lock';
+import { collectSolidityFiles } from './files';
 import { loadManifests, type ManifestFile } from './baseline/manifest';
-import type { BaselineSources } from './baseline/resolve';
+import { resolveBaseline, type BaselineSources, type ResolvedBaseline } from './baseline/resolve';
 import { summarizeContracts, type ContractSummary } from './contracts';
 import type { Finding, Range } from './findings';
 import { computeLayout, computeLayouts } from './layout/parser-layout';
@@ -27,8 +28,8 @@ export interface FileAnalysis {
   contracts: ContractSummary[];
   /** Parser-tier layouts of the contracts declared in the file, by name. */
   layouts: Map<string, StorageLayout>;
-  /** The baseline layout each contract was compared with, by contract name. */
-  baselines: Map<string, StorageLayout>;
+  /** The baseline each contract of the file was compared with, by the contract's name. */
+  baselines: Map<string, ResolvedBaseline>;
 }
 
 /** Folders that hold dependencies or build output: not searched for baseline contracts. */
@@ -67,7 +68,7 @@ export class ProjectAnalyzer {
     const previous = this.lastGood.get(file);
     let contracts = previous?.contracts ?? [];
     let layouts = previous?.layouts ?? new Map<string, StorageLayout>();
-    const baselines = new Map<string, StorageLayout>();
+    const baselines = new Map<string, ResolvedBaseline>();
     if (parsed.ast) {
       try {
         contracts = summarizeContracts(parsed.ast, parsed.text, parsed.comments);
@@ -89,13 +90,18 @@ export class ProjectAnalyzer {
     }
     try {
       const upgradeable = new Set(contracts.filter((c) => c.upgradeable).map((c) => c.name));
+      const sources = { ...this.baselineSources(file), text: parsed.text };
+      for (const layout of layouts.values()) {
+        const resolved = resolveBaseline(layout, sources).baseline;
+        if (resolved) baselines.set(layout.contract, resolved);
+      }
       findings.push(
         ...checkStorage({
           file,
           text: parsed.text,
           layouts: [...layouts.values()],
           tier: 'parser',
-          baselines: this.baselineSources(file, baselines),
+          baselines: sources,
           isUpgradeable: (layout) => upgradeable.has(layout.contract),
           ...(settings.rules ? { settings: settings.rules } : {}),
           ...(onError ? { onError: (rule: string, error: unknown) => onError(`rule ${rule}`, error) } : {}),
@@ -105,6 +111,25 @@ export class ProjectAnalyzer {
       onError?.('storage rules', error);
     }
     return { file, findings: findings.filter((f) => settings.rules?.[f.rule] !== 'off'), contracts, layouts, baselines };
+  }
+
+  /**
+   * Writes the current parser-tier layouts of the project's upgradeable contracts to
+   * patchline.lock.json at the project root (merged with what it already records).
+   */
+  recordBaseline(): { lockFile: string; contracts: string[] } {
+    const lockFile = path.join(this.root, LOCK_FILE_NAME);
+    const layouts: StorageLayout[] = [];
+    for (const file of collectSolidityFiles([this.root], this.root)) {
+      const analysis = this.analyze(file);
+      for (const contract of analysis.contracts) {
+        const layout = analysis.layouts.get(contract.name);
+        if (contract.upgradeable && contract.kind === 'contract' && layout) layouts.push(layout);
+      }
+    }
+    writeLockFile(lockFile, layouts);
+    this.lock = null;
+    return { lockFile, contracts: layouts.map((l) => `${path.relative(this.root, l.file ?? '').split(path.sep).join('/')}:${l.contract}`) };
   }
 
   /** Forget a file's buffers and caches (its editor closed). */
@@ -124,12 +149,14 @@ export class ProjectAnalyzer {
     return this.workspace.parse(file);
   }
 
-  private baselineSources(file: string, used: Map<string, StorageLayout>): BaselineSources {
+  /** Baseline sources for one analysis of `file`; annotation lookups are memoised for its duration. */
+  private baselineSources(file: string): BaselineSources {
+    const memo = new Map<string, StorageLayout | undefined>();
     const sources: BaselineSources = {
       layoutOf: (ref) => {
-        const layout = this.layoutOfRef(ref, file);
-        if (layout) used.set(ref.contract, layout);
-        return layout;
+        const key = `${ref.path ?? ''}:${ref.contract}`;
+        if (!memo.has(key)) memo.set(key, this.layoutOfRef(ref, file));
+        return memo.get(key);
       },
     };
     const manifests = this.loadManifests();

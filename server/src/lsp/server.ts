@@ -15,8 +15,12 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { findProjectRoot, ProjectAnalyzer, type FileAnalysis } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
+import { slotGrid } from '../engine/layout/grid';
 import {
   ListContractsRequest,
+  RecordBaselineRequest,
+  StorageLayoutRequest,
+  type StorageLayoutView,
   StatusNotification,
   type AnalysisState,
   type ContractInfo,
@@ -25,7 +29,7 @@ import {
 import { codeActionsFor, toDiagnostic } from './diagnostics';
 import { AnalysisScheduler } from './scheduler';
 import { defaultSettings, normalizeSettings, type ServerSettings } from './settings';
-import { entriesInFile, entryAt, slotLabel, storageHover } from './storageViews';
+import { allEntries, entriesInFile, entryAt, slotLabel, storageHover } from './storageViews';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -189,11 +193,9 @@ connection.onHover((params) => {
   if (!analysis) return null;
   const located = entryAt(entriesInFile(analysis.layouts.values(), analysis.file), params.position);
   if (!located) return null;
-  const baselineLayout = analysis.baselines.get(located.layout.contract) ?? [...analysis.baselines.values()][0];
+  const baselineLayout = analysis.baselines.get(located.layout.contract)?.layout;
   const baseline = baselineLayout
-    ? entriesInFile([baselineLayout], baselineLayout.storage.find((e) => e.label === located.entry.label)?.file ?? '').find(
-        (b) => b.entry.label === located.entry.label && b.namespace?.id === located.namespace?.id,
-      )
+    ? allEntries(baselineLayout).find((b) => b.entry.label === located.entry.label && b.namespace?.id === located.namespace?.id)
     : undefined;
   return { contents: { kind: MarkupKind.Markdown, value: storageHover(located, baseline) }, range: located.entry.range };
 });
@@ -230,6 +232,31 @@ connection.onRequest(ListContractsRequest, ({ upgradeableOnly }) => {
   }
   contracts.sort((a, b) => a.name.localeCompare(b.name) || a.uri.localeCompare(b.uri));
   return { contracts };
+});
+
+connection.onRequest(RecordBaselineRequest, ({ uri }) => {
+  const { lockFile, contracts } = projectFor(fileOf(uri)).recordBaseline();
+  connection.console.info(`Recorded the storage baseline of ${contracts.length} contract(s) in ${lockFile}`);
+  for (const document of documents.all()) scheduler.schedule(document.uri, document.version, 0);
+  return { lockUri: URI.file(lockFile).toString(), contracts };
+});
+
+connection.onRequest(StorageLayoutRequest, ({ uri, position }): StorageLayoutView | null => {
+  const analysis = analyses.get(uri);
+  if (!analysis) return null;
+  const atCursor = position
+    ? analysis.contracts.find((c) => c.range.start.line <= position.line && position.line <= c.range.end.line)
+    : undefined;
+  const name = atCursor?.name ?? [...analysis.contracts].reverse().find((c) => analysis.layouts.has(c.name))?.name;
+  const layout = name ? analysis.layouts.get(name) : undefined;
+  if (!layout) return null;
+  const baseline = analysis.baselines.get(layout.contract);
+  const grid = slotGrid(layout, baseline?.layout);
+  return {
+    contract: layout.contract,
+    current: grid.current,
+    ...(baseline && grid.baseline ? { baseline: { description: baseline.description, contract: baseline.layout.contract, rows: grid.baseline } } : {}),
+  };
 });
 
 connection.onShutdown(() => scheduler.dispose());

@@ -12,6 +12,17 @@ export interface LocatedEntry {
   absoluteSlot: bigint;
 }
 
+/** Every variable of a layout, namespaced members with their absolute slots. */
+export function allEntries(layout: StorageLayout): LocatedEntry[] {
+  const out: LocatedEntry[] = layout.storage.map((entry) => ({ entry, layout, absoluteSlot: BigInt(entry.slot) }));
+  for (const namespace of layout.namespaces) {
+    for (const entry of namespace.members) {
+      out.push({ entry, layout, namespace: { id: namespace.id, slot: namespace.slot }, absoluteSlot: BigInt(namespace.slot) + BigInt(entry.slot) });
+    }
+  }
+  return out;
+}
+
 /** Every state variable declared in `file` by the given layouts, once (a base's variables appear in every derived layout). */
 export function entriesInFile(layouts: Iterable<StorageLayout>, file: string): LocatedEntry[] {
   const seen = new Set<string>();
@@ -24,14 +35,7 @@ export function entriesInFile(layouts: Iterable<StorageLayout>, file: string): L
     seen.add(key);
     out.push(located);
   };
-  for (const layout of layouts) {
-    for (const entry of layout.storage) add({ entry, layout, absoluteSlot: BigInt(entry.slot) });
-    for (const namespace of layout.namespaces) {
-      for (const entry of namespace.members) {
-        add({ entry, layout, namespace: { id: namespace.id, slot: namespace.slot }, absoluteSlot: BigInt(namespace.slot) + BigInt(entry.slot) });
-      }
-    }
-  }
+  for (const layout of layouts) allEntries(layout).forEach(add);
   return out.sort((a, b) => a.entry.range!.start.line - b.entry.range!.start.line || a.entry.range!.start.character - b.entry.range!.start.character);
 }
 

@@ -2,10 +2,12 @@
 // and the order resolveBaseline applies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findUpgradesFrom } from '../../server/src/engine/baseline/annotation';
+import { gitLayoutSource } from '../../server/src/engine/baseline/git';
 import { findLockBaseline, LOCK_FILE_NAME, parseLock, readLockFile, serializeLock, writeLockFile } from '../../server/src/engine/baseline/lock';
 import { findManifestBaseline, loadManifests, type ManifestData } from '../../server/src/engine/baseline/manifest';
 import { resolveBaseline, type BaselineSources } from '../../server/src/engine/baseline/resolve';
@@ -201,4 +203,38 @@ test('@custom:oz-upgrades-from: qualified names, block comments, and only the co
   assert.equal(findUpgradesFrom(text, 'A')?.ref.contract, 'Other');
   assert.equal(findUpgradesFrom(text, 'C'), undefined);
   assert.equal(findUpgradesFrom(text, 'D'), undefined);
+});
+
+test('git ref: the same file at a tag is the baseline; a file new since the tag has none', () => {
+  const repo = fs.realpathSync(tempDir());
+  try {
+    const run = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' });
+    run('init', '-q');
+    run('config', 'user.email', 'test@example.com');
+    run('config', 'user.name', 'test');
+    const file = path.join(repo, 'src', 'Box.sol');
+    fs.mkdirSync(path.dirname(file));
+    fs.copyFileSync(path.join(FIXTURES, 'inserted', 'V1.sol'), file);
+    run('add', '.');
+    run('commit', '-q', '-m', 'v1');
+    run('tag', 'v1.0.0');
+    // The working tree moves on: V2 inserts a variable; a new file appears.
+    const text = fs.readFileSync(path.join(FIXTURES, 'inserted', 'V2.sol'), 'utf8');
+    fs.writeFileSync(file, text);
+    const newFile = path.join(repo, 'src', 'New.sol');
+    fs.copyFileSync(path.join(FIXTURES, 'inserted', 'V1.sol'), newFile);
+
+    const current = compileLayouts([file]).get(`${file}:Box`)!;
+    const gitLayoutOf = gitLayoutSource(repo, 'v1.0.0');
+    const baseline = gitLayoutOf(current);
+    assert.equal(baseline?.source, 'git');
+    assert.deepEqual(baseline?.storage.map((e) => [e.label, e.slot]), [['value', '0'], ['owner', '1'], ['balances', '2']]);
+    const findings = checkStorage({ file, text, layouts: [current], tier: 'compiler', baselines: { gitRef: 'v1.0.0', gitLayoutOf } });
+    assert.deepEqual(findings.map((f) => `${f.rule}@${f.range.start.line}`), expectedMarkers(text).map((m) => `${m.rule}@${m.line}`));
+    assert.match(findings[0].related?.[0].message ?? '', /git v1\.0\.0/);
+    assert.equal(gitLayoutOf({ ...current, file: newFile }), undefined);
+    assert.throws(() => gitLayoutSource(repo, 'no-such-tag'));
+  } finally {
+    fs.rmSync(repo, { recursive: true, force: true });
+  }
 });

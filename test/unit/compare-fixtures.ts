@@ -10,7 +10,7 @@ import type { Namespace, StorageEntry, StorageLayout, TypeInfo } from '../../ser
 import { LineIndex } from '../../server/src/engine/text';
 
 const require = createRequire(import.meta.url);
-const solc = require('solc') as { compile(input: string): string };
+const solc = require('solc') as { compile(input: string, callbacks?: { import(unit: string): { contents: string } | { error: string } }): string };
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/storage');
 
@@ -59,8 +59,8 @@ export function compileLayouts(files: string[]): Map<string, StorageLayout> {
   // (AST ids are global across files, so both runs cannot be mixed).
   const probes = new Map<string, string>();
   const probed = new Map<string, string>();
-  for (const [file, ast] of first.asts) {
-    const structs = namespacedStructs(ast);
+  for (const file of texts.keys()) {
+    const structs = namespacedStructs(first.asts.get(file)!);
     if (structs.length === 0) continue;
     const decls = structs.map((s, i) => `${s.qualified} internal __probe${i};`).join(' ');
     const probeName = `PatchlineProbe${probes.size}`;
@@ -70,10 +70,18 @@ export function compileLayouts(files: string[]): Map<string, StorageLayout> {
   const second = probes.size > 0 ? compile(new Map([...texts].map(([f, t]) => [f, probed.get(f) ?? t]))) : first;
 
   const layouts = new Map<string, StorageLayout>();
-  for (const [file, ast] of second.asts) {
-    const text = texts.get(file)!;
-    const lines = new LineIndex(text);
-    const nodes = indexNodes(ast);
+  // AST ids are unique across the sources of one compilation: one index for all of them.
+  const nodes = new Map<number, AstNode & { sourceFile: string }>();
+  for (const [file, ast] of second.asts) for (const [id, node] of indexNodes(ast)) nodes.set(id, Object.assign(node, { sourceFile: file }));
+  const lineIndexes = new Map<string, LineIndex>();
+  const rangeIn = (file: string, src: string) => {
+    let lines = lineIndexes.get(file);
+    if (!lines) lineIndexes.set(file, (lines = new LineIndex(second.texts.get(file) ?? '')));
+    return srcRange(src, lines);
+  };
+  const sourcePath = (unit: string) => (texts.has(unit) ? unit : path.join(NODE_MODULES, unit));
+  for (const file of texts.keys()) {
+    const ast = second.asts.get(file)!;
     const probeTypes = probes.has(file) ? second.layouts.get(`${file}:${probes.get(file)}`)?.types ?? {} : {};
     for (const contract of (ast.nodes ?? []).filter((n) => n.nodeType === 'ContractDefinition')) {
       const solcLayout = second.layouts.get(`${file}:${contract.name}`);
@@ -91,8 +99,7 @@ export function compileLayouts(files: string[]): Map<string, StorageLayout> {
           slot: item.slot,
           offset: item.offset,
           bytes: Number(allTypes[item.type]?.numberOfBytes ?? 32),
-          file,
-          ...(decl ? { range: srcRange(decl.src, lines) } : {}),
+          ...(decl ? { file: sourcePath(decl.sourceFile), range: rangeIn(decl.sourceFile, decl.src) } : { file }),
           ...tag(doc, 'renamedFrom', /@custom:oz-renamed-from\s+(\S+)/),
           ...tag(doc, 'retypedFrom', /@custom:oz-retyped-from\s+([^\n]+)/),
         };
@@ -109,14 +116,15 @@ export function compileLayouts(files: string[]): Map<string, StorageLayout> {
         if (id.startsWith('t_userDefinedValueType') && def?.underlyingType) info.underlying = def.underlyingType.typeDescriptions.typeIdentifier;
         types[id] = info;
       }
-      const linearization = (contract.linearizedBaseContracts ?? []).map((id) => nodes.get(id)?.name ?? String(id));
+      const bases = (contract.linearizedBaseContracts ?? []).map((id) => nodes.get(id)!);
+      const linearization = bases.map((b) => b.name!);
       const namespaces: Namespace[] = [];
-      for (const base of linearization.slice().reverse()) {
-        const baseNode = [...nodes.values()].find((n) => n.nodeType === 'ContractDefinition' && n.name === base);
-        for (const s of namespacedStructs(baseNode ?? ({ nodes: [] } as unknown as AstNode), base)) {
+      for (const base of bases.slice().reverse()) {
+        for (const s of namespacedStructs(base, base.name)) {
+          // Members are known for the fixtures' own structs (probed); package structs keep none.
           const typeId = Object.keys(allTypes).find((k) => k.startsWith(`t_struct(${s.node.name})${s.node.id}_storage`));
-          const members = typeId ? (allTypes[typeId].members ?? []).map((m) => entry(m, base)) : [];
-          namespaces.push({ id: s.id, slot: erc7201(s.id), struct: s.node.name!, contract: base, members, file, range: srcRange(s.node.src, lines) });
+          const members = typeId ? (allTypes[typeId].members ?? []).map((m) => entry(m, base.name)) : [];
+          namespaces.push({ id: s.id, slot: erc7201(s.id), struct: s.node.name!, contract: base.name!, members, file: sourcePath(base.sourceFile), range: rangeIn(base.sourceFile, s.node.src) });
         }
       }
       layouts.set(`${file}:${contract.name}`, {
@@ -127,7 +135,7 @@ export function compileLayouts(files: string[]): Map<string, StorageLayout> {
         types,
         namespaces,
         source: 'compiler',
-        contractRange: srcRange(contract.nameLocation!, lines),
+        contractRange: rangeIn(file, contract.nameLocation!),
         linearization,
       });
     }
@@ -135,13 +143,31 @@ export function compileLayouts(files: string[]): Map<string, StorageLayout> {
   return layouts;
 }
 
-function compile(texts: Map<string, string>): { asts: Map<string, AstNode>; layouts: Map<string, SolcLayout> } {
+const NODE_MODULES = path.resolve(import.meta.dirname, '../../node_modules');
+
+interface Compiled {
+  asts: Map<string, AstNode>;
+  layouts: Map<string, SolcLayout>;
+  /** Every source's text, the fixtures' and the imported packages'. */
+  texts: Map<string, string>;
+}
+
+function compile(texts: Map<string, string>): Compiled {
+  const imported = new Map<string, string>();
+  // Package imports (`@openzeppelin/...`) come from the repository's node_modules.
+  const findImports = (unit: string) => {
+    const file = path.join(NODE_MODULES, unit);
+    if (!fs.existsSync(file)) return { error: `not found: ${unit}` };
+    const contents = fs.readFileSync(file, 'utf8');
+    imported.set(unit, contents);
+    return { contents };
+  };
   const input = {
     language: 'Solidity',
     sources: Object.fromEntries([...texts].map(([f, content]) => [f, { content }])),
     settings: { outputSelection: { '*': { '*': ['storageLayout'], '': ['ast'] } } },
   };
-  const output = JSON.parse(solc.compile(JSON.stringify(input))) as {
+  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports })) as {
     errors?: { severity: string; formattedMessage: string }[];
     sources: Record<string, { ast: AstNode }>;
     contracts: Record<string, Record<string, { storageLayout: SolcLayout }>>;
@@ -153,7 +179,7 @@ function compile(texts: Map<string, string>): { asts: Map<string, AstNode>; layo
   for (const [file, contracts] of Object.entries(output.contracts)) {
     for (const [name, c] of Object.entries(contracts)) layouts.set(`${file}:${name}`, c.storageLayout);
   }
-  return { asts, layouts };
+  return { asts, layouts, texts: new Map([...imported, ...texts]) };
 }
 
 function indexNodes(root: AstNode): Map<number, AstNode> {

@@ -200,3 +200,31 @@ test('rule settings turn a rule off or change its severity', () => {
   assert.equal(run({ 'storage-renamed': 'error' })[0].severity, 'error');
   assert.equal(run({})[0].tier, 'parser');
 });
+
+test('a token moved from OpenZeppelin Contracts Upgradeable 4.9 to 5.x is one deletion naming the namespaces', () => {
+  const dir = path.join(FIXTURES, 'oz-upgrade');
+  const v4 = path.join(dir, 'TokenV4.sol');
+  const v5 = path.join(dir, 'TokenV5.sol');
+  const compiled = compileLayouts([v4, v5]);
+  const text = fs.readFileSync(v5, 'utf8');
+  const findings = checkStorage({
+    file: v5,
+    text,
+    layouts: layoutsOf(v5, compiled),
+    tier: 'compiler',
+    baselines: { gitRef: 'v4-release', gitLayoutOf: (c) => compiled.get(`${v4}:${c.contract}`) },
+  });
+  assert.deepEqual(
+    findings.map((f) => `${f.rule}@${f.range.start.line}`),
+    expectedMarkers(text).map((m) => `${m.rule}@${m.line}`),
+  );
+  const [finding] = findings;
+  assert.match(finding.message, /Initializable: `_initialized`, `_initializing`; ContextUpgradeable: `__gap`; ERC20Upgradeable: `_balances`/);
+  assert.match(finding.message, /It moves 1 variable after it: cap \(slot 151 → slot 0\)/);
+  // 4.9: Initializable slot 0, Context gap 1–50, ERC20 51–100, Ownable 101–150.
+  assert.match(finding.message, /^11 baseline variables were deleted \(slots 0–150\)/);
+  assert.match(finding.message, /`openzeppelin.storage.ERC20`/);
+  assert.match(finding.message, /cannot be upgraded to 5.x/);
+  // Each deleted variable links to its 4.9 declaration in the package.
+  assert.ok(finding.related?.some((r) => r.file.endsWith('contracts-upgradeable-v4/token/ERC20/ERC20Upgradeable.sol')));
+});

@@ -67,7 +67,7 @@ export interface LayoutOperation {
   typeChange?: TypeChange;
   /** Entries this operation moves: the cascade, summarised here instead of repeated. */
   shifted: ShiftedEntry[];
-  /** `deleted`: further baseline entries of the same contract deleted right after `original`. */
+  /** `deleted`: further baseline entries deleted right after `original` (the same hole). */
   alsoDeleted?: StorageEntry[];
   /** `gap-misused`: the length the gap array should have (0 or less: the gap cannot absorb the change). */
   expectedGapLength?: number;
@@ -299,19 +299,15 @@ function foldCascades(ops: LayoutOperation[]): LayoutOperation[] {
   return out;
 }
 
-/** Consecutive deletions in one contract are one problem (a base whose storage went away). */
+/**
+ * Consecutive deletions are one problem: one hole in the layout (a variable, or a base whose storage
+ * went away, or all the bases of a 4.x OpenZeppelin contract moved to namespaced 5.x storage).
+ */
 function groupDeletions(ops: LayoutOperation[]): LayoutOperation[] {
   const out: LayoutOperation[] = [];
   for (const op of ops) {
     const last = out[out.length - 1];
-    if (
-      op.kind === 'deleted' &&
-      last?.kind === 'deleted' &&
-      last.original &&
-      op.original &&
-      last.original.contract === op.original.contract &&
-      last.shifted.length === 0
-    ) {
+    if (op.kind === 'deleted' && last?.kind === 'deleted' && last.original && op.original && last.shifted.length === 0) {
       (last.alsoDeleted ??= []).push(op.original);
       last.shifted.push(...op.shifted);
       continue;

@@ -124,6 +124,7 @@ export class IncrementalParser {
       }
       const { header, members, close, trailer } = piece.contract;
       const head = place(header);
+      const errorsBefore = errors.length;
       comments.push(...head.comments);
       errors.push(...head.errors);
       const subNodes: AstNode[] = [];
@@ -146,7 +147,8 @@ export class IncrementalParser {
         loc: { start: contract.loc!.start, end: { line: endPos.line + 1, column: endPos.column } },
         range: [contract.range![0], endOffset],
       });
-      if (close === undefined) {
+      // An unclosed contract usually already has an error in its last member; say it once.
+      if (close === undefined && errors.length === errorsBefore) {
         const eof = position(lines, text.length);
         const at: Range = { start: { line: eof.line, character: eof.column }, end: { line: eof.line, character: eof.column } };
         errors.push({ message: `Syntax error: missing '}' at the end of contract ${String(contract.name)}`, range: at });
@@ -397,7 +399,7 @@ function skipTrivia(text: string, pos: number): number {
   return i;
 }
 
-/** Comments in [from, to), in the shape buildCommentList gives (value without delimiters, inclusive end). */
+/** Comments in [from, to), in the shape buildCommentList gives (value without delimiters, range [start, endExclusive]). */
 function scanComments(text: string, from: number, to: number): Comment[] {
   const comments: Comment[] = [];
   let i = from;
@@ -409,12 +411,12 @@ function scanComments(text: string, from: number, to: number): Comment[] {
       // The lexer's line comment stops before \r as well.
       const cr = text.lastIndexOf('\r', end);
       if (cr >= i && cr === end - 1) end = cr;
-      comments.push({ type: 'LineComment', value: text.slice(i + 2, end), range: [i, end - 1] });
+      comments.push({ type: 'LineComment', value: text.slice(i + 2, end), range: [i, end] });
       i = end;
     } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
       const close = text.indexOf('*/', i + 2);
       const end = close < 0 ? to : close + 2;
-      comments.push({ type: 'BlockComment', value: text.slice(i + 2, Math.max(i + 2, end - 2)), range: [i, end - 1] });
+      comments.push({ type: 'BlockComment', value: text.slice(i + 2, Math.max(i + 2, end - 2)), range: [i, end] });
       i = end;
     } else i++;
   }

@@ -198,20 +198,29 @@ function entryChange(original: StorageEntry, updated: StorageEntry, types: TypeC
   const retypedAsDeclared =
     updated.retypedFrom !== undefined &&
     stripTypeKeywords(types.originalLabel(original.type)) === stripTypeKeywords(updated.retypedFrom.trim());
-  const typeChange = retypedAsDeclared ? undefined : types.change(original.type, updated.type, false);
+  // An elementary type id (no parentheses) names the same type on both sides: skip the comparator.
+  const sameElementary = original.type === updated.type && !original.type.includes('(');
+  const typeChange = retypedAsDeclared || sameElementary ? undefined : types.change(original.type, updated.type, false);
   const layoutChange = original.slot !== updated.slot || original.offset !== updated.offset || original.bytes !== updated.bytes;
 
-  if (retypedAsDeclared && layoutChange) return { kind: 'retyped-moved', cost: SHIFT_COST };
-  if (nameChange && endMatchesGap(original, updated)) return { kind: 'gap-filled', cost: GAP_FILL_COST };
+  if (retypedAsDeclared && layoutChange) return RETYPED_MOVED;
+  if (nameChange && endMatchesGap(original, updated)) return GAP_FILLED;
   if (typeChange?.kind === 'array-shrink' && endMatchesGap(original, updated)) {
     return { kind: 'gap-shrunk', cost: GAP_SHRINK_COST, typeChange };
   }
   if (typeChange && nameChange) return { kind: 'replaced', cost: CHANGE_COST, typeChange };
-  if (nameChange) return layoutChange ? { kind: 'replaced', cost: CHANGE_COST } : { kind: 'renamed', cost: CHANGE_COST };
+  if (nameChange) return layoutChange ? REPLACED : RENAMED;
   if (typeChange) return { kind: 'retyped', cost: RETYPE_COST, typeChange };
-  if (layoutChange) return { kind: 'moved', cost: SHIFT_COST };
+  if (layoutChange) return MOVED;
   return undefined;
 }
+
+// The changes without details are shared: the matrix asks for one per cell.
+const RETYPED_MOVED: EntryChange = Object.freeze({ kind: 'retyped-moved', cost: SHIFT_COST });
+const GAP_FILLED: EntryChange = Object.freeze({ kind: 'gap-filled', cost: GAP_FILL_COST });
+const REPLACED: EntryChange = Object.freeze({ kind: 'replaced', cost: CHANGE_COST });
+const RENAMED: EntryChange = Object.freeze({ kind: 'renamed', cost: CHANGE_COST });
+const MOVED: EntryChange = Object.freeze({ kind: 'moved', cost: SHIFT_COST });
 
 /**
  * Minimal-cost edit script turning `a` into `b`. As in upgrades-core, inserts at an index past the
@@ -223,47 +232,63 @@ function align(
   b: StorageEntry[],
   changeOf: (x: StorageEntry, y: StorageEntry) => EntryChange | undefined,
 ): AlignedStep[] {
-  interface Cell {
-    cost: number;
-    from: 'nop' | 'change' | 'insert' | 'delete' | 'start';
-    change?: EntryChange;
-  }
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const m: Cell[][] = [];
-  for (let i = 0; i < rows; i++) {
-    m.push(new Array<Cell>(cols));
-    for (let j = 0; j < cols; j++) {
-      if (i === 0 && j === 0) {
-        m[i][j] = { cost: 0, from: 'start' };
-        continue;
-      }
-      const candidates: Cell[] = [];
+  // Entries equal at the start are kept as they are (a zero-cost match is always part of an
+  // optimal script there); only the rest goes through the quadratic matrix.
+  let prefix = 0;
+  while (prefix < a.length && prefix < b.length && changeOf(a[prefix], b[prefix]) === undefined) prefix++;
+  const n = a.length - prefix;
+  const m = b.length - prefix;
+  const cols = m + 1;
+  // Flat matrices: the editor runs this on every keystroke.
+  const cost = new Float64Array((n + 1) * cols);
+  const from = new Uint8Array((n + 1) * cols); // 0 start, 1 nop, 2 change, 3 insert, 4 delete
+  for (let i = 0; i <= n; i++) {
+    for (let j = 0; j <= m; j++) {
+      const at = i * cols + j;
+      if (i === 0 && j === 0) continue;
+      let best = Infinity;
+      let kind = 0;
       if (i > 0 && j > 0) {
-        const change = changeOf(a[i - 1], b[j - 1]);
-        candidates.push(
-          change ? { cost: m[i - 1][j - 1].cost + change.cost, from: 'change', change } : { cost: m[i - 1][j - 1].cost, from: 'nop' },
-        );
+        const change = changeOf(a[prefix + i - 1], b[prefix + j - 1]);
+        const c = cost[at - cols - 1] + (change ? change.cost : 0);
+        best = c;
+        kind = change ? 2 : 1;
       }
-      if (j > 0) candidates.push({ cost: m[i][j - 1].cost + (j > a.length ? 0 : INSERTION_COST), from: 'insert' });
-      if (i > 0) candidates.push({ cost: m[i - 1][j].cost + DELETION_COST, from: 'delete' });
       // First minimum wins, as in upgrades-core: a change is preferred to an insert, an insert to a delete.
-      m[i][j] = candidates.reduce((best, c) => (c.cost < best.cost ? c : best));
+      if (j > 0) {
+        const c = cost[at - 1] + (prefix + j > a.length ? 0 : INSERTION_COST);
+        if (c < best) {
+          best = c;
+          kind = 3;
+        }
+      }
+      if (i > 0) {
+        const c = cost[at - cols] + DELETION_COST;
+        if (c < best) {
+          best = c;
+          kind = 4;
+        }
+      }
+      cost[at] = best;
+      from[at] = kind;
     }
   }
   const steps: AlignedStep[] = [];
-  let i = a.length;
-  let j = b.length;
+  let i = n;
+  let j = m;
   while (i > 0 || j > 0) {
-    const cell = m[i][j];
-    if (cell.from === 'insert') {
-      steps.push({ kind: 'insert', updated: b[j - 1], append: i === a.length });
+    const at = i * cols + j;
+    const kind = from[at];
+    if (kind === 3) {
+      steps.push({ kind: 'insert', updated: b[prefix + j - 1], append: i === n });
       j--;
-    } else if (cell.from === 'delete') {
-      steps.push({ kind: 'delete', original: a[i - 1] });
+    } else if (kind === 4) {
+      steps.push({ kind: 'delete', original: a[prefix + i - 1] });
       i--;
     } else {
-      if (cell.from === 'change' && cell.change) steps.push({ kind: 'change', original: a[i - 1], updated: b[j - 1], change: cell.change });
+      // Recomputed for the few cells on the path rather than kept for every cell.
+      const change = kind === 2 ? changeOf(a[prefix + i - 1], b[prefix + j - 1]) : undefined;
+      if (change) steps.push({ kind: 'change', original: a[prefix + i - 1], updated: b[prefix + j - 1], change });
       i--;
       j--;
     }

@@ -7,6 +7,8 @@ import { compileProject } from '../../server/src/engine/compile/compilation';
 import { isAbortError, SolcCompiler } from '../../server/src/engine/compile/solc';
 import type { SolcInput } from '../../server/src/engine/compile/solc-json';
 import { collectSources, FileSystemImportResolver } from '../../server/src/engine/compile/sources';
+import { WorkspaceImportResolver } from '../../server/src/engine/compile/workspace-resolver';
+import { SolidityWorkspace } from '../../server/src/engine/workspace';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'compile');
 const remapped = join(fixtures, 'remapped');
@@ -64,6 +66,25 @@ describe('SolcCompiler', () => {
     // Storage-only: no bytecode was asked for.
     assert.equal(compilation.output.contracts?.['src/Main.sol']?.Main?.evm, undefined);
     assert.ok(compilation.output.sources?.['src/Main.sol']?.ast, 'AST requested');
+  });
+
+  it('compiles through the engine workspace: its remappings and the unsaved editor text', async () => {
+    const local = join(remapped, 'src', 'Local.sol');
+    const edited = readFileSync(local, 'utf8').replace('uint256 internal localValue;', 'uint128 internal added; // ✍️ unsaved\n    uint256 internal localValue;');
+    const workspace = new SolidityWorkspace({ contents: { readFile: (file) => (file === local ? edited : undefined) } });
+    const root = workspace.projectRoot(join(remapped, 'src'))!;
+    assert.equal(root, remapped);
+    const resolver = new WorkspaceImportResolver(workspace, root);
+    assert.deepEqual(resolver.remappings, remappings);
+    const compilation = await compileProject(compiler, { entries: [join(remapped, 'src', 'Main.sol')], resolver });
+    assert.equal(compilation.ok, true, JSON.stringify(compilation.messages));
+    assert.deepEqual([...compilation.sources.keys()].sort(), ['lib/tokens/src/Token.sol', 'lib/tokens/vendor/Math.sol', 'src/Local.sol', 'src/Main.sol']);
+    const layout = compilation.output.contracts?.['src/Main.sol']?.Main?.storageLayout;
+    assert.deepEqual(layout?.storage.map((s) => [s.label, s.slot]), [
+      ['added', '0'],
+      ['localValue', '1'],
+      ['token', '2'],
+    ]);
   });
 
   it('compiles a pinned pragma by relaxing it, with byte offsets of the file on disk', async () => {

@@ -76,7 +76,7 @@ describe('compiler tier with upgrades-core', () => {
         ['treasury', 't_address', '2', 0, 20],
         ['feeBps', 't_uint16', '2', 20, 2],
         ['paused', 't_bool', '2', 22, 1],
-        ['positions', 't_mapping(t_address,t_struct(Position)storage)', '3', 0, 32],
+        ['positions', 't_mapping(t_address,t_struct(Position)_storage)', '3', 0, 32],
         ['__gap', 't_array(t_uint256)45_storage', '4', 0, 45 * 32],
       ],
     );
@@ -102,7 +102,7 @@ describe('compiler tier with upgrades-core', () => {
 
   it('describes struct, mapping and array types', () => {
     const { types } = contract('VaultV1').layout;
-    const position = types['t_struct(Position)storage'];
+    const position = types['t_struct(Position)_storage'];
     assert.equal(position.encoding, 'inplace');
     assert.equal(position.bytes, 32);
     assert.deepEqual(
@@ -113,10 +113,10 @@ describe('compiler tier with upgrades-core', () => {
         ['locked', 't_bool', '0', 24, 1],
       ],
     );
-    const mapping = types['t_mapping(t_address,t_struct(Position)storage)'];
+    const mapping = types['t_mapping(t_address,t_struct(Position)_storage)'];
     assert.equal(mapping.encoding, 'mapping');
     assert.equal(mapping.key, 't_address');
-    assert.equal(mapping.value, 't_struct(Position)storage');
+    assert.equal(mapping.value, 't_struct(Position)_storage');
     assert.equal(types['t_array(t_uint256)45_storage'].base, 't_uint256');
   });
 

@@ -13,7 +13,7 @@ export interface CompileRequest {
   /** Absolute paths of the files to compile; their imports are added transitively. */
   entries: string[];
   resolver: ImportResolver;
-  /** solc remappings, the same the resolver applies (solc must derive the same source names). */
+  /** solc remappings; default: the resolver's (solc must derive the same source names as the resolver). */
   remappings?: string[];
   /** Default `storage`: storage layouts and ASTs only. */
   level?: OutputLevel;
@@ -73,6 +73,7 @@ export async function compileProject(compiler: SolcCompiler, request: CompileReq
   const level = request.level ?? 'storage';
   const compilerVersion = await compiler.version();
   const graph = collectSources(request.entries, request.resolver);
+  const remappings = request.remappings ?? request.resolver.remappings ?? [];
 
   const sources = new Map<string, ResolvedSource>();
   const relaxedPins: RelaxedPin[] = [];
@@ -90,7 +91,7 @@ export async function compileProject(compiler: SolcCompiler, request: CompileReq
     sources: Object.fromEntries([...sources].map(([name, s]) => [name, { content: s.contents }])),
     settings: {
       outputSelection: outputSelection(level),
-      ...(request.remappings?.length ? { remappings: request.remappings } : {}),
+      ...(remappings.length ? { remappings } : {}),
     },
   };
   const output = await compiler.compile(input, request.signal);

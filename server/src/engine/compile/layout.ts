@@ -1,10 +1,10 @@
 // solc / upgrades-core storage layouts → Patchline's StorageLayout (source: 'compiler').
 //
-// Type ids are stabilized (AST ids removed: `t_struct(Position)12_storage` → `t_struct(Position)storage`)
-// so they compare with the parser tier's and with layouts from other compilations.
+// Type ids lose solc's AST ids (`t_struct(Position)12_storage` → `t_struct(Position)_storage`, the
+// parser tier's form, see layout/solc-ids.ts) so they compare across tiers and compilations.
 import type { StorageLayout as OzStorageLayout, StorageItem as OzStorageItem } from '@openzeppelin/upgrades-core';
 import { calculateERC7201StorageLocation } from '@openzeppelin/upgrades-core/dist/utils/erc7201';
-import { stabilizeTypeIdentifier } from '@openzeppelin/upgrades-core/dist/utils/type-id';
+import { normalizeSolcTypeId } from '../layout/solc-ids';
 import type { Namespace, StorageEntry, StorageLayout, TypeInfo } from '../layout/types';
 import type { SolcStorageItem, SolcTypeItem } from './solc-json';
 import type { SrcDecoder } from './src-decoder';
@@ -46,7 +46,7 @@ export function toStorageLayout(sources: LayoutSources): StorageLayout {
   const bytesOf = (type: string) => types[type]?.bytes ?? Number(oz.types[type]?.numberOfBytes ?? 32);
   const entry = (item: OzStorageItem, slotBase: bigint): StorageEntry => {
     const location = item.src ? decoder.decode(item.src) : undefined;
-    const type = stabilizeTypeIdentifier(item.type);
+    const type = normalizeSolcTypeId(item.type);
     return {
       contract: item.contract,
       label: item.label,
@@ -91,15 +91,15 @@ export function toStorageLayout(sources: LayoutSources): StorageLayout {
 
 function toTypeInfo(id: string, item: SolcTypeItem, ozMembers: unknown[] | undefined): TypeInfo {
   const info: TypeInfo = {
-    id: stabilizeTypeIdentifier(id),
+    id: normalizeSolcTypeId(id),
     label: item.label,
     bytes: Number(item.numberOfBytes),
     encoding: item.encoding,
   };
   if (item.members) info.members = item.members.map(structMember);
-  if (item.key) info.key = stabilizeTypeIdentifier(item.key);
-  if (item.value) info.value = stabilizeTypeIdentifier(item.value);
-  if (item.base) info.base = stabilizeTypeIdentifier(item.base);
+  if (item.key) info.key = normalizeSolcTypeId(item.key);
+  if (item.value) info.value = normalizeSolcTypeId(item.value);
+  if (item.base) info.base = normalizeSolcTypeId(item.base);
   // solc does not list enum members; upgrades-core reads them from the AST.
   if (id.startsWith('t_enum(') && ozMembers?.every((m) => typeof m === 'string')) info.enumMembers = ozMembers as string[];
   return info;
@@ -109,7 +109,7 @@ function structMember(member: SolcStorageItem): StorageEntry {
   return {
     contract: member.contract,
     label: member.label,
-    type: stabilizeTypeIdentifier(member.type),
+    type: normalizeSolcTypeId(member.type),
     slot: member.slot,
     offset: member.offset,
     bytes: 0, // solc sizes types, not members: set from the type table in toStorageLayout

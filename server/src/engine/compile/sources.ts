@@ -23,6 +23,8 @@ export type ImportResolution = ResolvedSource | { error: string };
  * open editors' unsaved text) can implement this; `FileSystemImportResolver` is the default.
  */
 export interface ImportResolver {
+  /** The remappings the resolver applies, for solc's settings (solc must derive the same names). */
+  readonly remappings?: string[];
   /** The unit of a file given by path (an entry of the compilation). */
   resolveEntry(file: string): ImportResolution;
   /** `from` is the importing unit's source name, `importPath` the string in the import statement. */
@@ -38,10 +40,28 @@ export interface FileSystemResolverOptions {
   readOverlay?: (file: string) => string | undefined;
 }
 
-interface Remapping {
+export interface Remapping {
   context: string;
   prefix: string;
   target: string;
+}
+
+/** `[context:]prefix=target`, as solc's settings take it. */
+export function formatRemapping(r: Remapping): string {
+  return `${r.context ? `${r.context}:` : ''}${r.prefix}=${r.target}`;
+}
+
+/**
+ * The source name of a file given by path: its path inside `node_modules` for package files
+ * (as `@scope/pkg/...` imports name them), else its path from the project root.
+ */
+export function sourceNameForFile(root: string, file: string): string {
+  const marker = `${sep}node_modules${sep}`;
+  const inPackage = file.lastIndexOf(marker);
+  if (inPackage >= 0) return file.slice(inPackage + marker.length).split(sep).join('/');
+  const fromRoot = relative(root, file);
+  if (!fromRoot.startsWith('..') && !isAbsolute(fromRoot)) return fromRoot.split(sep).join('/');
+  return file.split(sep).join('/');
 }
 
 export function parseRemapping(line: string): Remapping | undefined {
@@ -79,33 +99,25 @@ function normalizeSourceName(name: string): string {
 
 export class FileSystemImportResolver implements ImportResolver {
   readonly root: string;
-  private readonly remappings: Remapping[];
+  readonly remappings: string[];
+  private readonly parsedRemappings: Remapping[];
 
   constructor(private readonly options: FileSystemResolverOptions) {
     this.root = resolve(options.root);
-    this.remappings = (options.remappings ?? []).map(parseRemapping).filter((r): r is Remapping => !!r);
+    this.parsedRemappings = (options.remappings ?? []).map(parseRemapping).filter((r): r is Remapping => !!r);
+    this.remappings = this.parsedRemappings.map(formatRemapping);
   }
 
   resolveEntry(file: string): ImportResolution {
     const absolute = resolve(file);
-    return this.load(this.sourceNameOf(absolute), absolute);
+    return this.load(sourceNameForFile(this.root, absolute), absolute);
   }
 
   resolveImport(from: string, importPath: string): ImportResolution {
-    const name = applyRemappings(importedSourceName(from, importPath), from, this.remappings);
+    const name = applyRemappings(importedSourceName(from, importPath), from, this.parsedRemappings);
     const file = this.locate(name);
     if (!file) return { error: `File not found: ${importPath} (as ${name})` };
     return this.load(name, file);
-  }
-
-  /** Project files by their path from the root; package files by their path inside `node_modules`. */
-  sourceNameOf(file: string): string {
-    const marker = `${sep}node_modules${sep}`;
-    const inPackage = file.lastIndexOf(marker);
-    if (inPackage >= 0) return file.slice(inPackage + marker.length).split(sep).join('/');
-    const fromRoot = relative(this.root, file);
-    if (!fromRoot.startsWith('..') && !isAbsolute(fromRoot)) return fromRoot.split(sep).join('/');
-    return file.split(sep).join('/');
   }
 
   private locate(name: string): string | undefined {

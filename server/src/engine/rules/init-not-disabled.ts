@@ -1,0 +1,59 @@
+// init-not-disabled: an implementation whose constructor does not call `_disableInitializers()`
+// can be initialized by anyone, directly, and then used against its own proxies.
+import type { QuickFix } from '../findings';
+import type { FunctionModel } from '../model';
+import { defineRule } from './rule';
+import { allows, indentAt, isUpgradeable, rangeIn, type UpgradeRuleContext } from './upgrade-context';
+
+export const initNotDisabled = defineRule<UpgradeRuleContext>({
+  id: 'init-not-disabled',
+  severity: 'warning',
+  summary: 'An implementation with an initializer but no constructor calling `_disableInitializers()`.',
+  detect(context) {
+    const { contract, hierarchy } = context;
+    if (contract.kind !== 'contract' || !isUpgradeable(hierarchy)) return [];
+    const functions = hierarchy.linearized.flatMap((c) => c.functions);
+    const hasInitializer = functions.some((f) => f.kind === 'function' && f.modifiers.some((m) => m.name === 'initializer' || m.name === 'reinitializer'));
+    if (!hasInitializer) return [];
+    const disabled = functions.some((f) => f.kind === 'constructor' && f.calls.some((c) => c.kind === 'plain' && c.name === '_disableInitializers'));
+    if (disabled) return [];
+    const own = contract.functions.find((f) => f.kind === 'constructor');
+    return [
+      {
+        message: `\`${contract.name}\` has an initializer but its constructor does not call \`_disableInitializers()\`: anyone can initialize the implementation itself and take it over.`,
+        range: rangeIn(contract, contract.nameSpan),
+        fixes: [own ? disableInExistingFix(own) : insertConstructorFix(context)].filter((f): f is QuickFix => f !== undefined),
+      },
+    ];
+  },
+});
+
+function insertConstructorFix(context: UpgradeRuleContext): QuickFix | undefined {
+  const { contract } = context;
+  const text = contract.source.text;
+  const searchFrom = Math.max(contract.nameSpan[1], ...contract.bases.map((b) => b.span[1])) + 1;
+  const brace = text.indexOf('{', searchFrom);
+  if (brace < 0 || brace > contract.span[1]) return undefined;
+  const indent = `${indentAt(contract, contract.span[0])}    `;
+  const at = contract.source.lines.positionAt(brace + 1);
+  const newText = `\n${indent}/// @custom:oz-upgrades-unsafe-allow constructor\n${indent}constructor() {\n${indent}    _disableInitializers();\n${indent}}\n`;
+  return {
+    title: 'Add a constructor that calls _disableInitializers()',
+    preferred: true,
+    edits: { [contract.source.file]: [{ range: { start: at, end: at }, newText }] },
+  };
+}
+
+function disableInExistingFix(ctor: FunctionModel): QuickFix | undefined {
+  if (!ctor.bodySpan) return undefined;
+  const source = ctor.owner.source;
+  const indent = `${indentAt(ctor.owner, ctor.span[0])}    `;
+  const edits = [];
+  const bodyAt = source.lines.positionAt(ctor.bodySpan[0] + 1);
+  edits.push({ range: { start: bodyAt, end: bodyAt }, newText: `\n${indent}_disableInitializers();` });
+  if (!allows(ctor.tags, 'constructor') && !allows(ctor.owner.tags, 'constructor')) {
+    const line = { line: source.lines.positionAt(ctor.span[0]).line, character: 0 };
+    edits.push({ range: { start: line, end: line }, newText: `${indentAt(ctor.owner, ctor.span[0])}/// @custom:oz-upgrades-unsafe-allow constructor\n` });
+  }
+  return { title: 'Call _disableInitializers() in the constructor', preferred: true, edits: { [source.file]: edits } };
+}

@@ -1,0 +1,49 @@
+// init-reinitializer-version: `reinitializer(n)` only runs when n is greater than the version the
+// proxy is at; a version not above the baseline's initializers can never run after the upgrade.
+import type { FunctionModel } from '../model';
+import { defineRule } from './rule';
+import { isUpgradeable, rangeIn, type UpgradeRuleContext } from './upgrade-context';
+
+export const initReinitializerVersion = defineRule<UpgradeRuleContext>({
+  id: 'init-reinitializer-version',
+  severity: 'error',
+  summary: 'A `reinitializer(n)` whose n is not greater than every initializer version of the baseline.',
+  detect(context) {
+    const { baseline } = context;
+    if (!baseline || !isUpgradeable(context.hierarchy)) return [];
+    const baselineVersions = baseline.linearized.flatMap((c) => c.functions.flatMap((fn) => versionsOf(fn).map((version) => ({ fn, version }))));
+    if (baselineVersions.length === 0) return [];
+    const highest = baselineVersions.reduce((max, v) => (v.version > max.version ? v : max));
+    const reports = [];
+    for (const fn of context.contract.functions) {
+      const use = fn.modifiers.find((m) => m.name === 'reinitializer');
+      const version = reinitializerVersion(fn);
+      if (!use || version === undefined || version > highest.version) continue;
+      // The same reinitializer already shipped in the baseline: it has run, keeping it is harmless.
+      if (baselineVersions.some((b) => b.fn.name === fn.name && b.version === version)) continue;
+      reports.push({
+        message: `\`reinitializer(${version})\` will never run on the upgraded proxy: the baseline already reached version ${highest.version} (\`${highest.fn.name}\`). Use \`reinitializer(${highest.version + 1n})\`.`,
+        range: rangeIn(fn.owner, use.span),
+      });
+    }
+    return reports;
+  },
+});
+
+/** `initializer` is version 1; `reinitializer(n)` is n (when n is a literal). */
+function versionsOf(fn: FunctionModel): bigint[] {
+  if (fn.modifiers.some((m) => m.name === 'initializer')) return [1n];
+  const version = reinitializerVersion(fn);
+  return version === undefined ? [] : [version];
+}
+
+function reinitializerVersion(fn: FunctionModel): bigint | undefined {
+  const use = fn.modifiers.find((m) => m.name === 'reinitializer');
+  const argument = use?.arguments[0] as { type?: string; number?: string } | undefined;
+  if (argument?.type !== 'NumberLiteral' || argument.number === undefined) return undefined;
+  try {
+    return BigInt(argument.number.replace(/_/g, ''));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,79 @@
+// Where `delegatecall` / `selfdestruct` can run in an implementation: upgrades-core's opcode check
+// (validate/run getOpcodeErrors) on the parser's AST. Every function of the contract, the
+// non-internal functions of its bases, and what they call (internal functions, `super`, libraries,
+// modifiers), unless `@custom:oz-upgrades-unsafe-allow[-reachable] <kind>` says otherwise.
+import type { RelatedLocation, Range } from '../findings';
+import type { FunctionModel, Span } from '../model';
+import type { RuleReport } from './rule';
+import { allowedKinds, inEditedFile, placeFault, qualifiedName, rangeIn, isUpgradeable, type UpgradeRuleContext } from './upgrade-context';
+
+export type OpcodeKind = 'delegatecall' | 'selfdestruct';
+
+interface OpcodeUse {
+  fn: FunctionModel;
+  span: Span;
+}
+
+export function opcodeReports(context: UpgradeRuleContext, kind: OpcodeKind): RuleReport[] {
+  if (!isUpgradeable(context.hierarchy)) return [];
+  const { contract, hierarchy, graph } = context;
+  const roots: FunctionModel[] = [...contract.functions, ...contract.modifiers];
+  if (!allowedKinds(contract.tags, true).includes(kind)) {
+    for (const base of hierarchy.linearized.slice(1)) {
+      roots.push(...base.functions.filter((f) => f.kind === 'constructor' || (f.visibility !== 'internal' && f.visibility !== 'private')), ...base.modifiers);
+    }
+  }
+  const reports = new Map<string, RuleReport>();
+  const direct = (fn: FunctionModel): Span[] => (kind === 'delegatecall' ? fn.delegatecalls : fn.selfdestructs);
+  for (const root of roots) {
+    // Depth-first from the root, remembering the first call that left it (where the report goes).
+    const seen = new Set<FunctionModel>();
+    const stack: { fn: FunctionModel; via?: Span; path: FunctionModel[] }[] = [{ fn: root, path: [root] }];
+    while (stack.length > 0) {
+      const { fn, via, path } = stack.pop()!;
+      if (seen.has(fn)) continue;
+      seen.add(fn);
+      const skipDirect = allowedKinds(fn.tags).includes(kind) || allowedKinds(fn.tags, true).includes(kind) || allowedKinds(fn.owner.tags).includes(kind) || allowedKinds(fn.owner.tags, true).includes(kind);
+      const skipReachable = allowedKinds(fn.tags, true).includes(kind) || allowedKinds(fn.owner.tags, true).includes(kind);
+      if (!skipDirect) for (const span of direct(fn)) addReport(reports, context, kind, { fn, span }, root, via, path);
+      if (skipReachable) continue;
+      const next: { target: FunctionModel; span: Span }[] = [];
+      for (const use of fn.modifiers) {
+        const def = graph.modifier(use);
+        if (def) next.push({ target: def, span: use.span });
+      }
+      for (const call of fn.calls) for (const target of graph.resolve(call, fn)) next.push({ target, span: call.span });
+      for (const { target, span } of next) stack.push({ fn: target, via: via ?? span, path: [...path, target] });
+    }
+  }
+  return [...reports.values()];
+}
+
+function addReport(
+  reports: Map<string, RuleReport>,
+  context: UpgradeRuleContext,
+  kind: OpcodeKind,
+  use: OpcodeUse,
+  root: FunctionModel,
+  via: Span | undefined,
+  path: FunctionModel[],
+): void {
+  const verb = kind === 'delegatecall' ? '`delegatecall` runs other code in the proxy\'s context (it can selfdestruct it or overwrite its storage)' : '`selfdestruct` in the implementation can destroy it and brick every proxy that points to it';
+  const chain = path.length > 1 ? ` (reached through ${path.map(qualifiedName).join(' → ')})` : '';
+  const allow = `If this is safe by design, annotate the function with \`/// @custom:oz-upgrades-unsafe-allow${path.length > 1 ? '-reachable' : ''} ${kind}\`.`;
+  let range: Range;
+  let related: RelatedLocation[] | undefined;
+  if (inEditedFile(use.fn.owner, context)) {
+    range = rangeIn(use.fn.owner, use.span);
+  } else if (inEditedFile(root.owner, context) && via) {
+    range = rangeIn(root.owner, via);
+    related = [{ file: use.fn.owner.source.file, range: rangeIn(use.fn.owner, use.span), message: `${kind} in ${qualifiedName(use.fn)}` }];
+  } else {
+    const placed = placeFault(context, use.fn.owner, use.span, `${kind} in ${qualifiedName(use.fn)}`);
+    range = placed.range;
+    related = placed.related;
+  }
+  const key = `${range.start.line}:${range.start.character}:${range.end.line}:${range.end.character}`;
+  if (reports.has(key)) return;
+  reports.set(key, { message: `${verb}${chain}. ${allow}`, range, ...(related ? { related } : {}) });
+}

@@ -18,7 +18,9 @@ test('the example workspace is its own project and its patch is clean against Va
   assert.equal(findProjectRoot(v2File), examples);
   const analysis = analyzerWith({}).analyze(v2File);
   assert.deepEqual(analysis.findings, []);
-  assert.deepEqual([...analysis.baselines.keys()], ['VaultV1']);
+  const baseline = analysis.baselines.get('VaultV2');
+  assert.equal(baseline?.layout.contract, 'VaultV1');
+  assert.equal(baseline?.source, 'annotation');
   assert.deepEqual(
     analysis.layouts.get('VaultV2')?.storage.map((e) => `${e.label}@${e.slot}+${e.offset}`),
     ['balances@0+0', 'totalDeposits@1+0', 'depositCap@2+0', 'capEnabled@2+16', 'withdrawalFeeBps@2+17', 'collectedFees@3+0'],

@@ -130,7 +130,7 @@ export function compileLayouts(files: string[]): Map<string, StorageLayout> {
       layouts.set(`${file}:${contract.name}`, {
         contract: contract.name!,
         file,
-        baseSlot: '0',
+        baseSlot: baseSlotOf(contract),
         storage: solcLayout.storage.map((item) => entry(item)),
         types,
         namespaces,
@@ -208,6 +208,12 @@ function namespacedStructs(scope: AstNode, contractName?: string): { id: string;
   };
   visit(scope, contractName);
   return out;
+}
+
+/** `layout at <expr>`: solc types a constant expression as t_rational_<value>_by_1. */
+function baseSlotOf(contract: AstNode): string {
+  const layout = contract.storageLayout as { baseSlotExpression?: { typeDescriptions?: { typeIdentifier?: string } } } | undefined;
+  return layout?.baseSlotExpression?.typeDescriptions?.typeIdentifier?.match(/^t_rational_(\d+)_by_1$/)?.[1] ?? '0';
 }
 
 function docText(node: AstNode | undefined): string {

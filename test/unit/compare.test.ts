@@ -228,3 +228,35 @@ test('a token moved from OpenZeppelin Contracts Upgradeable 4.9 to 5.x is one de
   // Each deleted variable links to its 4.9 declaration in the package.
   assert.ok(finding.related?.some((r) => r.file.endsWith('contracts-upgradeable-v4/token/ERC20/ERC20Upgradeable.sol')));
 });
+
+test('a gap replaced by variables that end where it ended is compatible', () => {
+  const comparison = compareLayouts(layout('gap-filled', 'V1'), layout('gap-filled', 'V2'));
+  assert.deepEqual(comparison.problems, []);
+  assert.ok(comparison.operations.some((op) => op.kind === 'gap-filled'));
+});
+
+test('a gap shrunk too far names the size it should keep', () => {
+  const finding = only(check('gap-overshrunk'), 'storage-gap');
+  assert.match(finding.message, /`__gap` should be uint256\[49\]: it is uint256\[45\] and the variables before it take 1 more slot than/);
+  assert.match(finding.message, /value \(slot 51 → slot 47\)/);
+});
+
+test('enum members reordered, mapping key changed, dynamic array made fixed', () => {
+  const byLine = new Map(check('retyped-keys').map((f) => [f.range.start.line, f.message]));
+  const v2 = path.join(FIXTURES, 'retyped-keys', 'V2.sol');
+  assert.match(byLine.get(lineOf(v2, 'Status public status'))!, /enum members changed \(member 1 was Closed, is now Paused\)/);
+  assert.match(byLine.get(lineOf(v2, 'mapping(uint256'))!, /mapping key type changed/);
+  assert.match(byLine.get(lineOf(v2, 'uint256[5]'))!, /a fixed-size array and a dynamic array/);
+});
+
+test('a variable added to a base moves the derived contract: the cascade names them', () => {
+  const finding = only(check('base-inserted'), 'storage-inserted');
+  assert.match(finding.message, /`nonce` \(uint256, slot 1\) of Base is inserted where the baseline has `value`/);
+  assert.match(finding.message, /moves 2 variables after it: value \(slot 1 → slot 2\), fee \(slot 2 → slot 3\)/);
+});
+
+test('a changed `layout at` base slot moves everything: one finding on the contract', () => {
+  const finding = only(check('layout-at'), 'storage-reordered');
+  assert.match(finding.message, /`value` moved from slot 100 to slot 200 \(the `layout at` base slot changed from 100 to 200\)/);
+  assert.match(finding.message, /moves 1 variable after it: owner \(slot 101 → slot 201\)/);
+});

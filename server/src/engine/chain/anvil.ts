@@ -1,0 +1,246 @@
+// A local anvil node: started from the npm package's binary, spawned directly (no shell, no npm
+// wrapper) in its own process group so that stopping it by pid stops everything it started.
+// Every node started here is registered, and killed when this process exits or is signalled.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+export interface AnvilOptions {
+  /** `patchline.anvilPath`: an anvil binary to use instead of the one from `@foundry-rs/anvil`. */
+  anvilPath?: string;
+  /** Fork this RPC URL (`--fork-url`); omitted: a fresh local chain. */
+  forkUrl?: string;
+  /** `--fork-block-number` (with `forkUrl`). */
+  forkBlockNumber?: bigint | number;
+  chainId?: number;
+  /** Seconds between blocks (`--block-time`); omitted: a block per transaction. */
+  blockTime?: number;
+  /** Allow contracts above 24 KiB (`--disable-code-size-limit`). */
+  disableCodeSizeLimit?: boolean;
+  /** Further flags, passed as they are. */
+  extraArgs?: string[];
+  /** How long to wait for "Listening on"; default 8000 ms (a dead fork RPC fails before 10 s). */
+  startupTimeoutMs?: number;
+  /** Environment of the process; default this process's. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface AnvilNode {
+  /** `http://127.0.0.1:<port>` */
+  readonly rpcUrl: string;
+  readonly port: number;
+  readonly pid: number;
+  /** The last lines anvil wrote (stdout and stderr), for error messages. */
+  recentOutput(): string[];
+  /** Kills the process group; resolves once the process is gone. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export class AnvilStartError extends Error {
+  constructor(
+    message: string,
+    /** The last lines anvil wrote. */
+    readonly output: string[],
+  ) {
+    super(message);
+    this.name = 'AnvilStartError';
+  }
+}
+
+const OUTPUT_LINES_KEPT = 40;
+const DEFAULT_STARTUP_TIMEOUT_MS = 8000;
+const STOP_GRACE_MS = 3000;
+
+/** The anvil binary of `@foundry-rs/anvil` for this platform (its optional dependency). */
+export function bundledAnvilPath(): string {
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  const platformPackage = `@foundry-rs/anvil-${process.platform}-${arch}`;
+  const require = createRequire(__filename);
+  let packageJson: string;
+  try {
+    packageJson = require.resolve(`${platformPackage}/package.json`);
+  } catch {
+    throw new Error(
+      `anvil not found: the package ${platformPackage} (an optional dependency of @foundry-rs/anvil) is not installed. ` +
+        'Install @foundry-rs/anvil, or set patchline.anvilPath to an anvil binary.',
+    );
+  }
+  return join(dirname(packageJson), 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
+}
+
+export function anvilArgs(options: AnvilOptions): string[] {
+  const args = ['--host', '127.0.0.1', '--port', '0'];
+  if (options.forkUrl) {
+    args.push('--fork-url', options.forkUrl, '--no-storage-caching');
+    if (options.forkBlockNumber !== undefined) args.push('--fork-block-number', String(options.forkBlockNumber));
+  }
+  if (options.chainId !== undefined) args.push('--chain-id', String(options.chainId));
+  if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime));
+  if (options.disableCodeSizeLimit) args.push('--disable-code-size-limit');
+  args.push(...(options.extraArgs ?? []));
+  return args;
+}
+
+/** The URL with its path and query masked: RPC URLs often carry an API key. */
+export function maskRpcUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const hidden = parsed.pathname.length > 1 || parsed.search ? '/…' : '';
+    return `${parsed.protocol}//${parsed.host}${hidden}`;
+  } catch {
+    return '<invalid URL>';
+  }
+}
+
+/** Rewrites every mention of the fork URL (anvil repeats it in errors) to its masked form. */
+function secretMasker(forkUrl: string | undefined): (line: string) => string {
+  if (!forkUrl) return (line) => line;
+  let origin: string;
+  try {
+    origin = new URL(forkUrl).origin;
+  } catch {
+    return (line) => line.split(forkUrl).join('<fork URL>');
+  }
+  const mention = new RegExp(`${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\\s)"']*`, 'g');
+  return (line) => line.replace(mention, (url) => maskRpcUrl(url));
+}
+
+// ---- the process-wide registry: no anvil outlives this process -------------------------------
+
+const running = new Map<number, ChildProcess>();
+let exitHooksInstalled = false;
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+function killAllNow(): void {
+  for (const pid of running.keys()) killGroup(pid, 'SIGKILL');
+  running.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  killAllNow();
+  // Installing a listener replaced Node's default (exit); restore it when nobody else handles the signal.
+  if (process.listenerCount(signal) === 1) {
+    process.removeListener(signal, onSignal);
+    process.kill(process.pid, signal);
+  }
+}
+
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.on('exit', killAllNow);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+}
+
+/** Pids of the anvil processes this process started and has not stopped yet. */
+export function runningAnvilPids(): number[] {
+  return [...running.keys()];
+}
+
+/** Stops every anvil this process started. */
+export async function stopAllAnvils(): Promise<void> {
+  await Promise.all([...running.entries()].map(([pid, child]) => stopChild(pid, child)));
+}
+
+function stopChild(pid: number, child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    running.delete(pid);
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve) => {
+    const hardKill = setTimeout(() => killGroup(pid, 'SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(hardKill);
+      // Anything left in the group (anvil starts no children today) goes too.
+      killGroup(pid, 'SIGKILL');
+      running.delete(pid);
+      resolve();
+    });
+    killGroup(pid, 'SIGTERM');
+  });
+}
+
+// ---- start -----------------------------------------------------------------------------------
+
+export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode> {
+  const binary = options.anvilPath ?? bundledAnvilPath();
+  const args = anvilArgs(options);
+  const output: string[] = [];
+  const hideSecrets = secretMasker(options.forkUrl);
+  const remember = (line: string) => {
+    output.push(hideSecrets(line));
+    if (output.length > OUTPUT_LINES_KEPT) output.shift();
+  };
+
+  installExitHooks();
+  const child = spawn(binary, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: options.env ?? process.env,
+  });
+  // A node left running must never keep this process alive; the exit hook kills it.
+  child.unref();
+
+  const described = options.forkUrl ? `anvil (fork of ${maskRpcUrl(options.forkUrl)})` : 'anvil';
+  const port = await new Promise<number>((resolve, reject) => {
+    let settled = false;
+    const fail = (message: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      const tail = output.filter((line) => line.trim()).slice(-12);
+      const detail = tail.length ? `\n${tail.join('\n')}` : '';
+      reject(new AnvilStartError(`${message}${detail}`, [...output]));
+    };
+    const timeoutMs = options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      fail(`${described} did not start within ${timeoutMs} ms${options.forkUrl ? ': is the fork RPC reachable?' : ''}`);
+      if (child.pid !== undefined) void stopChild(child.pid, child);
+    }, timeoutMs);
+
+    child.once('error', (error) => fail(`${described} could not be started (${binary}): ${error.message}`));
+    // 'close', not 'exit': by then the output is drained and the error lines are in `output`.
+    child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
+      if (child.pid !== undefined) running.delete(child.pid);
+      fail(`${described} exited during start-up (${signal ?? `code ${code}`})${options.forkUrl ? ': the fork RPC failed' : ''}`);
+    });
+    if (child.pid !== undefined) running.set(child.pid, child);
+
+    const drain = (stream: NodeJS.ReadableStream & { unref?: () => void }) => {
+      stream.unref?.();
+      let partial = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) {
+          remember(line);
+          const listening = /Listening on [^\s:]+:(\d+)/.exec(line);
+          if (listening && !settled) {
+            settled = true;
+            clearTimeout(timer);
+            resolve(Number(listening[1]));
+          }
+        }
+      });
+    };
+    drain(child.stdout!);
+    drain(child.stderr!);
+  });
+
+  const pid = child.pid!;
+  return {
+    rpcUrl: `http://127.0.0.1:${port}`,
+    port,
+    pid,
+    recentOutput: () => [...output],
+    stop: () => stopChild(pid, child),
+  };
+}

@@ -1,0 +1,185 @@
+// viem clients for one chain. The chain object is defined inline: importing `viem/chains` costs
+// about a second at start-up. Transactions are confirmed by polling `getTransactionReceipt`,
+// never `waitForTransactionReceipt`, which can hang for its whole timeout on a slow fork.
+import {
+  BaseError,
+  createPublicClient,
+  decodeErrorResult,
+  parseAbi,
+  type Abi,
+  createTestClient,
+  createWalletClient,
+  http,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type TestClient,
+  type TransactionReceipt,
+  type Transport,
+  type WalletClient,
+} from 'viem';
+
+/** Custom errors of OpenZeppelin 5's access control and proxies, named even without the target's ABI. */
+const commonErrorsAbi = parseAbi([
+  'error OwnableUnauthorizedAccount(address account)',
+  'error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)',
+  'error TimelockInsufficientDelay(uint256 delay, uint256 minDelay)',
+  'error TimelockUnexpectedOperationState(bytes32 operationId, bytes32 expectedStates)',
+  'error TimelockUnexecutedPredecessor(bytes32 predecessorId)',
+  'error TimelockUnauthorizedCaller(address caller)',
+  'error ERC1967InvalidImplementation(address implementation)',
+  'error UUPSUnauthorizedCallContext()',
+  'error UUPSUnsupportedProxiableUUID(bytes32 slot)',
+  'error BeaconInvalidImplementation(address implementation)',
+  'error InvalidInitialization()',
+  'error EnforcedPause()',
+  'error FailedCall()',
+]);
+
+export interface ChainClients {
+  readonly chain: Chain;
+  readonly rpcUrl: string;
+  readonly public: PublicClient<Transport, Chain>;
+  /** Sends from JSON-RPC accounts (anvil's unlocked and impersonated accounts). */
+  readonly wallet: WalletClient<Transport, Chain>;
+  /** anvil's cheat codes: impersonate, setBalance, increaseTime, mine, snapshot/revert. */
+  readonly test: TestClient<'anvil', Transport, Chain>;
+}
+
+export function inlineChain(id: number, rpcUrl: string): Chain {
+  return {
+    id,
+    name: `chain ${id}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  };
+}
+
+export interface ConnectOptions {
+  /** Known chain id (skips the `eth_chainId` request). */
+  chainId?: number;
+  /** Per-request timeout, ms; default 10 000. */
+  timeoutMs?: number;
+}
+
+/** Clients for an RPC URL; the chain id is read from the node unless given. */
+export async function connectChain(rpcUrl: string, options: ConnectOptions = {}): Promise<ChainClients> {
+  // Batching folds the reads a caller starts together into one HTTP request (forks are latency-bound).
+  const transport = http(rpcUrl, { batch: true, timeout: options.timeoutMs ?? 10_000, retryCount: 1 });
+  const chainId = options.chainId ?? (await createPublicClient({ transport }).getChainId());
+  const chain = inlineChain(chainId, rpcUrl);
+  return {
+    chain,
+    rpcUrl,
+    public: createPublicClient({ chain, transport, pollingInterval: 100 }),
+    wallet: createWalletClient({ chain, transport }),
+    test: createTestClient({ chain, transport, mode: 'anvil' }),
+  };
+}
+
+export interface TransactionRequest {
+  from: Address;
+  to?: Address;
+  data?: Hex;
+  value?: bigint;
+  gas?: bigint;
+  /** The target's ABI, to name a custom error when the transaction reverts. */
+  abi?: Abi;
+}
+
+export interface ConfirmOptions {
+  /** Give up waiting for the receipt after this long; default 30 000 ms. */
+  timeoutMs?: number;
+  /** Default 50 ms (anvil mines at once; a fork with `--block-time` takes longer). */
+  pollIntervalMs?: number;
+}
+
+export class TransactionRevertedError extends Error {
+  constructor(
+    message: string,
+    readonly receipt: TransactionReceipt,
+  ) {
+    super(message);
+    this.name = 'TransactionRevertedError';
+  }
+}
+
+/**
+ * Sends a transaction from a JSON-RPC account and polls for its receipt. A call that reverts
+ * during gas estimation throws viem's error (with the revert reason); a mined transaction that
+ * reverted throws `TransactionRevertedError`.
+ */
+export async function sendAndConfirm(
+  clients: ChainClients,
+  request: TransactionRequest,
+  options: ConfirmOptions = {},
+): Promise<TransactionReceipt> {
+  const hash = await clients.wallet.sendTransaction({
+    account: request.from,
+    to: request.to ?? null,
+    data: request.data,
+    value: request.value,
+    gas: request.gas,
+    chain: clients.chain,
+  });
+  const receipt = await pollReceipt(clients.public, hash, options);
+  if (receipt.status !== 'success') {
+    const reason = await revertReason(clients, request, receipt.blockNumber);
+    throw new TransactionRevertedError(`transaction ${hash} reverted (block ${receipt.blockNumber})${reason ? `: ${reason}` : ''}`, receipt);
+  }
+  return receipt;
+}
+
+/**
+ * Why a mined transaction reverted: replayed as a call on the state before its block (exact when
+ * each transaction has its own block, as with anvil's automine).
+ */
+async function revertReason(clients: ChainClients, request: TransactionRequest, blockNumber: bigint): Promise<string | undefined> {
+  try {
+    await clients.public.call({ account: request.from, to: request.to, data: request.data, value: request.value, blockNumber: blockNumber - 1n });
+    return undefined;
+  } catch (error) {
+    const raw = error instanceof BaseError ? (error.walk((e) => typeof (e as { data?: unknown }).data === 'string') as { data?: Hex } | null)?.data : undefined;
+    if (raw && raw.length >= 10) {
+      try {
+        const decoded = decodeErrorResult({ abi: [...(request.abi ?? []), ...commonErrorsAbi], data: raw });
+        return `${decoded.errorName}(${(decoded.args ?? []).map(String).join(', ')})`;
+      } catch {
+        return `error data ${raw}`;
+      }
+    }
+    return error instanceof BaseError ? error.shortMessage : String(error);
+  }
+}
+
+export async function pollReceipt(
+  client: PublicClient<Transport, Chain>,
+  hash: Hex,
+  options: ConfirmOptions = {},
+): Promise<TransactionReceipt> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const interval = options.pollIntervalMs ?? 50;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await client.getTransactionReceipt({ hash });
+    } catch (error) {
+      if ((error as Error).name !== 'TransactionReceiptNotFoundError') throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`no receipt for transaction ${hash} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
+
+/** Impersonates `account` and gives it `balance` wei (default 100 ETH) to pay for gas. */
+export async function impersonateFunded(clients: ChainClients, account: Address, balance = 10n ** 20n): Promise<void> {
+  await clients.test.impersonateAccount({ address: account });
+  await clients.test.setBalance({ address: account, value: balance });
+}
+
+/** Moves the chain's clock forward by `seconds` and mines a block at the new time. */
+export async function advanceTime(clients: ChainClients, seconds: bigint | number): Promise<void> {
+  await clients.test.increaseTime({ seconds: Number(seconds) });
+  await clients.test.mine({ blocks: 1 });
+}

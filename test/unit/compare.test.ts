@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import type { Finding, TextEdit } from '../../server/src/engine/findings';
 import { compareLayouts } from '../../server/src/engine/layout/compare';
 import type { StorageLayout } from '../../server/src/engine/layout/types';
+import { computeLayouts } from '../../server/src/engine/layout/parser-layout';
 import { checkStorage } from '../../server/src/engine/rules/storage-rules';
+import { SolidityWorkspace } from '../../server/src/engine/workspace';
 import { LineIndex } from '../../server/src/engine/text';
 import { compileLayouts, expectedMarkers, FIXTURES } from './compare-fixtures';
 
@@ -259,4 +261,30 @@ test('a changed `layout at` base slot moves everything: one finding on the contr
   const finding = only(check('layout-at'), 'storage-reordered');
   assert.match(finding.message, /`value` moved from slot 100 to slot 200 \(the `layout at` base slot changed from 100 to 200\)/);
   assert.match(finding.message, /moves 1 variable after it: owner \(slot 101 → slot 201\)/);
+});
+
+test('across tiers: the parser tier\'s layout of every fixture compares equal to solc\'s, both ways', () => {
+  // The editor compares a parser-tier layout with baselines the compiler or a manifest produced:
+  // the comparison must not see differences in how the tiers spell the same layout.
+  const workspace = new SolidityWorkspace();
+  let compared = 0;
+  for (const file of files) {
+    for (const [name, parsed] of computeLayouts(file, workspace).layouts) {
+      const compiled = layouts.get(`${file}:${name}`);
+      assert.ok(compiled, `${file}:${name} compiled`);
+      assert.deepEqual(compareLayouts(compiled, parsed).problems, [], `${path.relative(FIXTURES, file)}:${name} solc → parser`);
+      assert.deepEqual(compareLayouts(parsed, compiled).problems, [], `${path.relative(FIXTURES, file)}:${name} parser → solc`);
+      compared++;
+    }
+  }
+  assert.ok(compared >= files.length);
+});
+
+test('a layout without contractRange (the parser tier) still puts contract-wide findings on the name', () => {
+  const v2 = path.join(FIXTURES, 'deleted', 'V2.sol');
+  const text = fs.readFileSync(v2, 'utf8');
+  const { contractRange: _omitted, ...parsed } = layout('deleted', 'V2');
+  const finding = only(check('deleted', text, [parsed]), 'storage-deleted');
+  const line = lineOf(v2, 'contract Box');
+  assert.deepEqual(finding.range, { start: { line, character: 9 }, end: { line, character: 12 } });
 });

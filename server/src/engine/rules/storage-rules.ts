@@ -2,6 +2,7 @@
 import type { Finding, Tier } from '../findings';
 import { compareLayouts } from '../layout/compare';
 import type { StorageLayout } from '../layout/types';
+import { LineIndex } from '../text';
 import { resolveBaseline, type BaselineSources } from '../baseline/resolve';
 import { runRules, type Rule, type RuleSetting } from './rule';
 import type { StorageRuleContext } from './storage-context';
@@ -56,8 +57,9 @@ export function checkStorage(input: CheckStorageInput): Finding[] {
     ]),
   );
   const findings: Finding[] = [];
-  for (const current of input.layouts) {
-    if (inherited.has(current.contract)) continue;
+  for (const layout of input.layouts) {
+    if (inherited.has(layout.contract)) continue;
+    const current = withContractRange(layout, input.text, input.file);
     const resolution = resolveBaseline(current, sources);
     const context: StorageRuleContext = {
       current,
@@ -76,6 +78,16 @@ export function checkStorage(input: CheckStorageInput): Finding[] {
     );
   }
   return findings;
+}
+
+/** Fills `contractRange` from the text when the layout producer did not (contract-wide findings go there). */
+function withContractRange(layout: StorageLayout, text: string | undefined, file: string): StorageLayout {
+  if (layout.contractRange || text === undefined || (layout.file !== undefined && layout.file !== file)) return layout;
+  const name = layout.contract.replace(/[$]/g, '\\$&');
+  const match = new RegExp(`\\b(?:abstract\\s+)?contract\\s+(${name})\\b`).exec(text);
+  if (!match) return layout;
+  const start = match.index + match[0].length - match[1].length;
+  return { ...layout, contractRange: new LineIndex(text).rangeOf(start, start + match[1].length) };
 }
 
 /** OpenZeppelin's upgradeable bases all derive from Initializable. */

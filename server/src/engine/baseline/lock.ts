@@ -95,11 +95,23 @@ export function parseLock(text: string, file = LOCK_FILE_NAME): LockFile {
 
 /** The recorded layout of `current`: same file and name, else the only contract of that name. */
 export function findLockBaseline(lock: LockFile, lockDir: string, current: Pick<StorageLayout, 'contract' | 'file'>): StorageLayout | undefined {
-  const exact = lock.contracts[lockKey(current, lockDir)];
-  if (exact) return fromLockContract(lockKey(current, lockDir), exact, lockDir);
+  const exactKey = lockKey(current, lockDir);
+  if (lock.contracts[exactKey]) return convertedLockContract(lock, exactKey, lockDir);
   const byName = Object.keys(lock.contracts).filter((key) => key === current.contract || key.endsWith(`:${current.contract}`));
   if (byName.length !== 1) return undefined;
-  return fromLockContract(byName[0], lock.contracts[byName[0]], lockDir);
+  return convertedLockContract(lock, byName[0], lockDir);
+}
+
+// Converted once per lock file read: the editor asks on every keystroke.
+const converted = new WeakMap<LockFile, Map<string, StorageLayout>>();
+
+function convertedLockContract(lock: LockFile, key: string, lockDir: string): StorageLayout {
+  const cache = converted.get(lock) ?? new Map<string, StorageLayout>();
+  converted.set(lock, cache);
+  const cacheKey = `${lockDir}\0${key}`;
+  const layout = cache.get(cacheKey) ?? fromLockContract(key, lock.contracts[key], lockDir);
+  cache.set(cacheKey, layout);
+  return layout;
 }
 
 export function fromLockContract(key: string, recorded: LockContract, lockDir: string): StorageLayout {

@@ -9,6 +9,8 @@ import type { Range } from '../../server/src/engine/findings';
 import { compileProject, type Compilation } from '../../server/src/engine/compile/compilation';
 import { SolcCompiler } from '../../server/src/engine/compile/solc';
 import { compilerFindings } from '../../server/src/engine/compile/to-findings';
+import { computeLayout } from '../../server/src/engine/layout/parser-layout';
+import { SolidityWorkspace } from '../../server/src/engine/workspace';
 import { FileSystemImportResolver } from '../../server/src/engine/compile/sources';
 import {
   findContract,
@@ -94,9 +96,10 @@ describe('compiler tier with upgrades-core', () => {
   it('locates every state variable declaration exactly', () => {
     const text = textOf('VaultV1.sol');
     const byLabel = Object.fromEntries(contract('VaultV1').layout.storage.map((e) => [e.label, e]));
-    assert.deepEqual(byLabel.totalDeposits.range, rangeOf(text, 'uint256 public totalDeposits'));
-    assert.deepEqual(byLabel.positions.range, rangeOf(text, 'mapping(address => Position) public positions'));
-    assert.deepEqual(byLabel.__gap.range, rangeOf(text, 'uint256[45] private __gap'));
+    // The whole declaration statement, `;` included (as the parser tier has it).
+    assert.deepEqual(byLabel.totalDeposits.range, rangeOf(text, 'uint256 public totalDeposits;'));
+    assert.deepEqual(byLabel.positions.range, rangeOf(text, 'mapping(address => Position) public positions;'));
+    assert.deepEqual(byLabel.__gap.range, rangeOf(text, 'uint256[45] private __gap;'));
     assert.equal(byLabel.__gap.file, fileOf('VaultV1.sol'));
   });
 
@@ -218,7 +221,7 @@ describe('compiler tier with upgrades-core', () => {
     assert.equal(inserted.rule, 'storage-inserted');
     assert.equal(inserted.severity, 'error');
     assert.equal(inserted.file, fileOf('VaultV2.sol'));
-    assert.deepEqual(inserted.range, rangeOf(textOf('VaultV2.sol'), 'uint256 public withdrawalDelay'));
+    assert.deepEqual(inserted.range, rangeOf(textOf('VaultV2.sol'), 'uint256 public withdrawalDelay;'));
     assert.match(inserted.message, /Inserted `withdrawalDelay`/);
   });
 
@@ -241,7 +244,7 @@ describe('compiler tier with upgrades-core', () => {
     assert.deepEqual(v2.layout.storage, contract('VaultV2').layout.storage);
     const { issues } = storageUpgradeReport(contract('VaultV1'), v2);
     assert.deepEqual(issues.map((i) => [i.rule, i.file, i.range]), [
-      ['storage-inserted', fileOf('VaultV2.sol'), rangeOf(textOf('VaultV2.sol'), 'uint256 public withdrawalDelay')],
+      ['storage-inserted', fileOf('VaultV2.sol'), rangeOf(textOf('VaultV2.sol'), 'uint256 public withdrawalDelay;')],
     ]);
   });
 
@@ -261,5 +264,27 @@ describe('compiler tier with upgrades-core', () => {
     assert.equal(selfdestruct?.message, 'Use of selfdestruct is not allowed');
     const storage = compilerFindings(storageUpgradeReport(contract('VaultV1'), contract('VaultV2')).issues);
     assert.deepEqual(storage.map((f) => [f.rule, f.severity, f.tier]), [['storage-inserted', 'error', 'compiler']]);
+  });
+
+  it('produces the same layout as the parser tier (entries, ranges, namespaces, shared types)', () => {
+    const workspace = new SolidityWorkspace();
+    const cases: [string, string][] = [
+      ['VaultV1.sol', 'VaultV1'],
+      ['VaultV2.sol', 'VaultV2'],
+      ['Unsafe.sol', 'UnsafeVault'],
+      ['InheritsUnsafe.sol', 'InheritsUnsafe'],
+      ['InitOrder.sol', 'InitOrder'],
+    ];
+    for (const [file, name] of cases) {
+      const compiled = contract(name).layout;
+      const parsed = computeLayout(name, fileOf(file), workspace).layout;
+      assert.ok(parsed, `parser tier layout of ${name}`);
+      assert.equal(compiled.contract, parsed.contract);
+      assert.equal(compiled.file, parsed.file);
+      assert.equal(compiled.baseSlot, parsed.baseSlot);
+      assert.deepEqual(compiled.storage, parsed.storage, name);
+      assert.deepEqual(compiled.namespaces, parsed.namespaces, name);
+      for (const id of Object.keys(parsed.types)) assert.deepEqual(compiled.types[id], parsed.types[id], `${name} ${id}`);
+    }
   });
 });

@@ -7,7 +7,7 @@ import { calculateERC7201StorageLocation } from '@openzeppelin/upgrades-core/dis
 import { normalizeSolcTypeId } from '../layout/solc-ids';
 import type { Namespace, StorageEntry, StorageLayout, TypeInfo } from '../layout/types';
 import type { SolcStorageItem, SolcTypeItem } from './solc-json';
-import type { SrcDecoder } from './src-decoder';
+import type { SourceLocation, SrcDecoder } from './src-decoder';
 
 const ERC7201 = 'erc7201:';
 
@@ -26,26 +26,40 @@ export interface LayoutSources {
   file?: string;
   /** upgrades-core's unfolded layout (src fields hold raw solc `src`; see upgrades.ts). */
   oz: OzStorageLayout;
-  /** solc's layout types of the contract, from the main and the namespaced compilation. */
+  /** solc's layout types of the contract. */
   solcTypes: Record<string, SolcTypeItem>;
+  /** Types only the namespaced compilation has (its AST ids and offsets are not the original's). */
+  namespacedTypes?: Record<string, SolcTypeItem>;
   namespaceStructs: NamespaceStruct[];
   baseSlot?: string;
   decoder: SrcDecoder;
+  /** `src` of an AST node by id (struct members carry only their AST id in solc's layout). */
+  srcOfAstId?: (id: number) => string | undefined;
 }
 
 export function toStorageLayout(sources: LayoutSources): StorageLayout {
   const { oz, decoder } = sources;
   const types: Record<string, TypeInfo> = {};
+  for (const [id, item] of Object.entries(sources.namespacedTypes ?? {})) {
+    const info = toTypeInfo(id, item, oz.types[id]?.members);
+    types[info.id] = info;
+  }
   for (const [id, item] of Object.entries(sources.solcTypes)) {
     const info = toTypeInfo(id, item, oz.types[id]?.members);
     types[info.id] = info;
+    info.members?.forEach((member, i) => {
+      const src = sources.srcOfAstId?.(item.members![i].astId);
+      const location = src ? decoder.decode(src) : undefined;
+      if (location?.file) Object.assign(member, { file: location.file, range: location.range });
+    });
   }
   for (const info of Object.values(types)) {
     for (const member of info.members ?? []) member.bytes = types[member.type]?.bytes ?? 32;
   }
   const bytesOf = (type: string) => types[type]?.bytes ?? Number(oz.types[type]?.numberOfBytes ?? 32);
-  const entry = (item: OzStorageItem, slotBase: bigint): StorageEntry => {
-    const location = item.src ? decoder.decode(item.src) : undefined;
+  const entry = (item: OzStorageItem, slotBase: bigint, statement: boolean): StorageEntry => {
+    const decoded = item.src ? decoder.decode(item.src) : undefined;
+    const location = decoded && statement ? withSemicolon(decoded, decoder) : decoded;
     const type = normalizeSolcTypeId(item.type);
     return {
       contract: item.contract,
@@ -73,7 +87,7 @@ export function toStorageLayout(sources: LayoutSources): StorageLayout {
       slot: root.toString(),
       struct: struct?.struct ?? '',
       contract: struct?.contract ?? items[0]?.contract ?? '',
-      members: items.map((item) => entry(item, root)),
+      members: items.map((item) => entry(item, root, false)),
       ...(structLocation?.file ? { file: structLocation.file, range: structLocation.range } : {}),
     });
   }
@@ -82,11 +96,23 @@ export function toStorageLayout(sources: LayoutSources): StorageLayout {
     contract: sources.contract,
     ...(sources.file ? { file: sources.file } : {}),
     baseSlot: baseSlot.toString(),
-    storage: oz.storage.map((item) => entry(item, 0n)),
+    storage: oz.storage.map((item) => entry(item, 0n, true)),
     types,
-    namespaces,
+    // upgrades-core lists the most derived contract's namespaces first; storage order is most base first.
+    namespaces: namespaces.reverse(),
     source: 'compiler',
   };
+}
+
+/**
+ * A state variable's range including its `;`, as the parser tier reports the declaration
+ * statement (solc's VariableDeclaration ends before it), so the squiggle does not move when
+ * the compiler tier takes over.
+ */
+export function withSemicolon(location: SourceLocation, decoder: SrcDecoder): SourceLocation {
+  if (decoder.text(location.sourceName)?.charAt(location.end) !== ';') return location;
+  const { end } = location.range;
+  return { ...location, end: location.end + 1, range: { ...location.range, end: { line: end.line, character: end.character + 1 } } };
 }
 
 function toTypeInfo(id: string, item: SolcTypeItem, ozMembers: unknown[] | undefined): TypeInfo {
@@ -107,7 +133,7 @@ function toTypeInfo(id: string, item: SolcTypeItem, ozMembers: unknown[] | undef
 
 function structMember(member: SolcStorageItem): StorageEntry {
   return {
-    contract: member.contract,
+    contract: member.contract.slice(member.contract.lastIndexOf(':') + 1), // solc writes `path:Contract`
     label: member.label,
     type: normalizeSolcTypeId(member.type),
     slot: member.slot,

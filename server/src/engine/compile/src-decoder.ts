@@ -109,6 +109,11 @@ export class SrcDecoder {
     return { sourceName, file: source.file, range: lines.rangeOf(start, end), start, end };
   }
 
+  /** The text of a unit, as compiled. */
+  text(sourceName: string): string | undefined {
+    return this.sources[sourceName]?.text;
+  }
+
   /** Source name of a source index. */
   sourceName(index: number): string | undefined {
     return this.nameByIndex.get(index);

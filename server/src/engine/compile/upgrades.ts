@@ -25,7 +25,7 @@ import type { Range, RelatedLocation, Severity } from '../findings';
 import type { StorageLayout } from '../layout/types';
 import { ruleForOzKind } from '../rules/oz-kinds';
 import type { Compilation } from './compilation';
-import { toStorageLayout, type NamespaceStruct } from './layout';
+import { toStorageLayout, withSemicolon, type NamespaceStruct } from './layout';
 import type { SolcOutput, SolcTypeItem } from './solc-json';
 import type { SourceLocation } from './src-decoder';
 
@@ -130,6 +130,7 @@ export function validateCompilation(compilation: Compilation): ValidatedCompilat
 
   const contracts = new Map<string, CompiledContract>();
   const astIndex = indexContracts(output);
+  const srcOfAstId = declarationSources(output);
   for (const [sourceName, source] of Object.entries(output.sources ?? {})) {
     for (const def of topLevelContracts(source.ast)) {
       const fullyQualifiedName = `${sourceName}:${def.name}`;
@@ -152,10 +153,11 @@ export function validateCompilation(compilation: Compilation): ValidatedCompilat
           contract: def.name!,
           file,
           oz: ozLayout,
-          solcTypes: solcTypesOf(compilation, sourceName, def.name!),
+          ...solcTypesOf(compilation, sourceName, def.name!),
           namespaceStructs: namespaceStructs(def, astIndex),
           baseSlot: runData[fullyQualifiedName].layout.baseSlot,
           decoder,
+          srcOfAstId,
         }),
         compilation,
       });
@@ -289,6 +291,27 @@ function indexContracts(output: SolcOutput): Map<number, { sourceName: string; n
   return index;
 }
 
+/** `src` of variable declarations by AST id, indexed on first use (walks every AST once). */
+function declarationSources(output: SolcOutput): (id: number) => string | undefined {
+  let index: Map<number, string> | undefined;
+  return (id) => {
+    if (!index) {
+      index = new Map();
+      const stack: unknown[] = Object.values(output.sources ?? {}).map((s) => s.ast);
+      while (stack.length > 0) {
+        const node = stack.pop();
+        if (Array.isArray(node)) stack.push(...node);
+        else if (node && typeof node === 'object') {
+          const n = node as { nodeType?: string; id?: number; src?: string };
+          if (n.nodeType === 'VariableDeclaration' && n.id !== undefined && n.src) index.set(n.id, n.src);
+          for (const value of Object.values(node)) if (value && typeof value === 'object') stack.push(value);
+        }
+      }
+    }
+    return index.get(id);
+  };
+}
+
 function namespaceStructs(contract: AstNode, index: Map<number, { sourceName: string; node: AstNode }>): NamespaceStruct[] {
   const structs: NamespaceStruct[] = [];
   for (const id of contract.linearizedBaseContracts ?? [contract.id]) {
@@ -303,10 +326,15 @@ function namespaceStructs(contract: AstNode, index: Map<number, { sourceName: st
   return structs;
 }
 
-function solcTypesOf(compilation: Compilation, sourceName: string, name: string): Record<string, SolcTypeItem> {
-  const main = compilation.output.contracts?.[sourceName]?.[name]?.storageLayout?.types ?? {};
+function solcTypesOf(
+  compilation: Compilation,
+  sourceName: string,
+  name: string,
+): { solcTypes: Record<string, SolcTypeItem>; namespacedTypes: Record<string, SolcTypeItem> } {
+  const solcTypes = compilation.output.contracts?.[sourceName]?.[name]?.storageLayout?.types ?? {};
   const namespaced = compilation.namespacedOutput?.contracts?.[sourceName]?.[name]?.storageLayout?.types ?? {};
-  return { ...namespaced, ...main };
+  const namespacedTypes = Object.fromEntries(Object.entries(namespaced).filter(([id]) => !(id in solcTypes)));
+  return { solcTypes, namespacedTypes };
 }
 
 /**
@@ -376,11 +404,8 @@ export function storageUpgradeReport(
     const text = new LayoutCompatibilityReport([op]).explain(false);
     const prefix = 'updated' in op ? op.updated.src : op.original.contract;
     const message = dedent(text.startsWith(`${prefix}:`) ? text.slice(prefix.length + 1) : text);
-    const at = 'updated' in op ? updated.compilation.decoder.decode(op.updated.src) : undefined;
-    const was =
-      'original' in op && 'src' in op.original && original.compilation
-        ? original.compilation.decoder.decode(op.original.src)
-        : undefined;
+    const at = 'updated' in op ? declaration(updated, op.updated) : undefined;
+    const was = 'original' in op && 'src' in op.original && original.compilation ? declaration(original, op.original) : undefined;
     const { rule, severity } = storageRule(op);
     issues.push({
       rule,
@@ -395,6 +420,15 @@ export function storageUpgradeReport(
 }
 
 type ReportOp = LayoutCompatibilityReport['ops'][number];
+
+/** Where a compared item is declared; state variables with their `;`, like the layout's entries. */
+function declaration(contract: StorageBaseline, item: { src: string; label: string; contract: string }): SourceLocation | undefined {
+  const decoder = contract.compilation?.decoder;
+  const location = decoder?.decode(item.src);
+  if (!decoder || !location) return undefined;
+  const stateVariable = contract.ozLayout.storage.some((s) => s.src === item.src);
+  return stateVariable ? withSemicolon(location, decoder) : location;
+}
 
 function storageRule(op: ReportOp): { rule: string; severity: Severity } {
   const isGap = (label: string) => label === '__gap' || label.startsWith('__gap_');

@@ -1,9 +1,9 @@
 // init-not-disabled: an implementation whose constructor does not call `_disableInitializers()`
 // can be initialized by anyone, directly, and then used against its own proxies.
-import type { QuickFix } from '../findings';
+import type { QuickFix, TextEdit } from '../findings';
 import type { FunctionModel } from '../model';
 import { defineRule } from './rule';
-import { allows, indentAt, isUpgradeable, rangeIn, type UpgradeRuleContext } from './upgrade-context';
+import { allows, indentAt, insertAfterBrace, isUpgradeable, rangeIn, type UpgradeRuleContext } from './upgrade-context';
 
 export const initNotDisabled = defineRule<UpgradeRuleContext>({
   id: 'init-not-disabled',
@@ -34,23 +34,20 @@ function insertConstructorFix(context: UpgradeRuleContext): QuickFix | undefined
   const searchFrom = Math.max(contract.nameSpan[1], ...contract.bases.map((b) => b.span[1])) + 1;
   const brace = text.indexOf('{', searchFrom);
   if (brace < 0 || brace > contract.span[1]) return undefined;
-  const indent = `${indentAt(contract, contract.span[0])}    `;
-  const at = contract.source.lines.positionAt(brace + 1);
-  const newText = `\n${indent}/// @custom:oz-upgrades-unsafe-allow constructor\n${indent}constructor() {\n${indent}    _disableInitializers();\n${indent}}\n`;
-  return {
-    title: 'Add a constructor that calls _disableInitializers()',
-    preferred: true,
-    edits: { [contract.source.file]: [{ range: { start: at, end: at }, newText }] },
-  };
+  const outer = indentAt(contract, contract.span[0]);
+  const indent = `${outer}    `;
+  const lines = [`${indent}/// @custom:oz-upgrades-unsafe-allow constructor`, `${indent}constructor() {`, `${indent}    _disableInitializers();`, `${indent}}`];
+  // Followed by a blank line when members follow.
+  const empty = contract.source.text.slice(brace + 1, contract.span[1]).trim() === '';
+  const edit = insertAfterBrace(contract, brace, contract.span[1], outer, empty ? lines : [...lines, '']);
+  return { title: 'Add a constructor that calls _disableInitializers()', preferred: true, edits: { [contract.source.file]: [edit] } };
 }
 
 function disableInExistingFix(ctor: FunctionModel): QuickFix | undefined {
   if (!ctor.bodySpan) return undefined;
   const source = ctor.owner.source;
-  const indent = `${indentAt(ctor.owner, ctor.span[0])}    `;
-  const edits = [];
-  const bodyAt = source.lines.positionAt(ctor.bodySpan[0] + 1);
-  edits.push({ range: { start: bodyAt, end: bodyAt }, newText: `\n${indent}_disableInitializers();` });
+  const outer = indentAt(ctor.owner, ctor.span[0]);
+  const edits: TextEdit[] = [insertAfterBrace(ctor.owner, ctor.bodySpan[0], ctor.bodySpan[1], outer, [`${outer}    _disableInitializers();`])];
   if (!allows(ctor.tags, 'constructor') && !allows(ctor.owner.tags, 'constructor')) {
     const line = { line: source.lines.positionAt(ctor.span[0]).line, character: 0 };
     edits.push({ range: { start: line, end: line }, newText: `${indentAt(ctor.owner, ctor.span[0])}/// @custom:oz-upgrades-unsafe-allow constructor\n` });

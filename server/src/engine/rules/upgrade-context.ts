@@ -1,7 +1,7 @@
 // What the initializer, upgrade, unsafe-operation and pause rules see: one contract of the edited
 // file with its bases resolved, an optional baseline, and a call graph that follows internal
 // calls, `super`, library calls and modifiers across the linearization (virtual dispatch).
-import type { QuickFix, Range, RelatedLocation } from '../findings';
+import type { QuickFix, Range, RelatedLocation, TextEdit } from '../findings';
 import type { FunctionDefinition } from '@solidity-parser/parser/dist/src/ast-types';
 import { rangeOfSpan, type CallSite, type ContractHierarchy, type ContractModel, type FunctionModel, type ModifierUse, type Span } from '../model';
 
@@ -310,6 +310,26 @@ export function addModifierFix(fn: FunctionModel, modifier: string, title: strin
   const newText = `${before === ' ' || before === '\n' ? '' : ' '}${modifier} `;
   const at = source.lines.positionAt(offset);
   return { title, preferred: true, edits: { [source.file]: [{ range: { start: at, end: at }, newText }] } };
+}
+
+/**
+ * An edit that puts `lines` (already indented one level deeper than `indent`) first inside the
+ * block opening at `brace`: an empty `{}` is reopened on its own lines, a brace ending its line
+ * gets the lines after it, anything else gets them right after the brace.
+ */
+export function insertAfterBrace(model: ContractModel, brace: number, close: number | undefined, indent: string, lines: string[]): TextEdit {
+  const { text, lines: index } = model.source;
+  if (close !== undefined && text.slice(brace + 1, close).trim() === '') {
+    return { range: index.rangeOf(brace, close + 1), newText: `{\n${lines.join('\n')}\n${indent}}` };
+  }
+  const braceLine = index.positionAt(brace).line;
+  const rest = index.lineText(braceLine).slice(index.positionAt(brace).character + 1).trim();
+  if (rest === '' || rest.startsWith('//')) {
+    const at = { line: braceLine + 1, character: 0 };
+    return { range: { start: at, end: at }, newText: `${lines.join('\n')}\n` };
+  }
+  const at = index.positionAt(brace + 1);
+  return { range: { start: at, end: at }, newText: `\n${lines.join('\n')}\n` };
 }
 
 /** Indentation of the line holding `offset`. */

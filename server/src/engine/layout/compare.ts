@@ -85,17 +85,29 @@ export interface LayoutComparison {
   operations: LayoutOperation[];
   /** The operations that are not compatible. */
   problems: LayoutOperation[];
+  /**
+   * Every baseline entry the alignment paired with a current entry, changed or not (namespace
+   * members with slots relative to the root): for hovers ("baseline slot") and side-by-side views.
+   */
+  pairs: EntryPair[];
+}
+
+export interface EntryPair {
+  original: StorageEntry;
+  updated: StorageEntry;
+  namespace?: string;
 }
 
 export function compareLayouts(baseline: StorageLayout, current: StorageLayout): LayoutComparison {
   const types = new TypeComparator(baseline.types, current.types);
   const same = (name: string) => (stripContractPath(name) === stripContractPath(baseline.contract) ? current.contract : stripContractPath(name));
-  let operations = compareEntries(baseline.storage, current.storage, types, { allowAppend: true });
+  const pairs: EntryPair[] = [];
+  let operations = compareEntries(baseline.storage, current.storage, types, { allowAppend: true, pairs });
   operations = foldBaseReorder(operations, baseline.storage, current.storage, same);
   operations = foldCascades(operations);
   operations = groupDeletions(operations);
-  operations.push(...compareNamespaces(baseline.namespaces, current.namespaces, types));
-  return { baseline, current, operations, problems: operations.filter((op) => !op.compatible) };
+  operations.push(...compareNamespaces(baseline.namespaces, current.namespaces, types, pairs));
+  return { baseline, current, operations, problems: operations.filter((op) => !op.compatible), pairs };
 }
 
 /** Whether an operation is a real problem (errors and warnings), as opposed to a compatible change. */
@@ -122,6 +134,7 @@ interface EntryChange {
 }
 
 type AlignedStep =
+  | { kind: 'same'; original: StorageEntry; updated: StorageEntry }
   | { kind: 'insert'; updated: StorageEntry; append: boolean }
   | { kind: 'delete'; original: StorageEntry }
   | { kind: 'change'; original: StorageEntry; updated: StorageEntry; change: EntryChange };
@@ -130,12 +143,16 @@ function compareEntries(
   original: StorageEntry[],
   updated: StorageEntry[],
   types: TypeComparator,
-  { allowAppend, namespace }: { allowAppend: boolean; namespace?: string },
+  { allowAppend, namespace, pairs }: { allowAppend: boolean; namespace?: string; pairs?: EntryPair[] },
 ): LayoutOperation[] {
   const steps = align(original, updated, (a, b) => entryChange(a, b, types));
   const ops: LayoutOperation[] = [];
   const base = { shifted: [] as ShiftedEntry[], ...(namespace !== undefined ? { namespace } : {}) };
   for (const step of steps) {
+    if (step.kind === 'same' || step.kind === 'change') {
+      pairs?.push({ original: step.original, updated: step.updated, ...(namespace !== undefined ? { namespace } : {}) });
+    }
+    if (step.kind === 'same') continue;
     if (step.kind === 'insert') {
       if (step.append) {
         ops.push({ ...base, shifted: [], kind: 'appended', compatible: allowAppend, updated: step.updated });
@@ -287,12 +304,15 @@ function align(
       i--;
     } else {
       // Recomputed for the few cells on the path rather than kept for every cell.
-      const change = kind === 2 ? changeOf(a[prefix + i - 1], b[prefix + j - 1]) : undefined;
-      if (change) steps.push({ kind: 'change', original: a[prefix + i - 1], updated: b[prefix + j - 1], change });
+      const original = a[prefix + i - 1];
+      const updated = b[prefix + j - 1];
+      const change = kind === 2 ? changeOf(original, updated) : undefined;
+      steps.push(change ? { kind: 'change', original, updated, change } : { kind: 'same', original, updated });
       i--;
       j--;
     }
   }
+  for (let k = prefix - 1; k >= 0; k--) steps.push({ kind: 'same', original: a[k], updated: b[k] });
   return steps.reverse();
 }
 
@@ -421,7 +441,7 @@ function contractOrder(entries: StorageEntry[], normalize: (contract: string) =>
 // ---------------------------------------------------------------------------------------------
 // Namespaces
 
-function compareNamespaces(original: Namespace[], updated: Namespace[], types: TypeComparator): LayoutOperation[] {
+function compareNamespaces(original: Namespace[], updated: Namespace[], types: TypeComparator, pairs: EntryPair[]): LayoutOperation[] {
   const ops: LayoutOperation[] = [];
   const updatedById = new Map(updated.map((ns) => [ns.id, ns]));
   const originalIds = new Set(original.map((ns) => ns.id));
@@ -433,7 +453,7 @@ function compareNamespaces(original: Namespace[], updated: Namespace[], types: T
         ops.push({ kind: 'namespace-moved', compatible: false, shifted: [], originalNamespace: ns, updatedNamespace: match, namespace: ns.id });
         continue;
       }
-      const members = compareEntries(relativeMembers(ns), relativeMembers(match), types, { allowAppend: true, namespace: ns.id });
+      const members = compareEntries(relativeMembers(ns), relativeMembers(match), types, { allowAppend: true, namespace: ns.id, pairs });
       ops.push(...groupDeletions(foldCascades(members)));
       continue;
     }

@@ -105,6 +105,7 @@ describe('SolidityWorkspace', () => {
       [['Broken', 'Cannot resolve base contract Missing']],
     );
     assert.equal(textAt(text, result.errors[0].range!), 'Missing');
+    assert.deepEqual(result.layoutErrors.get('Broken'), result.errors, 'the layout is marked as incomplete');
     assert.deepEqual(result.layouts.get('Broken')!.storage.map((e) => e.label), ['a']);
   });
 });

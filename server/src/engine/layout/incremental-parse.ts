@@ -324,27 +324,44 @@ function scanDeclarationEnd(scanner: Scanner, first: Token, level: 0 | 1): numbe
   const endsAtSemicolon = first.kind === 'word' && (first.text === 'import' || first.text === 'using');
   let braces = 0;
   let parens = 0;
-  let pos = first.start;
-  for (;;) {
-    const t = scanner.next(pos);
-    if (t.kind === 'eof') return scanner.text.length;
-    pos = t.end;
-    if (t.text === '(' || t.text === '[') parens++;
-    else if (t.text === ')' || t.text === ']') parens = Math.max(0, parens - 1);
-    else if (t.text === '{') braces++;
-    else if (t.text === '}') {
+  const text = scanner.text;
+  // Only brackets and `;` matter: step from punctuation to punctuation without building tokens.
+  for (let at = scanner.nextPunctuation(first.start); at < text.length; at = scanner.nextPunctuation(at + 1)) {
+    const c = text.charCodeAt(at);
+    if (c === 40 || c === 91) parens++; // ( [
+    else if (c === 41 || c === 93) parens = Math.max(0, parens - 1); // ) ]
+    else if (c === 123) braces++; // {
+    else if (c === 125) {
+      // }
       if (braces === 0) {
         // A stray `}`: at member level it closes the contract (leave it); at top level, skip it.
-        return level === 1 && t.start > first.start ? t.start : t.end;
+        return level === 1 && at > first.start ? at : at + 1;
       }
       braces--;
-      if (braces === 0 && parens === 0 && !endsAtSemicolon) return t.end;
-    } else if (t.text === ';' && braces === 0 && parens === 0) return t.end;
+      if (braces === 0 && parens === 0 && !endsAtSemicolon) return at + 1;
+    } else if (c === 59 && braces === 0 && parens === 0) return at + 1; // ;
   }
+  return text.length;
 }
 
 class Scanner {
   constructor(readonly text: string) {}
+
+  /** Offset of the next punctuation character at or after `pos`, outside comments, strings and words. */
+  nextPunctuation(pos: number): number {
+    const text = this.text;
+    let i = pos;
+    for (;;) {
+      i = skipTrivia(text, i);
+      if (i >= text.length) return text.length;
+      const c = text.charCodeAt(i);
+      if (c === 34 || c === 39) i = skipString(text, i);
+      else if (isWordChar(c)) {
+        i++;
+        while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
+      } else return i;
+    }
+  }
 
   /** The next significant token at or after `pos` (whitespace and comments skipped). */
   peek(pos: number): Token {
@@ -358,17 +375,7 @@ class Scanner {
     const c = text.charCodeAt(i);
     const start = i;
     if (c === 34 || c === 39) {
-      // "…" or '…' with backslash escapes; an unterminated string ends at the line end.
-      i++;
-      while (i < text.length) {
-        const d = text.charCodeAt(i);
-        if (d === 92) i += 2;
-        else if (d === c) {
-          i++;
-          break;
-        } else if (d === 10) break;
-        else i++;
-      }
+      i = skipString(text, i);
       return { kind: 'string', text: text.slice(start, i), start, end: i };
     }
     if (isWordChar(c)) {
@@ -377,6 +384,20 @@ class Scanner {
     }
     return { kind: 'punct', text: text[i], start, end: i + 1 };
   }
+}
+
+/** End of the string literal opening at `start` ("…" or '…', backslash escapes); an unterminated one ends at the line end. */
+function skipString(text: string, start: number): number {
+  const quote = text.charCodeAt(start);
+  let i = start + 1;
+  while (i < text.length) {
+    const d = text.charCodeAt(i);
+    if (d === 92) i += 2;
+    else if (d === quote) return i + 1;
+    else if (d === 10) return i;
+    else i++;
+  }
+  return text.length;
 }
 
 function isWordChar(c: number): boolean {

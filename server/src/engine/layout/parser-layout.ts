@@ -26,8 +26,13 @@ export interface LayoutError {
 export interface LayoutsResult {
   /** Layouts of the file's contracts and abstract contracts, by contract name. */
   layouts: Map<string, StorageLayout>;
-  /** Unresolved names, impossible linearizations, non-constant array lengths … */
+  /** Unresolved names, impossible linearizations, non-constant array lengths … (each once). */
   errors: LayoutError[];
+  /**
+   * The errors met while computing each layout (its bases, types and constants included).
+   * A layout with errors may miss variables: do not judge it against a baseline.
+   */
+  layoutErrors: Map<string, LayoutError[]>;
   /** Imports that could not be resolved, from this file and the files it imports. */
   importErrors: ImportError[];
 }
@@ -35,39 +40,52 @@ export interface LayoutsResult {
 /** Layouts of every contract and abstract contract declared in `file`. */
 export function computeLayouts(file: string, workspace: SolidityWorkspace): LayoutsResult {
   const parsed = workspace.parse(file);
-  const builder = new LayoutBuilder(workspace);
+  const symbols = new SymbolTable(workspace);
   const layouts = new Map<string, StorageLayout>();
+  const layoutErrors = new Map<string, LayoutError[]>();
   if (!parsed?.ast) {
     const message = parsed ? 'The file could not be parsed' : `Cannot read ${file}`;
-    return { layouts, errors: [{ file, message }], importErrors: [] };
+    return { layouts, errors: [{ file, message }], layoutErrors, importErrors: [] };
   }
-  const scope = builder.symbols.fileScope(parsed);
+  const scope = symbols.fileScope(parsed);
+  const errors: LayoutError[] = [];
+  const seen = new Set<string>();
   for (const node of parsed.ast.children) {
-    if (node.type !== 'ContractDefinition' || (node as ContractDefinition).kind !== 'contract' && (node as ContractDefinition).kind !== 'abstract') continue;
-    const name = (node as ContractDefinition).name;
-    const sym = scope.get(name);
-    const contract: ContractSymbol = sym?.kind === 'contract' && sym.node === node ? sym : { kind: 'contract', name, node: node as ContractDefinition, file: parsed };
-    layouts.set(name, builder.layout(contract));
+    if (node.type !== 'ContractDefinition') continue;
+    const definition = node as ContractDefinition;
+    if (definition.kind !== 'contract' && definition.kind !== 'abstract') continue;
+    const sym = scope.get(definition.name);
+    const contract: ContractSymbol = sym?.kind === 'contract' && sym.node === node ? sym : { kind: 'contract', name: definition.name, node: definition, file: parsed };
+    // One builder per contract, so that each layout lists every error behind it.
+    const builder = new LayoutBuilder(symbols);
+    layouts.set(definition.name, builder.layout(contract));
+    layoutErrors.set(definition.name, builder.errors);
+    for (const error of builder.errors) {
+      const key = JSON.stringify(error);
+      if (!seen.has(key)) errors.push(error);
+      seen.add(key);
+    }
   }
-  return { layouts, errors: builder.errors, importErrors: builder.symbols.importErrors };
+  return { layouts, errors, layoutErrors, importErrors: symbols.importErrors };
 }
 
-/** The layout of one contract declared in `file`. */
+/** The layout of one contract declared in `file`; `errors` as in LayoutsResult.layoutErrors. */
 export function computeLayout(
   contractName: string,
   file: string,
   workspace: SolidityWorkspace,
 ): { layout: StorageLayout | undefined; errors: LayoutError[]; importErrors: ImportError[] } {
   const parsed = workspace.parse(file);
-  const builder = new LayoutBuilder(workspace);
+  const symbols = new SymbolTable(workspace);
   const node = parsed?.ast?.children.find((n) => n.type === 'ContractDefinition' && (n as ContractDefinition).name === contractName);
   if (!parsed || !node) {
     return { layout: undefined, errors: [{ file, message: `Contract ${contractName} not found in ${file}` }], importErrors: [] };
   }
-  const contract: ContractSymbol = { kind: 'contract', name: contractName, node: node as ContractDefinition, file: parsed };
-  builder.symbols.fileScope(parsed);
+  const sym = symbols.fileScope(parsed).get(contractName);
+  const contract: ContractSymbol = sym?.kind === 'contract' && sym.node === node ? sym : { kind: 'contract', name: contractName, node: node as ContractDefinition, file: parsed };
+  const builder = new LayoutBuilder(symbols);
   const layout = builder.layout(contract);
-  return { layout, errors: builder.errors, importErrors: builder.symbols.importErrors };
+  return { layout, errors: builder.errors, importErrors: symbols.importErrors };
 }
 
 /** A resolved storage type. */
@@ -106,8 +124,8 @@ class LayoutBuilder {
   private readonly linearizations = new Map<ContractDefinition, ContractSymbol[]>();
   private readonly structLayouts = new Map<object, StructLayout | 'computing'>();
 
-  constructor(workspace: SolidityWorkspace) {
-    this.symbols = new SymbolTable(workspace);
+  constructor(symbols: SymbolTable) {
+    this.symbols = symbols;
   }
 
   layout(contract: ContractSymbol): StorageLayout {

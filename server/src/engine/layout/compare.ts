@@ -110,11 +110,6 @@ export function compareLayouts(baseline: StorageLayout, current: StorageLayout):
   return { baseline, current, operations, problems: operations.filter((op) => !op.compatible), pairs };
 }
 
-/** Whether an operation is a real problem (errors and warnings), as opposed to a compatible change. */
-export function isProblem(op: LayoutOperation): boolean {
-  return !op.compatible;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Entry alignment
 

@@ -1,6 +1,6 @@
 // What the storage rules see, and the wording and placement they share.
 import type { Range, RelatedLocation, TextEdit } from '../findings';
-import { entryBegin, type LayoutComparison, type LayoutOperation, type OperationKind, type ShiftedEntry } from '../layout/compare';
+import { type LayoutComparison, type LayoutOperation, type OperationKind, type ShiftedEntry } from '../layout/compare';
 import type { StorageEntry, StorageLayout } from '../layout/types';
 import type { ResolvedBaseline } from '../baseline/resolve';
 import type { RuleReport } from './rule';
@@ -100,12 +100,6 @@ export function insertLineBefore(range: Range, line: string, text: string | unde
 
 export function lineText(text: string, line: number): string {
   return text.split('\n')[line]?.replace(/\r$/, '') ?? '';
-}
-
-/** Baseline entries sorted by position, for messages that want "what was here". */
-export function byPosition(a: StorageEntry, b: StorageEntry): number {
-  const d = entryBegin(a) - entryBegin(b);
-  return d < 0n ? -1 : d > 0n ? 1 : 0;
 }
 
 export type { RuleReport };

@@ -30,6 +30,34 @@ describe('upgrade-safety rules on their fixtures', () => {
   }
 });
 
+describe('messages', () => {
+  test('init-parent-not-called names the parent initializers to call', () => {
+    const findings = check(path.join(FIXTURES, 'init-parent-not-called', 'positive.sol')).filter((f) => f.rule === 'init-parent-not-called');
+    const [missingCall, missingInitializer] = findings;
+    assert.match(missingCall.message, /`initialize` does not initialize `OwnableUpgradeable`: call `__Ownable_init`/);
+    assert.match(missingInitializer.message, /`NoInitializer` has no initializer.*`__ERC20_init`, `__Ownable_init`/);
+  });
+
+  test('a reachable delegatecall in another file is reported on the call, pointing at the delegatecall', () => {
+    const file = path.join(FIXTURES, 'unsafe-delegatecall', 'positive.sol');
+    const finding = check(file).find((f) => f.rule === 'unsafe-delegatecall' && f.related !== undefined)!;
+    assert.match(finding.message, /Executor\.run → Address\.functionDelegateCall → LowLevelCall\.delegatecallNoReturn/);
+    assert.match(finding.related![0].file, /LowLevelCall\.sol$/);
+  });
+});
+
+describe('rule docs', () => {
+  test('every rule has docs/rules/<id>.md with what, why, how to fix and how to silence', () => {
+    for (const rule of upgradeRules) {
+      const doc = fs.readFileSync(path.resolve(__dirname, '../../docs/rules', `${rule.id}.md`), 'utf8');
+      assert.ok(doc.startsWith(`# \`${rule.id}\``), rule.id);
+      assert.ok(doc.includes(`**Severity:** ${rule.severity}`), rule.id);
+      for (const section of ['## What', '## Why', '## How to fix', '## How to silence']) assert.ok(doc.includes(section), `${rule.id}: ${section}`);
+      assert.ok(rule.docs.endsWith(`/docs/rules/${rule.id}.md`));
+    }
+  });
+});
+
 describe('a realistic OpenZeppelin 5 UUPS token (wizard style: Ownable, Pausable, Permit)', () => {
   test('has no error or warning from any rule', () => {
     const findings = check(path.join(FIXTURES, 'MyToken.sol'));

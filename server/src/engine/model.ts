@@ -331,8 +331,9 @@ export class HierarchyResolver {
   private readonly linearizations = new Map<ContractModel, ContractModel[]>();
   private readonly unresolved = new Map<ContractModel, string[]>();
 
-  constructor(readonly workspace: SolidityWorkspace) {
-    this.symbols = new SymbolTable(workspace);
+  /** `symbols`: share the storage layout's table of the same run, so imports are resolved once. */
+  constructor(readonly workspace: SolidityWorkspace, symbols?: SymbolTable) {
+    this.symbols = symbols ?? new SymbolTable(workspace);
   }
 
   /** Models of `file` at its current content (buffer or disk). */

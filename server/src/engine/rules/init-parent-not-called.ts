@@ -16,8 +16,8 @@ export const initParentNotCalled = defineRule<UpgradeRuleContext>({
         return {
           message:
             p.kind === 'missing-initializer'
-              ? `\`${p.owner.name}\` has no initializer, but its parents ${parents} need initialization. Define an initializer that calls their \`__X_init\` functions.`
-              : `\`${p.initializer!.name}\` does not initialize ${parents}: call ${(p.parents ?? []).map((name) => `\`__${name.replace(/Upgradeable$/, '')}_init\``).join(', ')} (or the parent's initializer) in it, in linearization order.`,
+              ? `\`${p.owner.name}\` has no initializer, but its parents ${parents} need initialization. Define an initializer that calls ${(p.parentInitializers ?? []).map((name) => `\`${name}\``).join(', ')}.`
+              : `\`${p.initializer!.name}\` does not initialize ${parents}: call ${(p.parentInitializers ?? []).map((name) => `\`${name}\``).join(', ')} in it, in linearization order.`,
           range: rangeIn(p.owner, p.span),
         };
       });

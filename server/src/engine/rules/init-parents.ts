@@ -13,6 +13,8 @@ export interface ParentInitProblem {
   span: Span;
   initializer?: FunctionModel;
   parents?: string[];
+  /** For missing calls: the initializer to call for each parent in `parents` (its first non-`_unchained` one). */
+  parentInitializers?: string[];
   parentInitializer?: string;
   expected?: string[];
   found?: string[];
@@ -45,7 +47,7 @@ function analyze(context: UpgradeRuleContext): ParentInitProblem[] {
   const own = possibleInitializers(contract, false);
   const needsInitialization = remaining.length > 1 || initializersOf.get(remaining[0])!.every((f) => f.visibility === 'internal');
   if (needsInitialization && own.length === 0 && !skip('missing-initializer', contract.tags)) {
-    problems.push({ kind: 'missing-initializer', owner: contract, span: contract.nameSpan, parents: remaining.map((p) => p.name) });
+    problems.push({ kind: 'missing-initializer', owner: contract, span: contract.nameSpan, parents: remaining.map((p) => p.name), parentInitializers: remaining.map((p) => entryInitializer(initializersOf.get(p)!)) });
   }
   const expectedLinearized = [...initializersOf.keys()];
   for (const init of own) {
@@ -83,10 +85,21 @@ function analyze(context: UpgradeRuleContext): ParentInitProblem[] {
       }
     }
     if (!init.name.endsWith('_unchained') && remainingDirect.length > 0 && !skip('missing-initializer-call', contract.tags) && !skip('missing-initializer-call', init.tags)) {
-      problems.push({ kind: 'missing-initializer-call', owner: contract, span: init.nameSpan, initializer: init, parents: remainingDirect.map((p) => p.name) });
+      problems.push({
+        kind: 'missing-initializer-call',
+        owner: contract,
+        span: init.nameSpan,
+        initializer: init,
+        parents: remainingDirect.map((p) => p.name),
+        parentInitializers: remainingDirect.map((p) => entryInitializer(initializersOf.get(p)!)),
+      });
     }
   }
   return problems;
+}
+
+function entryInitializer(inits: FunctionModel[]): string {
+  return (inits.find((f) => !f.name.endsWith('_unchained')) ?? inits[0]).name;
 }
 
 /** Initializers as upgrades-core infers them; a parent's count only when public/internal and non-empty. */

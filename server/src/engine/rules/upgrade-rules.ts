@@ -5,6 +5,7 @@ import type { Finding, Tier } from '../findings';
 import { HierarchyResolver, type ContractHierarchy, type ContractModel } from '../model';
 import { applySuppressions } from '../suppress';
 import type { SolidityWorkspace } from '../workspace';
+import { SymbolTable } from '../layout/symbols';
 import { runRules, type Rule, type RuleSetting } from './rule';
 import { initConstructor } from './init-constructor';
 import { initImmutable } from './init-immutable';
@@ -69,6 +70,8 @@ export interface CheckUpgradeSafetyInput {
   /** `patchline.pause.adminModifiers`; default: onlyOwner, onlyRole, onlyAdmin, onlyGovernance, onlyGuardian, onlyProxy. */
   adminModifiers?: readonly string[];
   tier?: Tier;
+  /** A symbol table of this run (e.g. the storage layout's) to share; a new one otherwise. */
+  symbols?: SymbolTable;
   onError?: (ruleId: string, error: unknown) => void;
 }
 
@@ -77,7 +80,7 @@ export function checkUpgradeSafety(input: CheckUpgradeSafetyInput): Finding[] {
   const file = path.resolve(input.file);
   const parsed = input.workspace.parse(file);
   if (!parsed?.ast) return [];
-  const resolver = new HierarchyResolver(input.workspace);
+  const resolver = new HierarchyResolver(input.workspace, input.symbols);
   const contracts = resolver.modelsOf(file).filter((c) => c.kind === 'contract' || c.kind === 'abstract');
   const hierarchies = contracts.map((c) => resolver.hierarchy(c));
   const checked = hierarchies.filter((h) => isUpgradeable(h) || isPausable(h));
@@ -140,7 +143,6 @@ function annotatedBaseline(contract: ContractModel, workspace: SolidityWorkspace
   }
   const parsed = contract.source.parsed;
   if (!parsed) return undefined;
-  const symbols = new HierarchyResolver(workspace).symbols;
-  const symbol = symbols.lookup(ref, parsed);
+  const symbol = new SymbolTable(workspace).lookup(ref, parsed);
   return symbol?.kind === 'contract' ? { file: symbol.file.file, contract: symbol.name } : undefined;
 }

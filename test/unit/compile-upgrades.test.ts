@@ -8,6 +8,7 @@ import { encodeAbiParameters, keccak256, toHex } from 'viem';
 import type { Range } from '../../server/src/engine/findings';
 import { compileProject, type Compilation } from '../../server/src/engine/compile/compilation';
 import { SolcCompiler } from '../../server/src/engine/compile/solc';
+import { runCompilerTier } from '../../server/src/engine/compile/tier';
 import { compilerFindings } from '../../server/src/engine/compile/to-findings';
 import { computeLayout } from '../../server/src/engine/layout/parser-layout';
 import { SolidityWorkspace } from '../../server/src/engine/workspace';
@@ -83,6 +84,9 @@ describe('compiler tier with upgrades-core', () => {
       ],
     );
     assert.ok(layout.storage.every((e) => e.contract === 'VaultV1'));
+    assert.deepEqual(layout.contractRange, rangeOf(textOf('VaultV1.sol'), 'VaultV1', textOf('VaultV1.sol').indexOf('contract VaultV1')));
+    // solc's C3 linearization, the contract itself first.
+    assert.deepEqual(layout.linearization, ['VaultV1', 'UUPSUpgradeable', 'IERC1822Proxiable', 'OwnableUpgradeable', 'ContextUpgradeable', 'Initializable']);
   });
 
   it('agrees slot for slot with solc’s own storageLayout output', () => {
@@ -286,5 +290,37 @@ describe('compiler tier with upgrades-core', () => {
       assert.deepEqual(compiled.namespaces, parsed.namespaces, name);
       for (const id of Object.keys(parsed.types)) assert.deepEqual(compiled.types[id], parsed.types[id], `${name} ${id}`);
     }
+  });
+
+  it('runs the whole tier for a saved file: layouts of its contracts, solc warnings and upgrade-safety findings', async () => {
+    const file = fileOf('Unsafe.sol');
+    const text = textOf('Unsafe.sol');
+    const result = await runCompilerTier(compiler, { file, resolver: new FileSystemImportResolver({ root }) });
+    assert.deepEqual([...result.layouts.keys()], ['UnsafeVault']);
+    assert.equal(result.layouts.get('UnsafeVault')!.source, 'compiler');
+    assert.ok(result.findings.every((f) => f.file === file && f.tier === 'compiler'));
+    const rules = result.findings.map((f) => f.rule).sort();
+    assert.deepEqual(rules, ['init-constructor', 'init-state-assignment', 'oz-internal-function-storage', 'solc-warning', 'unsafe-delegatecall', 'unsafe-selfdestruct']);
+    const deprecation = result.findings.find((f) => f.rule === 'solc-warning')!;
+    assert.deepEqual(deprecation.range, rangeOf(text, 'selfdestruct', text.indexOf('💥')));
+    assert.match(deprecation.message, /"selfdestruct" has been deprecated/);
+  });
+
+  it('reports compile errors of a broken file as findings and no layouts', async () => {
+    const file = fileOf('VaultV1.sol');
+    const broken = textOf('VaultV1.sol').replace('uint256 public totalDeposits;', '/* é 🚀 */ uint256 public totalDeposits = "abc";');
+    const resolver = new FileSystemImportResolver({ root, readOverlay: (f) => (f === file ? broken : undefined) });
+    const result = await runCompilerTier(compiler, { file, resolver });
+    assert.equal(result.compilation.ok, false);
+    assert.equal(result.layouts.size, 0);
+    const error = result.findings.find((f) => f.rule === 'solc-error');
+    assert.ok(error);
+    assert.deepEqual(error.range, rangeOf(broken, '"abc"'));
+  });
+
+  it('checks only contracts meant for a proxy', async () => {
+    const result = await runCompilerTier(compiler, { file: fileOf('Pinned.sol'), resolver: new FileSystemImportResolver({ root }) });
+    assert.deepEqual(result.findings, []);
+    assert.deepEqual([...result.layouts.keys()], ['Pinned']);
   });
 });

@@ -161,6 +161,9 @@ export function validateCompilation(compilation: Compilation): ValidatedCompilat
         }),
         compilation,
       });
+      const { layout } = contracts.get(fullyQualifiedName)!;
+      if (nameLocation) layout.contractRange = nameLocation.range;
+      layout.linearization = (def.linearizedBaseContracts ?? []).map((id) => astIndex.get(id)?.node.name ?? String(id));
     }
   }
   return { compilation, runData, contracts };

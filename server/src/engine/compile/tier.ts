@@ -1,0 +1,103 @@
+// The compiler tier for one saved file, in one call: compile it (with what it imports), validate
+// with upgrades-core, and hand back the layouts of its contracts and its findings.
+import { inferInitializable, type ValidationOptions } from '@openzeppelin/upgrades-core';
+import type { Finding } from '../findings';
+import type { StorageLayout } from '../layout/types';
+import { compileProject, type Compilation, type CompilerMessage } from './compilation';
+import type { SolcCompiler } from './solc';
+import type { OutputLevel } from './solc-json';
+import type { ImportResolver } from './sources';
+import { compilerFindings } from './to-findings';
+import { upgradeSafetyIssues, validateCompilation, type CompiledContract, type ValidatedCompilation } from './upgrades';
+
+export interface CompilerTierRequest {
+  /** The file to check (absolute path). */
+  file: string;
+  resolver: ImportResolver;
+  /** More files to compile along, e.g. the file of a baseline named by `@custom:oz-upgrades-from`. */
+  alsoCompile?: string[];
+  /** Default `storage`. */
+  level?: OutputLevel;
+  /** upgrades-core options: `unsafeAllow`, `kind`, … */
+  validation?: ValidationOptions;
+  signal?: AbortSignal;
+}
+
+export interface CompilerTierResult {
+  compilation: Compilation;
+  /** Empty when the compilation failed (keep the last good results meanwhile). */
+  validated: ValidatedCompilation;
+  /** Compiler-tier layouts of the contracts and abstract contracts declared in `file`, by name. */
+  layouts: Map<string, StorageLayout>;
+  /** The contracts declared in `file`, by name (versions, upgrades-core layouts, for storage reports). */
+  contracts: Map<string, CompiledContract>;
+  /** solc's errors and warnings located in `file`, and the upgrade-safety issues of its upgradeable contracts. */
+  findings: Finding[];
+}
+
+/**
+ * Compiles and validates `file`. Rejects with an AbortError when cancelled (a newer compile on
+ * the same SolcCompiler, or `signal`); compile errors are findings, not rejections.
+ */
+export async function runCompilerTier(compiler: SolcCompiler, request: CompilerTierRequest): Promise<CompilerTierResult> {
+  const compilation = await compileProject(compiler, {
+    entries: [request.file, ...(request.alsoCompile ?? [])],
+    resolver: request.resolver,
+    level: request.level,
+    signal: request.signal,
+  });
+  const validated = validateCompilation(compilation);
+  const findings = compilerMessageFindings(compilation.messages, request.file);
+  const layouts = new Map<string, StorageLayout>();
+  const contracts = new Map<string, CompiledContract>();
+  for (const contract of validated.contracts.values()) {
+    if (contract.file !== request.file) continue;
+    contracts.set(contract.name, contract);
+    if (contract.kind === 'contract' || contract.kind === 'abstract') layouts.set(contract.name, contract.layout);
+    if (isMeantForProxy(validated, contract)) {
+      findings.push(...compilerFindings(upgradeSafetyIssues(validated, contract, request.validation)));
+    }
+  }
+  return { compilation, validated, layouts, contracts, findings };
+}
+
+/**
+ * A deployable contract meant to sit behind a proxy: it inherits Initializable, has an upgrade
+ * function (UUPS), or carries an `@custom:oz-upgrades…` annotation.
+ */
+export function isMeantForProxy(validated: ValidatedCompilation, contract: CompiledContract): boolean {
+  if (contract.kind !== 'contract') return false;
+  const validation = validated.runData[contract.fullyQualifiedName];
+  if (!validation) return false;
+  if (inferInitializable(validation)) return true;
+  const methods = [contract.fullyQualifiedName, ...validation.inherit].flatMap((name) => validated.runData[name]?.methods ?? []);
+  if (methods.includes('upgradeToAndCall(address,bytes)') || methods.includes('upgradeTo(address)')) return true;
+  const source = validated.compilation.sources.get(contract.sourceName)?.contents ?? '';
+  return contract.nameRange !== undefined && annotatedForUpgrades(source, contract.name);
+}
+
+/** `@custom:oz-upgrades…` in the NatSpec right above `contract <name>`. */
+function annotatedForUpgrades(source: string, name: string): boolean {
+  const at = new RegExp(`\\bcontract\\s+${name}\\b`).exec(source)?.index;
+  if (at === undefined) return false;
+  const before = source.slice(0, at);
+  const doc = /((?:[ \t]*\/\/\/[^\n]*\n|[ \t]*\/\*\*[\s\S]*?\*\/\s*)+)\s*$/.exec(before)?.[1] ?? '';
+  return /@custom:oz-upgrades/.test(doc);
+}
+
+/** solc's errors and warnings located in `file`, as compiler-tier findings (`solc-error`, `solc-warning`). */
+export function compilerMessageFindings(messages: CompilerMessage[], file: string): Finding[] {
+  const findings: Finding[] = [];
+  for (const m of messages) {
+    if (m.file !== file || !m.range || m.severity === 'info') continue;
+    findings.push({
+      rule: m.severity === 'error' ? 'solc-error' : 'solc-warning',
+      severity: m.severity,
+      message: m.errorCode ? `${m.message} (${m.type} ${m.errorCode})` : m.message,
+      file,
+      range: m.range,
+      tier: 'compiler',
+    });
+  }
+  return findings;
+}

@@ -81,3 +81,29 @@ test('--version prints the package version', () => {
   assert.equal(result.status, 0);
   assert.equal(result.stdout.trim(), require('../../package.json').version);
 });
+
+test('check --baseline-ref compares with the same file at a git ref; a bad ref is a usage error', () => {
+  const repo = mkdtempSync(join(tmpdir(), 'patchline-cli-git-'));
+  try {
+    const git = (...args: string[]) => {
+      const result = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' });
+      assert.equal(result.status, 0, result.stderr);
+    };
+    const v1 = 'pragma solidity ^0.8.24;\ncontract Box is Initializable {\n    uint256 public a;\n    uint256 public b;\n}\n';
+    writeFileSync(join(repo, 'Box.sol'), v1);
+    git('init', '-q');
+    git('add', 'Box.sol');
+    git('commit', '-q', '-m', 'v1');
+    git('tag', 'v1.0.0');
+    writeFileSync(join(repo, 'Box.sol'), v1.replace('    uint256 public a;', '    address public inserted;\n    uint256 public a;'));
+    const checked = spawnSync(process.execPath, [cli, 'check', '--format', 'json', '--baseline-ref', 'v1.0.0'], { cwd: repo, encoding: 'utf8' });
+    assert.equal(checked.status, 1, checked.stderr);
+    const inserted = JSON.parse(checked.stdout).filter((f: { rule: string }) => f.rule === 'storage-inserted');
+    assert.deepEqual(inserted.map((f: { file: string; line: number }) => [f.file, f.line]), [['Box.sol', 3]]);
+    const bad = spawnSync(process.execPath, [cli, 'check', '--baseline-ref', 'no-such-tag'], { cwd: repo, encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--baseline-ref no-such-tag/);
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
+});

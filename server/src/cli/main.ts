@@ -1,6 +1,7 @@
 // The CLI face: `patchline check [paths...]`. Exit codes: 0 clean, 1 error findings, 2 usage or internal error.
 import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
+import { GitRefContents } from '../engine/baseline/git';
 import { collectSolidityFiles, PathNotFoundError } from '../engine/files';
 import { compareFindings, type Finding } from '../engine/findings';
 import { findProjectRoot, ProjectAnalyzer } from '../engine/project';
@@ -14,6 +15,7 @@ Commands:
 
 Options for check:
   --format <f>         text (default), json or sarif
+  --baseline-ref <ref> Compare with the same contracts at this git ref (e.g. a release tag)
   -h, --help           Show this help
   -v, --version        Show the version
 
@@ -24,7 +26,11 @@ class UsageError extends Error {}
 function runCheck(args: string[], cwd: string): number {
   const { values, positionals } = parseArgs({
     args,
-    options: { format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      format: { type: 'string', default: 'text' },
+      'baseline-ref': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -35,6 +41,15 @@ function runCheck(args: string[], cwd: string): number {
   const format = values.format as OutputFormat;
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`Unknown format "${format}": use text, json or sarif`);
 
+  const baselineRef = values['baseline-ref'];
+  if (baselineRef !== undefined) {
+    try {
+      new GitRefContents(cwd, baselineRef);
+    } catch {
+      throw new UsageError(`--baseline-ref ${baselineRef}: not a commit of a git repository at ${cwd}`);
+    }
+  }
+
   const files = collectSolidityFiles(positionals.length > 0 ? positionals : ['.'], cwd);
   const findings: Finding[] = [];
   const upgradeable: string[] = [];
@@ -44,7 +59,7 @@ function runCheck(args: string[], cwd: string): number {
     const root = findProjectRoot(file);
     let project = projects.get(root);
     if (!project) projects.set(root, (project = new ProjectAnalyzer(root)));
-    const analysis = project.analyze(file, {}, (what, error) => {
+    const analysis = project.analyze(file, baselineRef ? { baselineGitRef: baselineRef } : {}, (what, error) => {
       process.stderr.write(`patchline: ${what} failed on ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}\n`);
     });
     findings.push(...analysis.findings);

@@ -4,6 +4,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ContractRef } from './baseline/annotation';
+import { gitLayoutSource } from './baseline/git';
 import { LOCK_FILE_NAME, readLockFile, writeLockFile, type LockFile } from './baseline/lock';
 import { collectSolidityFiles } from './files';
 import { loadManifests, type ManifestFile } from './baseline/manifest';
@@ -20,6 +21,8 @@ import { SolidityWorkspace, type ContentProvider, type ParsedFile } from './work
 export interface ProjectSettings {
   /** Per-rule severity overrides (`patchline.rules`, patchline.json). */
   rules?: Readonly<Record<string, RuleSetting>>;
+  /** Baseline (c): compare with the same contract at this git ref (`patchline.baseline.gitRef`, `--baseline-ref`). Runs git: trusted workspaces only. */
+  baselineGitRef?: string;
 }
 
 export interface FileAnalysis {
@@ -90,7 +93,7 @@ export class ProjectAnalyzer {
     }
     try {
       const upgradeable = new Set(contracts.filter((c) => c.upgradeable).map((c) => c.name));
-      const sources = { ...this.baselineSources(file), text: parsed.text };
+      const sources = { ...this.baselineSources(file, settings.baselineGitRef, onError), text: parsed.text };
       for (const layout of layouts.values()) {
         const resolved = resolveBaseline(layout, sources).baseline;
         if (resolved) baselines.set(layout.contract, resolved);
@@ -143,6 +146,7 @@ export class ProjectAnalyzer {
     this.contractIndex = undefined;
     this.manifests = null;
     this.lock = null;
+    this.gitSources.clear();
   }
 
   parsed(file: string): ParsedFile | undefined {
@@ -150,7 +154,7 @@ export class ProjectAnalyzer {
   }
 
   /** Baseline sources for one analysis of `file`; annotation lookups are memoised for its duration. */
-  private baselineSources(file: string): BaselineSources {
+  private baselineSources(file: string, gitRef?: string, onError?: (what: string, error: unknown) => void): BaselineSources {
     const memo = new Map<string, StorageLayout | undefined>();
     const sources: BaselineSources = {
       layoutOf: (ref) => {
@@ -163,7 +167,29 @@ export class ProjectAnalyzer {
     if (manifests) sources.manifests = manifests;
     const lock = this.loadLock();
     if (lock) sources.lock = { file: lock.file, data: lock.data };
+    if (gitRef) {
+      const git = this.gitSource(gitRef, onError);
+      if (git) {
+        sources.gitLayoutOf = git;
+        sources.gitRef = gitRef;
+      }
+    }
     return sources;
+  }
+
+  private readonly gitSources = new Map<string, ((current: StorageLayout) => StorageLayout | undefined) | undefined>();
+
+  /** Layouts at a git ref; a ref that does not resolve is reported once and then ignored. */
+  private gitSource(ref: string, onError?: (what: string, error: unknown) => void): ((current: StorageLayout) => StorageLayout | undefined) | undefined {
+    if (!this.gitSources.has(ref)) {
+      try {
+        this.gitSources.set(ref, gitLayoutSource(this.root, ref));
+      } catch (error) {
+        this.gitSources.set(ref, undefined);
+        onError?.(`git baseline ${ref}`, error);
+      }
+    }
+    return this.gitSources.get(ref);
   }
 
   /** The parser-tier layout of the contract an `@custom:oz-upgrades-from` names. */

@@ -114,7 +114,9 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
     if (!scheduler.isCurrent(uri, version)) return;
     const file = fileOf(uri);
     const started = Date.now();
-    const analysis = projectFor(file).analyze(file, { rules: settings.rules }, (what, error) =>
+    // git is a process: only in a trusted workspace.
+    const baselineGitRef = trusted && settings.baselineGitRef ? settings.baselineGitRef : undefined;
+    const analysis = projectFor(file).analyze(file, { rules: settings.rules, ...(baselineGitRef ? { baselineGitRef } : {}) }, (what, error) =>
       connection.console.error(`${what} failed on ${file}: ${error instanceof Error ? error.stack : String(error)}`),
     );
     // A newer edit may have arrived while we worked: its own run will publish.

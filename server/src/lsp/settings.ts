@@ -7,12 +7,15 @@ export interface ServerSettings {
   /** Per-rule overrides: `{ "<id>": "off" | "info" | "warning" | "error" }`. */
   rules: Record<string, RuleSetting>;
   inlayHints: { storageSlots: boolean };
+  /** Baseline from a git ref (release tag), empty for none. */
+  baselineGitRef: string;
 }
 
 export const defaultSettings: ServerSettings = {
   debounceMs: 150,
   rules: {},
   inlayHints: { storageSlots: true },
+  baselineGitRef: '',
 };
 
 const ruleSettings = new Set<RuleSetting>(['off', 'info', 'warning', 'error']);
@@ -32,5 +35,6 @@ export function normalizeSettings(raw: unknown): ServerSettings {
     debounceMs: Number.isFinite(debounce) && debounce >= 0 ? Math.min(debounce, 5000) : defaultSettings.debounceMs,
     rules,
     inlayHints: { storageSlots: hints.storageSlots !== false },
+    baselineGitRef: typeof (value.baseline as Record<string, unknown> | undefined)?.gitRef === 'string' ? ((value.baseline as Record<string, string>).gitRef).trim() : '',
   };
 }

@@ -1,16 +1,28 @@
 // The local chain layer: anvil's life cycle, clients, proxy slots and calldata from signatures.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { decodeFunctionData, encodeFunctionData, parseAbi, type Address } from 'viem';
+import { decodeFunctionData, encodeFunctionData, keccak256, parseAbi, stringToBytes, type Address } from 'viem';
 import { anvilArgs, bundledAnvilPath, maskRpcUrl, startAnvil } from '../../server/src/engine/chain/anvil';
 import { advanceTime, sendAndConfirm } from '../../server/src/engine/chain/clients';
 import { coerceArgument, encodeSignatureCall } from '../../server/src/engine/chain/calldata';
+import { startDemoChain } from '../../server/src/engine/chain/demo';
 import { deployBeaconVault, deployTimelockedVault, deployTransparentVault } from '../../server/src/engine/chain/deploy';
 import { IMPLEMENTATION_SLOT, proxyKindFromSlots, readProxySlots } from '../../server/src/engine/chain/eip1967';
-import { anvilLeftovers, startTestChain, stopTestChain, type TestChain } from '../fixtures/chain/harness';
+import { anvilLeftovers, isolateHome, processRuns, restoreHome, startTestChain, stopTestChain, type TestChain } from '../fixtures/chain/harness';
 
 describe('anvil process', () => {
-  after(() => assert.deepEqual(anvilLeftovers(), { registered: [], running: [] }));
+  let home: string;
+  before(() => {
+    home = isolateHome();
+  });
+  after(() => {
+    restoreHome(home);
+    assert.deepEqual(anvilLeftovers(), { registered: [], running: [] });
+  });
 
   it('resolves the binary of @foundry-rs/anvil for this platform', () => {
     assert.match(bundledAnvilPath(), /@foundry-rs\/anvil-linux-(amd64|arm64)\/bin\/anvil$/);
@@ -70,6 +82,55 @@ describe('anvil process', () => {
     }
     // The timed-out node is being stopped; wait for it.
     for (let i = 0; i < 50 && anvilLeftovers().registered.length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  });
+
+  for (const ending of ['exit', 'SIGTERM', 'SIGINT'] as const) {
+    it(`leaves no anvil behind when its host process ends (${ending})`, async () => {
+      // A separate Node process starts anvil and then ends (normally, or by a signal) without stop().
+      const script = join(mkdtempSync(join(tmpdir(), 'patchline-anvil-host-')), 'host.ts');
+      writeFileSync(
+        script,
+        `import { startAnvil } from ${JSON.stringify(join(__dirname, '../../server/src/engine/chain/anvil'))};\n` +
+          `startAnvil().then((node) => { console.log('PID ' + node.pid); ${ending === 'exit' ? 'setTimeout(() => {}, 200);' : 'setInterval(() => {}, 1000);'} });\n`,
+      );
+      const host = spawn(process.execPath, ['--import', 'tsx', script], { cwd: join(__dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+      const pid = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        host.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /PID (\d+)/.exec(out);
+          if (match) resolve(Number(match[1]));
+        });
+        host.once('exit', () => reject(new Error(`host ended before starting anvil: ${out}`)));
+      });
+      assert.equal(processRuns(pid), true, 'anvil runs while its host does');
+      if (ending !== 'exit') host.kill(ending);
+      await new Promise((resolve) => host.once('exit', resolve));
+      for (let i = 0; i < 50 && processRuns(pid); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(processRuns(pid), false, `anvil ${pid} outlived its host`);
+      rmSync(dirname(script), { recursive: true, force: true });
+    });
+  }
+
+  it('starts the demo chain: VaultV1 behind a UUPS proxy owned by a timelock, V2 deployed', async () => {
+    const demo = await startDemoChain({ minDelay: 60n });
+    try {
+      const { clients, vault } = demo;
+      assert.equal((await readProxySlots(clients.public, vault.proxy)).implementation, vault.implementation);
+      const owner = await clients.public.readContract({ address: vault.proxy, abi: parseAbi(['function owner() view returns (address)']), functionName: 'owner' });
+      assert.equal(owner, vault.timelock);
+      const isProposer = await clients.public.readContract({
+        address: vault.timelock,
+        abi: parseAbi(['function hasRole(bytes32 role, address account) view returns (bool)']),
+        functionName: 'hasRole',
+        args: [keccak256(stringToBytes('PROPOSER_ROLE')), demo.proposer],
+      });
+      assert.equal(isProposer, true);
+      const version = await clients.public.readContract({ address: vault.implementationV2!, abi: parseAbi(['function version() pure returns (string)']), functionName: 'version' });
+      assert.equal(version, '2');
+    } finally {
+      await demo.stop();
+    }
   });
 
   it('reports a missing binary', async () => {

@@ -35,17 +35,21 @@ export interface LayoutsResult {
   layoutErrors: Map<string, LayoutError[]>;
   /** Imports that could not be resolved, from this file and the files it imports. */
   importErrors: ImportError[];
+  /** The symbol table used, for other analyses of the same run (e.g. HierarchyResolver). */
+  symbols: SymbolTable;
 }
 
-/** Layouts of every contract and abstract contract declared in `file`. */
-export function computeLayouts(file: string, workspace: SolidityWorkspace): LayoutsResult {
+/**
+ * Layouts of every contract and abstract contract declared in `file`. `symbols` shares a
+ * symbol table with other analyses of the same run (build a new one per run: it caches scopes).
+ */
+export function computeLayouts(file: string, workspace: SolidityWorkspace, symbols = new SymbolTable(workspace)): LayoutsResult {
   const parsed = workspace.parse(file);
-  const symbols = new SymbolTable(workspace);
   const layouts = new Map<string, StorageLayout>();
   const layoutErrors = new Map<string, LayoutError[]>();
   if (!parsed?.ast) {
     const message = parsed ? 'The file could not be parsed' : `Cannot read ${file}`;
-    return { layouts, errors: [{ file, message }], layoutErrors, importErrors: [] };
+    return { layouts, errors: [{ file, message }], layoutErrors, importErrors: [], symbols };
   }
   const scope = symbols.fileScope(parsed);
   const errors: LayoutError[] = [];
@@ -66,7 +70,7 @@ export function computeLayouts(file: string, workspace: SolidityWorkspace): Layo
       seen.add(key);
     }
   }
-  return { layouts, errors, layoutErrors, importErrors: symbols.importErrors };
+  return { layouts, errors, layoutErrors, importErrors: symbols.importErrors, symbols };
 }
 
 /** The layout of one contract declared in `file`; `errors` as in LayoutsResult.layoutErrors. */
@@ -74,9 +78,9 @@ export function computeLayout(
   contractName: string,
   file: string,
   workspace: SolidityWorkspace,
+  symbols = new SymbolTable(workspace),
 ): { layout: StorageLayout | undefined; errors: LayoutError[]; importErrors: ImportError[] } {
   const parsed = workspace.parse(file);
-  const symbols = new SymbolTable(workspace);
   const node = parsed?.ast?.children.find((n) => n.type === 'ContractDefinition' && (n as ContractDefinition).name === contractName);
   if (!parsed || !node) {
     return { layout: undefined, errors: [{ file, message: `Contract ${contractName} not found in ${file}` }], importErrors: [] };

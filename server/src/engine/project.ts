@@ -15,12 +15,16 @@ import { computeLayout, computeLayouts } from './layout/parser-layout';
 import type { StorageLayout } from './layout/types';
 import type { RuleSetting } from './rules/rule';
 import { checkStorage } from './rules/storage-rules';
+import { checkUpgradeSafety } from './rules/upgrade-rules';
+import { loadPatchlineConfig, type PatchlineConfig } from './suppress';
 import { LineIndex } from './text';
 import { SolidityWorkspace, type ContentProvider, type ParsedFile } from './workspace';
 
 export interface ProjectSettings {
   /** Per-rule severity overrides (`patchline.rules`, patchline.json). */
   rules?: Readonly<Record<string, RuleSetting>>;
+  /** Modifiers that make a function admin-only for the pause rules (`patchline.pause.adminModifiers`). */
+  pauseAdminModifiers?: readonly string[];
   /** Baseline (c): compare with the same contract at this git ref (`patchline.baseline.gitRef`, `--baseline-ref`). Runs git: trusted workspaces only. */
   baselineGitRef?: string;
 }
@@ -91,6 +95,9 @@ export class ProjectAnalyzer {
         onError?.('layout', error);
       }
     }
+    // patchline.json is the project's shared configuration; editor settings override it locally.
+    const config = this.config(onError);
+    const rules = { ...config.rules, ...settings.rules };
     try {
       const upgradeable = new Set(contracts.filter((c) => c.upgradeable).map((c) => c.name));
       const sources = { ...this.baselineSources(file, settings.baselineGitRef, onError), text: parsed.text };
@@ -106,14 +113,45 @@ export class ProjectAnalyzer {
           tier: 'parser',
           baselines: sources,
           isUpgradeable: (layout) => upgradeable.has(layout.contract),
-          ...(settings.rules ? { settings: settings.rules } : {}),
+          settings: rules,
           ...(onError ? { onError: (rule: string, error: unknown) => onError(`rule ${rule}`, error) } : {}),
         }),
       );
     } catch (error) {
       onError?.('storage rules', error);
     }
-    return { file, findings: findings.filter((f) => settings.rules?.[f.rule] !== 'off'), contracts, layouts, baselines };
+    try {
+      const adminModifiers = settings.pauseAdminModifiers ?? config.pause.adminModifiers;
+      findings.push(
+        ...checkUpgradeSafety({
+          file,
+          workspace: this.workspace,
+          // Only an annotation names a contract the rules can read as source; other baselines are layouts.
+          baselineOf: (contract) => {
+            const resolved = baselines.get(contract);
+            return resolved?.source === 'annotation' && resolved.layout.file ? { file: resolved.layout.file, contract: resolved.layout.contract } : undefined;
+          },
+          settings: rules,
+          ...(adminModifiers ? { adminModifiers } : {}),
+          ...(onError ? { onError: (rule: string, error: unknown) => onError(`rule ${rule}`, error) } : {}),
+        }),
+      );
+    } catch (error) {
+      onError?.('upgrade-safety rules', error);
+    }
+    return { file, findings: findings.filter((f) => rules[f.rule] !== 'off'), contracts, layouts, baselines };
+  }
+
+  private patchlineConfig: PatchlineConfig | undefined;
+
+  /** `<root>/patchline.json`, read once until invalidated; its problems are reported through onError. */
+  config(onError?: (what: string, error: unknown) => void): PatchlineConfig {
+    if (!this.patchlineConfig) {
+      const result = loadPatchlineConfig(this.root);
+      for (const problem of result.errors) onError?.('patchline.json', new Error(problem));
+      this.patchlineConfig = result.config;
+    }
+    return this.patchlineConfig;
   }
 
   /**
@@ -147,6 +185,7 @@ export class ProjectAnalyzer {
     this.manifests = null;
     this.lock = null;
     this.gitSources.clear();
+    this.patchlineConfig = undefined;
   }
 
   parsed(file: string): ParsedFile | undefined {

@@ -287,6 +287,9 @@ describe('proposal export through a TimelockController', () => {
     it('an implementation that is not deployed', () =>
       rejects(async () => request({ upgrades: [{ proxy: await uups(), newImplementation: anyone }] }), /new implementation .* is not a contract/));
 
+    it('an unreachable RPC, named without its secret path', () =>
+      rejects(async () => ({ rpcUrl: 'http://127.0.0.1:1/v2/secret', upgrades: [{ proxy: v2, newImplementation: v2 }], governance: { kind: 'timelock' as const, timelock }, confirmedWithoutPassingSimulation: true }), /^cannot read the chain at http:\/\/127\.0\.0\.1:1\/…: (?![\s\S]*secret)/));
+
     it('no delay and no RPC', () =>
       rejects(async () => ({ chainId: 31337, upgrades: [{ proxy: v2, newImplementation: v2, kind: 'uups' as const }], governance: { kind: 'timelock' as const, timelock }, confirmedWithoutPassingSimulation: true }), /the delay is required when no RPC URL is given/));
 

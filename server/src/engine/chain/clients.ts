@@ -20,21 +20,29 @@ import {
   type WalletClient,
 } from 'viem';
 
-/** Custom errors of OpenZeppelin 5's access control and proxies, named even without the target's ABI. */
-const commonErrorsAbi = parseAbi([
+/** Errors that OpenZeppelin 5 proxies, access control, timelocks and initializers raise: named even without the target's ABI. */
+export const openZeppelinErrorsAbi = parseAbi([
+  'error Error(string reason)',
   'error OwnableUnauthorizedAccount(address account)',
+  'error OwnableInvalidOwner(address owner)',
   'error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)',
   'error TimelockInsufficientDelay(uint256 delay, uint256 minDelay)',
   'error TimelockUnexpectedOperationState(bytes32 operationId, bytes32 expectedStates)',
   'error TimelockUnexecutedPredecessor(bytes32 predecessorId)',
   'error TimelockUnauthorizedCaller(address caller)',
   'error ERC1967InvalidImplementation(address implementation)',
+  'error ERC1967NonPayable()',
+  'error ERC1967InvalidAdmin(address admin)',
+  'error ProxyDeniedAdminAccess()',
   'error UUPSUnauthorizedCallContext()',
   'error UUPSUnsupportedProxiableUUID(bytes32 slot)',
   'error BeaconInvalidImplementation(address implementation)',
   'error InvalidInitialization()',
+  'error NotInitializing()',
   'error EnforcedPause()',
+  'error ExpectedPause()',
   'error FailedCall()',
+  'error AddressEmptyCode(address target)',
 ]);
 
 export interface ChainClients {
@@ -143,7 +151,7 @@ async function revertReason(clients: ChainClients, request: TransactionRequest, 
     const raw = error instanceof BaseError ? (error.walk((e) => typeof (e as { data?: unknown }).data === 'string') as { data?: Hex } | null)?.data : undefined;
     if (raw && raw.length >= 10) {
       try {
-        const decoded = decodeErrorResult({ abi: [...(request.abi ?? []), ...commonErrorsAbi], data: raw });
+        const decoded = decodeErrorResult({ abi: [...(request.abi ?? []), ...openZeppelinErrorsAbi], data: raw });
         return `${decoded.errorName}(${(decoded.args ?? []).map(String).join(', ')})`;
       } catch {
         return `error data ${raw}`;

@@ -58,9 +58,14 @@ describe('rule docs', () => {
   });
 });
 
-describe('a realistic OpenZeppelin 5 UUPS token (wizard style: Ownable, Pausable, Permit)', () => {
-  test('has no error or warning from any rule', () => {
+describe('realistic OpenZeppelin 5 contracts in the style of the wizard', () => {
+  test('a UUPS token with Ownable, Pausable and Permit has no error or warning from any rule', () => {
     const findings = check(path.join(FIXTURES, 'MyToken.sol'));
+    assert.deepEqual(findings.filter((f) => f.severity !== 'info'), []);
+  });
+
+  test('a UUPS NFT with AccessControl roles, Enumerable, Pausable and Burnable has none either', () => {
+    const findings = check(path.join(FIXTURES, 'MyNFT.sol'));
     assert.deepEqual(findings.filter((f) => f.severity !== 'info'), []);
   });
 });

@@ -1,0 +1,66 @@
+// One problem, one diagnostic: what upgrades-core finds after save (compiler tier) must carry the
+// same rule id, at the same line, as what the parser-tier rules found while typing, so the faces
+// can let the compiler tier's finding replace the parser tier's.
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { compileProject } from '../../server/src/engine/compile/compilation';
+import { SolcCompiler } from '../../server/src/engine/compile/solc';
+import { FileSystemImportResolver } from '../../server/src/engine/compile/sources';
+import { upgradeSafetyIssues, validateCompilation, type ValidatedCompilation } from '../../server/src/engine/compile/upgrades';
+import { ruleForOzKind } from '../../server/src/engine/rules/oz-kinds';
+import { upgradeRules } from '../../server/src/engine/rules/upgrade-rules';
+import { check, FIXTURES } from './rules-fixtures';
+
+const ROOT = path.resolve(__dirname, '../..');
+const RULES = ['init-constructor', 'init-state-assignment', 'init-immutable', 'init-parent-not-called', 'init-parent-duplicate', 'init-parent-order', 'unsafe-selfdestruct', 'unsafe-delegatecall'];
+const CLEAN = ['MyToken.sol', 'MyNFT.sol'].map((name) => path.join(FIXTURES, name));
+const entries = [...RULES.map((rule) => path.join(FIXTURES, rule, 'positive.sol')), ...CLEAN];
+
+type Located = { file?: string; range?: { start: { line: number } }; related?: { file: string; range: { start: { line: number } } }[] };
+
+/** Where the fault itself is: the related location when the finding is shown elsewhere (a fault in another file), else the finding's own. */
+function faultOf(x: Located): string {
+  const at = x.related?.[0] ?? x;
+  return `${at.file}:${at.range?.start.line}`;
+}
+
+function sameFault(a: Located, b: Located): boolean {
+  return faultOf(a) === faultOf(b) || (a.file === b.file && a.range?.start.line === b.range?.start.line);
+}
+
+describe('compiler tier and parser tier agree', () => {
+  let compiler: SolcCompiler;
+  let validated: ValidatedCompilation;
+
+  before(async () => {
+    compiler = new SolcCompiler();
+    const compilation = await compileProject(compiler, { entries, resolver: new FileSystemImportResolver({ root: ROOT }) });
+    assert.equal(compilation.ok, true, JSON.stringify(compilation.messages.filter((m) => m.severity === 'error')));
+    validated = validateCompilation(compilation);
+  });
+  after(() => compiler.dispose());
+
+  test('every upgrades-core error on the fixtures maps to a parser rule reported at the same line', () => {
+    const ours = new Set(upgradeRules.map((r) => r.id));
+    let compared = 0;
+    for (const contract of validated.contracts.values()) {
+      if (!contract.file || !entries.includes(contract.file) || CLEAN.includes(contract.file) || contract.kind !== 'contract') continue;
+      const parser = check(contract.file);
+      for (const issue of upgradeSafetyIssues(validated, contract)) {
+        const { rule } = ruleForOzKind(issue.kind);
+        assert.ok(ours.has(rule), `${issue.kind} maps to a parser rule`);
+        assert.ok(issue.range, `${issue.kind} has a location`);
+        const match = parser.find((f) => f.rule === rule && sameFault(f, issue));
+        assert.ok(match, `${contract.name}: ${issue.kind} at line ${issue.range!.start.line + 1} of ${path.relative(ROOT, issue.file!)} has a parser-tier ${rule} there; parser found ${JSON.stringify(parser.map((f) => [f.rule, f.range.start.line + 1]))}`);
+        compared++;
+      }
+    }
+    for (const file of CLEAN) {
+      const token = [...validated.contracts.values()].find((c) => c.file === file && c.kind === 'contract')!;
+      assert.deepEqual(upgradeSafetyIssues(validated, token), [], `upgrades-core agrees ${path.basename(file)} is clean`);
+    }
+    // Each fixture's rule is among upgrades-core's kinds: the comparison covered them all.
+    assert.ok(compared >= RULES.length, `compared ${compared} issues`);
+  });
+});

@@ -150,6 +150,18 @@ describe('compiler tier with upgrades-core', () => {
     assert.deepEqual(ownable?.members.map((m) => m.label), ['_owner']);
   });
 
+  it('leaves namespaces out when slots are unknown (no namespaced compilation)', async () => {
+    const plain = await compileProject(compiler, {
+      entries: [fileOf('VaultV1.sol')],
+      resolver: new FileSystemImportResolver({ root }),
+      namespaced: false,
+    });
+    assert.equal(plain.namespacedOutput, undefined);
+    const v1 = findContract(validateCompilation(plain), 'VaultV1')!;
+    assert.deepEqual(v1.layout.namespaces, []);
+    assert.deepEqual(v1.layout.storage, contract('VaultV1').layout.storage);
+  });
+
   it('gives deployable contracts a version and abstract ones none', () => {
     assert.ok(contract('VaultV1').version?.withoutMetadata);
     assert.notEqual(contract('VaultV1').version?.withoutMetadata, contract('VaultV2').version?.withoutMetadata);

@@ -54,6 +54,11 @@ export interface Compilation {
   output: SolcOutput;
   /** The namespaced variant's output, when one was compiled and it succeeded. */
   namespacedOutput?: SolcOutput;
+  /**
+   * Why the namespaced variant failed, if it did: layouts then leave out the ERC-7201 namespaces
+   * (keep the parser tier's for them).
+   */
+  namespacedError?: string;
   /** Source units by name, with the text as compiled. */
   sources: Map<string, ResolvedSource>;
   /** Source names of the entry files. */
@@ -101,10 +106,10 @@ export async function compileProject(compiler: SolcCompiler, request: CompileReq
   );
 
   const ok = compileErrors(output).length === 0;
-  let namespacedOutput: SolcOutput | undefined;
+  let namespaced: { output?: SolcOutput; error?: string } = {};
   const wantsNamespaces = request.namespaced ?? [...sources.values()].some((s) => NAMESPACE_ANNOTATION.test(s.contents));
   if (ok && wantsNamespaces) {
-    namespacedOutput = await compileNamespaced(compiler, input, output, request.signal);
+    namespaced = await compileNamespaced(compiler, input, output, request.signal);
   }
 
   return {
@@ -112,7 +117,8 @@ export async function compileProject(compiler: SolcCompiler, request: CompileReq
     level,
     input,
     output,
-    namespacedOutput,
+    ...(namespaced.output ? { namespacedOutput: namespaced.output } : {}),
+    ...(namespaced.error ? { namespacedError: namespaced.error } : {}),
     sources,
     entries: graph.entries,
     decoder,
@@ -132,12 +138,18 @@ async function compileNamespaced(
   input: SolcInput,
   output: SolcOutput,
   signal: AbortSignal | undefined,
-): Promise<SolcOutput | undefined> {
-  const namespacedInput = makeNamespacedInput(input as unknown as OzSolcInput, output as unknown as OzSolcOutput) as unknown as SolcInput;
+): Promise<{ output?: SolcOutput; error?: string }> {
+  let namespacedInput: SolcInput;
+  try {
+    namespacedInput = makeNamespacedInput(input as unknown as OzSolcInput, output as unknown as OzSolcOutput) as unknown as SolcInput;
+  } catch (error) {
+    return { error: `upgrades-core could not prepare the namespaced compilation: ${(error as Error).message}` };
+  }
   namespacedInput.settings = { ...input.settings, outputSelection: outputSelection('storage') };
   const namespaced = await compiler.compile(namespacedInput, signal);
   // A failing namespaced variant only loses namespace slots; the main results stand.
-  return compileErrors(namespaced).length === 0 ? namespaced : undefined;
+  const errors = compileErrors(namespaced);
+  return errors.length === 0 ? { output: namespaced } : { error: `The namespaced compilation failed: ${errors[0].message}` };
 }
 
 function compilerMessages(output: SolcOutput, decoder: SrcDecoder): CompilerMessage[] {

@@ -78,6 +78,7 @@ export function toStorageLayout(sources: LayoutSources): StorageLayout {
   const namespaces: Namespace[] = [];
   for (const [location, items] of Object.entries(oz.namespaces ?? {})) {
     if (!location.startsWith(ERC7201)) continue; // only ERC-7201 defines where the root slot is
+    if (items.some((item) => item.slot === undefined)) continue; // no namespaced compilation: slots unknown
     const id = location.slice(ERC7201.length);
     const root = BigInt(calculateERC7201StorageLocation(id));
     const struct = sources.namespaceStructs.find((s) => s.location === location);

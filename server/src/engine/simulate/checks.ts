@@ -1,0 +1,352 @@
+// The checks of a simulation, each pass/fail/skip with the facts it saw. They read the fork after
+// the upgrade; the pause check sends transactions inside a snapshot it reverts.
+import { decodeFunctionResult, encodeFunctionData, getAddress, keccak256, parseAbi, toHex, type Abi, type AbiFunction, type AbiParameter, type Address, type Hex } from 'viem';
+import { beaconAbi, proxyAdminAbi, uupsAbi } from '../chain/abis';
+import { canonicalSignature, encodeSignatureCall, parseFunctionSignature } from '../chain/calldata';
+import { impersonateFunded, sendAndConfirm, type ChainClients } from '../chain/clients';
+import { IMPLEMENTATION_SLOT, ZERO_ADDRESS } from '../chain/eip1967';
+import type { StorageLayout } from '../layout/types';
+import { callFails, PAUSER_ROLE, roleHolders, tryRead, uupsAuthority } from './inspect';
+import type { SentTransaction } from './routes';
+import { decodeVariable, wordLabel, type StateSnapshot, type WordSpec } from './state';
+import type { GasEntry, GetterDiff, ProxyFacts, SimulationCheck, SmokeCall, StorageWordDiff } from './types';
+import { describeFailure, formatValue } from './values';
+
+export interface CheckContext {
+  clients: ChainClients;
+  facts: ProxyFacts;
+  newImplementation: Address;
+  newAbi?: Abi;
+  call?: { signature: string; args: string[]; data: Hex };
+  before: StateSnapshot;
+  after: StateSnapshot;
+  /** Value-type words of the baseline layout, when there is one. */
+  layout?: StorageLayout;
+  words: readonly WordSpec[];
+  /** Proxy slots the upgrade transaction(s) wrote; undefined when the node could not trace. */
+  written?: Map<Hex, { before: Hex; after: Hex }>;
+  upgradeTransactions: SentTransaction[];
+  /** Getters read before and after (the old ABI's), and the new ABI's that the old one lacks. */
+  newGetterNames: Set<string>;
+  toBlock: bigint;
+  /** A funded account of the fork, for calls that need a sender. */
+  defaultFrom: Address;
+  recordGas(entry: GasEntry): void;
+}
+
+const upgradedTopic = keccak256(toHex('Upgraded(address)'));
+
+export function checkUpgradeApplied(ctx: CheckContext, routeDescription: string): SimulationCheck {
+  const { facts, after, newImplementation } = ctx;
+  const evidence = [`route: ${routeDescription}`, ...ctx.upgradeTransactions.map((t) => `${t.label}: ${t.receipt.transactionHash} (gas ${t.receipt.gasUsed})`)];
+  const source = facts.kind === 'beacon' ? facts.slots.beacon : facts.address;
+  const current = facts.kind === 'beacon' ? after.beaconImplementation : after.slots.implementation;
+  evidence.push(
+    facts.kind === 'beacon'
+      ? `beacon ${facts.slots.beacon} implementation(): ${ctx.before.beaconImplementation} → ${current}`
+      : `implementation slot: ${ctx.before.slots.implementation} → ${current}`,
+  );
+  const event = ctx.upgradeTransactions.some((t) =>
+    t.receipt.logs.some((log) => getAddress(log.address) === source && log.topics[0] === upgradedTopic && log.topics[1] && getAddress(`0x${log.topics[1].slice(26)}`) === newImplementation),
+  );
+  evidence.push(event ? `Upgraded(${newImplementation}) emitted by ${source}` : `no Upgraded(${newImplementation}) event from ${source}`);
+  const applied = current === newImplementation && event;
+  return {
+    id: 'upgrade-applied',
+    title: 'Upgrade applied',
+    status: applied ? 'pass' : 'fail',
+    summary: applied ? `the ${facts.kind} proxy now runs ${newImplementation}` : `the upgrade did not take effect (implementation ${current})`,
+    evidence,
+  };
+}
+
+/** A failed route: the upgrade check fails with the route's reason. */
+export function routeFailedCheck(reason: string, routeDescription?: string): SimulationCheck {
+  return { id: 'upgrade-applied', title: 'Upgrade applied', status: 'fail', summary: reason, evidence: routeDescription ? [`route: ${routeDescription}`] : [] };
+}
+
+export function storageDiffs(ctx: CheckContext): StorageWordDiff[] {
+  return ctx.words.map((word) => {
+    const before = ctx.before.words.get(word.slot)!;
+    const after = ctx.after.words.get(word.slot)!;
+    const variables = word.variables.map((v) => {
+      const b = decodeVariable(before, v);
+      const a = decodeVariable(after, v);
+      return { label: v.label, type: v.type, before: b, after: a, changed: a !== b };
+    });
+    return {
+      slot: word.slot,
+      label: wordLabel(word),
+      before,
+      after,
+      changed: BigInt(before) !== BigInt(after),
+      ...(ctx.written ? { writtenByUpgrade: ctx.written.has(word.slot) } : {}),
+      variables,
+    };
+  });
+}
+
+export function checkStoragePreserved(ctx: CheckContext, diffs: StorageWordDiff[]): SimulationCheck {
+  const title = 'Baseline storage preserved';
+  if (!ctx.layout) return { id: 'storage-preserved', title, status: 'skip', summary: 'no baseline layout was given', evidence: [] };
+  const evidence: string[] = [`${diffs.length} baseline storage word(s) read before and after`];
+  if (!ctx.written) evidence.push('the node could not trace the upgrade transaction: writes are attributed to it when an initializer call ran');
+  const failures: string[] = [];
+  for (const diff of diffs.filter((d) => d.changed)) {
+    const byUpgrade = diff.writtenByUpgrade ?? true;
+    const changedVars = diff.variables.filter((v) => v.changed);
+    const what = changedVars.length > 0 ? changedVars.map((v) => `${v.label}: ${v.before} → ${v.after}`).join('; ') : 'no baseline variable in it changed (new packed bytes)';
+    if (byUpgrade && ctx.call) {
+      evidence.push(`slot ${diff.slot} (${diff.label}) written by the initializer call ${ctx.call.signature}: ${what}`);
+    } else {
+      const why = byUpgrade ? 'by the upgrade, which had no initializer call' : 'outside the upgrade transaction';
+      failures.push(`slot ${diff.slot} (${diff.label}) changed ${why}: ${what}`);
+    }
+  }
+  evidence.push(...failures);
+  const changed = diffs.filter((d) => d.changed).length;
+  return {
+    id: 'storage-preserved',
+    title,
+    status: failures.length ? 'fail' : 'pass',
+    summary: failures.length
+      ? failures[0]
+      : changed === 0
+        ? 'no baseline storage word changed'
+        : `${changed} baseline word(s) changed, all written by the initializer call (listed for review)`,
+    evidence,
+  };
+}
+
+export function getterDiffs(ctx: CheckContext, storage: StorageWordDiff[]): GetterDiff[] {
+  // Public state variables of the baseline: their getter must follow their storage word.
+  const variableByName = new Map<string, { changed: boolean }>();
+  for (const word of storage) {
+    if (word.label.includes(':')) continue; // namespaced members have no getter of their own name
+    for (const v of word.variables) variableByName.set(v.label, { changed: v.changed });
+  }
+  const out: GetterDiff[] = [];
+  for (const [signature, before] of ctx.before.getters) {
+    const after = ctx.after.getters.get(signature)!;
+    const changed = before.text !== after.text;
+    const base = { signature, before: before.text, after: after.text, changed };
+    if (!changed) {
+      out.push({ ...base, verdict: 'same' });
+    } else if (before.ok && !after.ok) {
+      out.push({ ...base, verdict: 'reverts', note: 'it answered before the upgrade and reverts after' });
+    } else {
+      const variable = variableByName.get(signature.slice(0, -2));
+      if (variable && !variable.changed && before.ok && after.ok) {
+        out.push({ ...base, verdict: 'moved', note: `the baseline variable ${signature.slice(0, -2)} kept its value in storage: the new code reads it from another slot` });
+      } else {
+        out.push({ ...base, verdict: 'review', ...(variable?.changed ? { note: 'its storage was written by the upgrade' } : {}) });
+      }
+    }
+  }
+  for (const [signature, after] of ctx.after.getters) {
+    if (ctx.newGetterNames.has(signature)) out.push({ signature, before: '(not in the old ABI)', after: after.text, changed: false, verdict: 'new' });
+  }
+  return out;
+}
+
+export function checkGetters(diffs: GetterDiff[]): SimulationCheck {
+  const title = 'Getters compared';
+  const compared = diffs.filter((d) => d.verdict !== 'new');
+  if (compared.length === 0) return { id: 'getters', title, status: 'skip', summary: 'no zero-argument view function in the old ABI', evidence: [] };
+  const line = (d: GetterDiff) => `${d.signature}: ${d.before} → ${d.after}${d.note ? ` (${d.note})` : ''}`;
+  const moved = compared.filter((d) => d.verdict === 'moved');
+  const reverting = compared.filter((d) => d.verdict === 'reverts');
+  const review = compared.filter((d) => d.verdict === 'review');
+  const evidence = [
+    `${compared.length} getter(s) read before and after`,
+    ...moved.map((d) => `moved: ${line(d)}`),
+    ...reverting.map((d) => `now reverts: ${line(d)}`),
+    ...review.map((d) => `changed, review: ${line(d)}`),
+  ];
+  const failed = [...moved, ...reverting];
+  let summary: string;
+  if (moved.length) summary = `value moved: ${moved.map((d) => d.signature).join(', ')} read${moved.length === 1 ? 's' : ''} different storage after the upgrade`;
+  else if (reverting.length) summary = `${reverting.map((d) => d.signature).join(', ')} now revert${reverting.length === 1 ? 's' : ''}`;
+  else summary = review.length ? `${review.length} getter(s) changed value: ${review.map((d) => d.signature).join(', ')} (review)` : 'every getter returns what it returned before';
+  if (moved.length && reverting.length) summary += `; ${reverting.map((d) => d.signature).join(', ')} now revert`;
+  return { id: 'getters', title, status: failed.length ? 'fail' : 'pass', summary, evidence };
+}
+
+/** Plausible arguments for calling an initializer (non-zero: a zero owner would revert for another reason). */
+function sampleArgument(param: AbiParameter): unknown {
+  const type = param.type;
+  if (type.endsWith(']')) return [];
+  if (type.startsWith('tuple')) return ((param as { components?: AbiParameter[] }).components ?? []).map(sampleArgument);
+  if (type === 'address') return '0x000000000000000000000000000000000000dEaD';
+  if (type === 'bool') return true;
+  if (type === 'string') return 'patchline';
+  if (type === 'bytes') return '0x';
+  if (type.startsWith('bytes')) return `0x${'00'.repeat(Number(type.slice(5)) - 1)}01`;
+  return 1n;
+}
+
+const INITIALIZABLE_SLOT: Hex = '0xf0c57e16840df040f15088dc2f81fe391c3923bec73e23a9662efc9c229c6a00';
+
+export async function checkImplementationInitializers(ctx: CheckContext): Promise<SimulationCheck> {
+  const title = 'Implementation cannot be initialized';
+  const candidates = new Map<string, Hex>();
+  for (const item of (ctx.newAbi ?? []) as AbiFunction[]) {
+    if (item.type !== 'function' || !/^(initialize|reinitialize)/i.test(item.name) || item.stateMutability === 'view' || item.stateMutability === 'pure') continue;
+    const signature = canonicalSignature(item);
+    candidates.set(signature, encodeFunctionData({ abi: [item], functionName: item.name, args: item.inputs.map(sampleArgument) }));
+  }
+  if (ctx.call) {
+    const fn = parseFunctionSignature(ctx.call.signature);
+    candidates.set(canonicalSignature(fn), ctx.call.data);
+  }
+  if (candidates.size === 0) return { id: 'implementation-initializers', title, status: 'skip', summary: 'no initializer in the new ABI and no initializer call', evidence: [] };
+  const caller = '0x00000000000000000000000000000000000bEEF0' as Address;
+  const results = await Promise.all(
+    [...candidates].map(async ([signature, data]) => ({ signature, reason: await callFails(ctx.clients, { from: caller, to: ctx.newImplementation, data }, ctx.newAbi ?? []) })),
+  );
+  const evidence = results.map((r) => (r.reason ? `${r.signature} on ${ctx.newImplementation} ${r.reason}` : `${r.signature} on ${ctx.newImplementation} succeeded`));
+  const initialized = await ctx.clients.public.getStorageAt({ address: ctx.newImplementation, slot: INITIALIZABLE_SLOT });
+  if (initialized && BigInt(initialized) & 0xffffffffffffffffn) {
+    const version = BigInt(initialized) & 0xffffffffffffffffn;
+    evidence.push(version === 0xffffffffffffffffn ? 'Initializable._initialized = type(uint64).max: _disableInitializers() ran' : `Initializable._initialized = ${version}`);
+  }
+  const open = results.filter((r) => !r.reason);
+  return {
+    id: 'implementation-initializers',
+    title,
+    status: open.length ? 'fail' : 'pass',
+    summary: open.length
+      ? `anyone can call ${open.map((r) => r.signature).join(', ')} on the implementation ${ctx.newImplementation}: call _disableInitializers() in its constructor`
+      : `every initializer reverts on the implementation itself (${results.length} tried)`,
+    evidence,
+  };
+}
+
+export async function checkStillUpgradeable(ctx: CheckContext): Promise<SimulationCheck> {
+  const title = 'Still upgradeable';
+  const { facts, clients, newImplementation } = ctx;
+  const evidence: string[] = [];
+  const fail = (why: string): SimulationCheck => ({ id: 'still-upgradeable', title, status: 'fail', summary: `not upgradeable afterwards: ${why}`, evidence: [...evidence, why] });
+  let from: Address | undefined;
+  let request: { to: Address; data: Hex; abi: Abi };
+  let described: string;
+  if (facts.kind === 'uups') {
+    const uuid = await tryRead<Hex>(clients, newImplementation, uupsAbi, 'proxiableUUID');
+    if (!uuid.ok) return fail(`proxiableUUID() on the new implementation ${uuid.error}`);
+    if (uuid.value !== IMPLEMENTATION_SLOT) return fail(`proxiableUUID() returns ${uuid.value}, not the EIP-1967 implementation slot`);
+    evidence.push('proxiableUUID() on the new implementation returns the EIP-1967 implementation slot');
+    const authority = (await uupsAuthority(clients, facts.address, ctx.toBlock)) ?? facts.authority;
+    from = authority?.account;
+    if (authority) evidence.push(`authority after the upgrade: ${authority.account} (${authority.via})`);
+    request = { to: facts.address, data: encodeFunctionData({ abi: uupsAbi, functionName: 'upgradeToAndCall', args: [newImplementation, '0x'] }), abi: uupsAbi };
+    described = 'upgradeToAndCall(address,bytes) on the proxy';
+  } else if (facts.kind === 'transparent') {
+    from = facts.authority?.account;
+    if (facts.upgradeTarget !== facts.address) {
+      request = { to: facts.upgradeTarget, data: encodeFunctionData({ abi: proxyAdminAbi, functionName: 'upgradeAndCall', args: [facts.address, newImplementation, '0x'] }), abi: proxyAdminAbi };
+      described = `upgradeAndCall on the ProxyAdmin ${facts.upgradeTarget}`;
+    } else {
+      request = { to: facts.address, data: encodeFunctionData({ abi: uupsAbi, functionName: 'upgradeToAndCall', args: [newImplementation, '0x'] }), abi: uupsAbi };
+      described = 'upgradeToAndCall(address,bytes) on the proxy, from its admin';
+    }
+  } else {
+    from = facts.authority?.account;
+    request = { to: facts.slots.beacon, data: encodeFunctionData({ abi: beaconAbi, functionName: 'upgradeTo', args: [newImplementation] }), abi: beaconAbi };
+    described = `upgradeTo on the beacon ${facts.slots.beacon}`;
+  }
+  if (!from) return fail('no account holds the upgrade authority');
+  // Contract accounts (a timelock) may only send once impersonated.
+  await clients.test.impersonateAccount({ address: from });
+  const reason = await callFails(clients, { from, ...request }, [...request.abi, ...(ctx.newAbi ?? [])]);
+  if (reason) return fail(`a dry-run ${described} from ${from} ${reason}`);
+  evidence.push(`a dry-run ${described} from ${from} succeeds (eth_call: no state change)`);
+  return { id: 'still-upgradeable', title, status: 'pass', summary: `${from} can still upgrade the proxy`, evidence };
+}
+
+const pausableAbi = parseAbi(['function paused() view returns (bool)', 'function pause()', 'function unpause()', 'function owner() view returns (address)']);
+
+export async function checkPause(ctx: CheckContext): Promise<SimulationCheck> {
+  const title = 'Pause still works';
+  const { clients, facts } = ctx;
+  const proxy = facts.address;
+  const pausedBefore = await tryRead<boolean>(clients, proxy, pausableAbi, 'paused', [], undefined);
+  const wasPausable = ctx.before.getters.get('paused()')?.ok ?? false;
+  if (!wasPausable && !pausedBefore.ok) return { id: 'pause', title, status: 'skip', summary: 'the proxy is not pausable (no paused())', evidence: [] };
+  if (!pausedBefore.ok) return { id: 'pause', title, status: 'fail', summary: `paused() ${pausedBefore.error} after the upgrade`, evidence: [] };
+  const first = pausedBefore.value ? 'unpause' : 'pause';
+  const second = pausedBefore.value ? 'pause' : 'unpause';
+  const owner = await tryRead<Address>(clients, proxy, pausableAbi, 'owner');
+  const candidates = [
+    ...(owner.ok && owner.value !== ZERO_ADDRESS ? [getAddress(owner.value)] : []),
+    ...(await roleHolders(clients, proxy, PAUSER_ROLE, ctx.toBlock)),
+    ...(facts.authority ? [facts.authority.account] : []),
+  ].filter((a, i, all) => all.indexOf(a) === i);
+  const tried: string[] = [];
+  let pauser: Address | undefined;
+  for (const candidate of candidates) {
+    await clients.test.impersonateAccount({ address: candidate });
+    const reason = await callFails(clients, { from: candidate, to: proxy, data: encodeFunctionData({ abi: pausableAbi, functionName: first }) }, ctx.newAbi ?? []);
+    if (!reason) {
+      pauser = candidate;
+      break;
+    }
+    tried.push(`${first}() from ${candidate} ${reason}`);
+  }
+  if (!pauser) return { id: 'pause', title, status: 'fail', summary: `no account could ${first} the proxy after the upgrade`, evidence: tried.length ? tried : ['no owner() or PAUSER_ROLE holder found'] };
+  const snapshot = await clients.test.snapshot();
+  const evidence = [...tried];
+  try {
+    await impersonateFunded(clients, pauser);
+    for (const action of [first, second] as const) {
+      const receipt = await sendAndConfirm(clients, { from: pauser, to: proxy, data: encodeFunctionData({ abi: pausableAbi, functionName: action }), abi: ctx.newAbi ?? [] });
+      ctx.recordGas({ label: action, from: pauser, to: proxy, hash: receipt.transactionHash, gasUsed: receipt.gasUsed.toString() });
+      const now = await tryRead<boolean>(clients, proxy, pausableAbi, 'paused');
+      const expected = action === 'pause';
+      evidence.push(`${action}() from ${pauser}: paused() = ${now.ok ? now.value : now.error}`);
+      if (!now.ok || now.value !== expected) return { id: 'pause', title, status: 'fail', summary: `after ${action}() paused() is ${now.ok ? now.value : now.error}`, evidence };
+    }
+  } catch (error) {
+    return { id: 'pause', title, status: 'fail', summary: `${pauser} could not ${first} and ${second}: ${describeFailure(error, ctx.newAbi ?? [])}`, evidence };
+  } finally {
+    await clients.test.revert({ id: snapshot });
+  }
+  return { id: 'pause', title, status: 'pass', summary: `${pauser} can ${first} and ${second} the proxy (on a snapshot, reverted)`, evidence };
+}
+
+export async function checkSmokeCalls(ctx: CheckContext, calls: readonly SmokeCall[]): Promise<SimulationCheck> {
+  const title = 'Smoke calls';
+  if (calls.length === 0) return { id: 'smoke-calls', title, status: 'skip', summary: 'no calls in patchline.json simulate.calls', evidence: [] };
+  const results = await Promise.all(
+    calls.map(async (call): Promise<{ ok: boolean; line: string }> => {
+      const expect = (call.expect ?? 'no revert').trim();
+      let fn: AbiFunction;
+      let data: Hex;
+      try {
+        fn = parseFunctionSignature(call.signature);
+        data = encodeSignatureCall(call.signature, call.args ?? []).data;
+      } catch (error) {
+        return { ok: false, line: `${call.signature}: ${(error as Error).message}` };
+      }
+      const name = `${canonicalSignature(fn)}${call.args?.length ? ` with ${call.args.join(', ')}` : ''}`;
+      const from = call.from ? getAddress(call.from) : ctx.defaultFrom;
+      try {
+        const { data: returned } = await ctx.clients.public.call({ account: from, to: ctx.facts.address, data, value: call.value ? BigInt(call.value) : undefined });
+        const result = fn.outputs.length > 0 ? formatValue(decodeFunctionResult({ abi: [fn], functionName: fn.name, data: returned ?? '0x' })) : (returned ?? '0x');
+        if (expect === 'revert') return { ok: false, line: `${name}: expected a revert, returned ${result}` };
+        if (expect === 'no revert') return { ok: true, line: `${name}: returned ${result}` };
+        return result === expect ? { ok: true, line: `${name}: returned ${result} as expected` } : { ok: false, line: `${name}: returned ${result}, expected ${expect}` };
+      } catch (error) {
+        const reason = describeFailure(error, ctx.newAbi ?? []);
+        return expect === 'revert' ? { ok: true, line: `${name}: ${reason} as expected` } : { ok: false, line: `${name}: ${reason}` };
+      }
+    }),
+  );
+  const failed = results.filter((r) => !r.ok);
+  return {
+    id: 'smoke-calls',
+    title,
+    status: failed.length ? 'fail' : 'pass',
+    summary: failed.length ? failed[0].line : `${results.length} call(s) behaved as expected`,
+    evidence: results.map((r) => `${r.ok ? 'ok' : 'failed'}: ${r.line}`),
+  };
+}

@@ -1,0 +1,87 @@
+// The fork a simulation runs on: the upstream RPC is asked for its chain id while anvil starts
+// (a dead URL then fails fast with the RPC's own error, not anvil's), and an abort stops anvil.
+import type { Address } from 'viem';
+import { maskRpcUrl, startAnvil, type AnvilNode } from '../chain/anvil';
+import { connectChain, type ChainClients } from '../chain/clients';
+import { SimulationCancelledError } from './types';
+
+export interface Fork {
+  node: AnvilNode;
+  clients: ChainClients;
+  chainId: number;
+  /** The block the fork starts from. */
+  blockNumber: bigint;
+  /** anvil's funded dev accounts (also on a fork). */
+  devAccounts: Address[];
+}
+
+const PROBE_TIMEOUT_MS = 6000;
+
+async function rpcRequest(url: string, method: string, signal: AbortSignal): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: [] }),
+    signal,
+  });
+  if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+  const body = (await response.json()) as { result?: unknown; error?: { message?: string } };
+  if (body.error) throw new Error(body.error.message ?? JSON.stringify(body.error));
+  return body.result;
+}
+
+/** The upstream's chain id and latest block, or an error that says the RPC is unreachable (URL masked). */
+export async function probeRpc(rpcUrl: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<{ chainId: number; latest: bigint }> {
+  const masked = maskRpcUrl(rpcUrl);
+  try {
+    new URL(rpcUrl);
+  } catch {
+    throw new Error(`the fork RPC URL is not a URL: ${masked}`);
+  }
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const [chainId, latest] = await Promise.all([rpcRequest(rpcUrl, 'eth_chainId', signal), rpcRequest(rpcUrl, 'eth_blockNumber', signal)]);
+    return { chainId: Number(BigInt(chainId as string)), latest: BigInt(latest as string) };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const reason = signal.aborted ? `no answer within ${timeoutMs} ms` : (cause?.code ?? cause?.message ?? (error as Error).message);
+    throw new Error(`the fork RPC ${masked} is unreachable (${String(reason).split(rpcUrl).join(masked)})`);
+  }
+}
+
+function cancelled(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (signal?.aborted) reject(new SimulationCancelledError());
+    signal?.addEventListener('abort', () => reject(new SimulationCancelledError()), { once: true });
+  });
+}
+
+/**
+ * Starts anvil forking `rpcUrl`. Resolves once the fork answers; rejects with a clear message when
+ * the RPC is dead, and with `SimulationCancelledError` on abort. No node outlives a rejection.
+ */
+export async function startFork(options: { rpcUrl: string; blockNumber?: bigint; anvilPath?: string; signal?: AbortSignal }): Promise<Fork> {
+  const { rpcUrl, signal } = options;
+  if (signal?.aborted) throw new SimulationCancelledError();
+  const probe = probeRpc(rpcUrl);
+  const starting = startAnvil({ forkUrl: rpcUrl, forkBlockNumber: options.blockNumber, anvilPath: options.anvilPath });
+  probe.catch(() => undefined);
+  try {
+    const upstream = await Promise.race([probe, cancelled(signal)]);
+    if (options.blockNumber !== undefined && options.blockNumber > upstream.latest) {
+      throw new Error(`block ${options.blockNumber} is after the fork RPC's latest block ${upstream.latest}`);
+    }
+    const node = await Promise.race([starting, cancelled(signal)]);
+    const clients = await connectChain(node.rpcUrl, { chainId: upstream.chainId });
+    const [blockNumber, devAccounts] = await Promise.race([
+      Promise.all([clients.public.getBlockNumber(), clients.wallet.getAddresses() as Promise<Address[]>]),
+      cancelled(signal),
+    ]);
+    return { node, clients, chainId: upstream.chainId, blockNumber, devAccounts };
+  } catch (error) {
+    // No node outlives a failure; on cancel, do not wait for a start-up still in progress.
+    const stopped = starting.then((node) => node.stop(), () => undefined);
+    if (!(error instanceof SimulationCancelledError)) await stopped;
+    throw error;
+  }
+}

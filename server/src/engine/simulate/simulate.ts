@@ -1,0 +1,241 @@
+// simulateUpgrade: fork the chain, deploy the patch, read the state, upgrade through the route it
+// will take on chain, read again, run the checks. anvil is stopped on every way out.
+import { encodeDeployData, getAddress, type Abi, type AbiFunction, type Address, type Hex } from 'viem';
+import { maskRpcUrl } from '../chain/anvil';
+import { encodeSignatureCall } from '../chain/calldata';
+import { impersonateFunded, sendAndConfirm } from '../chain/clients';
+import {
+  checkGetters,
+  checkImplementationInitializers,
+  checkPause,
+  checkSmokeCalls,
+  checkStillUpgradeable,
+  checkStoragePreserved,
+  checkUpgradeApplied,
+  getterDiffs,
+  routeFailedCheck,
+  storageDiffs,
+  type CheckContext,
+} from './checks';
+import { startFork, type Fork } from './fork';
+import { inspectProxy } from './inspect';
+import { executeUpgrade, planUpgrade, RouteFailure, type RouteResult, type UpgradePlan } from './routes';
+import { baselineWords, readState, slotsWrittenBy, wordLabel, zeroArgumentViews } from './state';
+import {
+  SIMULATION_STEPS,
+  SimulationCancelledError,
+  type CheckId,
+  type SimulateOptions,
+  type SimulationCheck,
+  type SimulationReport,
+  type SimulationRequest,
+  type SimulationStepId,
+} from './types';
+import { describeFailure, maskUrlsDeep } from './values';
+
+const ZERO_SALT: Hex = `0x${'00'.repeat(32)}`;
+/** Used when the fork has no dev accounts: impersonated and funded. */
+const FALLBACK_SENDER: Address = '0x0000000000000000000000000000000000C0FFEE';
+
+const CHECK_TITLES: Record<CheckId, string> = {
+  'upgrade-applied': 'Upgrade applied',
+  'storage-preserved': 'Baseline storage preserved',
+  getters: 'Getters compared',
+  'implementation-initializers': 'Implementation cannot be initialized',
+  'still-upgradeable': 'Still upgradeable',
+  pause: 'Pause still works',
+  'smoke-calls': 'Smoke calls',
+};
+
+function skipped(id: CheckId, summary: string): SimulationCheck {
+  return { id, title: CHECK_TITLES[id], status: 'skip', summary, evidence: [] };
+}
+
+export async function simulateUpgrade(request: SimulationRequest, options: SimulateOptions = {}): Promise<SimulationReport> {
+  const { signal, onProgress } = options;
+  const startedAt = new Date();
+  const report: SimulationReport = {
+    version: 1,
+    verdict: 'error',
+    startedAt: startedAt.toISOString(),
+    durationMs: 0,
+    fork: { rpc: maskRpcUrl(request.rpcUrl), ...(request.blockNumber !== undefined ? { requestedBlock: request.blockNumber.toString() } : {}) },
+    route: { requested: request.route ?? 'auto' },
+    ...(request.baseline ? { baseline: { description: request.baseline.description, contract: request.baseline.layout?.contract } } : {}),
+    checks: [],
+    storage: [],
+    getters: [],
+    writes: [],
+    gas: [],
+    steps: [],
+  };
+  let fork: Fork | undefined;
+  const stopOnAbort = () => void fork?.node.stop();
+  signal?.addEventListener('abort', stopOnAbort, { once: true });
+  let current: SimulationStepId = 'fork';
+
+  const step = async <T>(id: SimulationStepId, run: (detail: (text: string) => void) => Promise<T>): Promise<T> => {
+    if (signal?.aborted) throw new SimulationCancelledError();
+    current = id;
+    const index = SIMULATION_STEPS.findIndex((s) => s.id === id);
+    const base = { step: id, index, total: SIMULATION_STEPS.length, title: SIMULATION_STEPS[index].title };
+    const t0 = performance.now();
+    onProgress?.({ ...base, state: 'running' });
+    const detail = (text: string) => onProgress?.({ ...base, state: 'running', detail: text });
+    try {
+      const result = await run(detail);
+      const durationMs = Math.round(performance.now() - t0);
+      report.steps.push({ step: id, durationMs });
+      onProgress?.({ ...base, state: 'done', durationMs });
+      return result;
+    } catch (error) {
+      const durationMs = Math.round(performance.now() - t0);
+      report.steps.push({ step: id, durationMs });
+      onProgress?.({ ...base, state: 'failed', durationMs });
+      throw error;
+    }
+  };
+
+  try {
+    fork = await step('fork', () => startFork({ rpcUrl: request.rpcUrl, blockNumber: request.blockNumber, anvilPath: request.anvilPath, signal }));
+    const { clients } = fork;
+    const toBlock = fork.blockNumber;
+    report.fork = { ...report.fork, chainId: fork.chainId, blockNumber: fork.blockNumber.toString() };
+    const sender = fork.devAccounts[0] ? getAddress(fork.devAccounts[0]) : getAddress(FALLBACK_SENDER);
+    if (!fork.devAccounts[0]) await impersonateFunded(clients, sender);
+
+    const facts = await step('inspect', () => inspectProxy(clients, request.proxy, toBlock));
+    report.proxy = facts;
+    const call = request.call ? encodeSignatureCall(request.call.signature, request.call.args) : undefined;
+    if (call) report.call = { signature: call.signature, args: call.args, data: call.data };
+
+    const implementation = request.implementation;
+    const newAbi: Abi | undefined = implementation.kind === 'artifact' ? implementation.artifact.abi : implementation.abi;
+    const newImplementation = await step('deploy', async (detail) => {
+      if (implementation.kind === 'address') {
+        const address = getAddress(implementation.address);
+        const code = await clients.public.getCode({ address });
+        if (!code || code === '0x') throw new Error(`there is no contract at the new implementation address ${address}`);
+        report.implementation = { address, deployed: false };
+        return address;
+      }
+      const { artifact } = implementation;
+      detail(`deploy ${artifact.name ?? 'the new implementation'} from ${sender}`);
+      const data = encodeDeployData({ abi: artifact.abi, bytecode: artifact.bytecode, args: implementation.constructorArgs ?? [] } as Parameters<typeof encodeDeployData>[0]);
+      const receipt = await sendAndConfirm(clients, { from: sender, data, abi: artifact.abi });
+      if (!receipt.contractAddress) throw new Error('the deployment of the new implementation created no contract');
+      const address = getAddress(receipt.contractAddress);
+      report.gas.push({ label: `deploy ${artifact.name ?? 'implementation'}`, from: sender, to: null, hash: receipt.transactionHash, gasUsed: receipt.gasUsed.toString() });
+      report.implementation = { address, ...(artifact.name ? { name: artifact.name } : {}), deployed: true, ...(artifact.compiler ? { compiler: artifact.compiler } : {}) };
+      return address;
+    });
+
+    // Getters of the deployed version's ABI (the new one's when the old one is unknown).
+    const oldAbi = request.baseline?.abi ?? newAbi ?? [];
+    const getters = zeroArgumentViews(oldAbi);
+    const oldNames = new Set(getters.map((g) => g.name));
+    const addedGetters: AbiFunction[] = request.baseline?.abi ? zeroArgumentViews(newAbi ?? []).filter((g) => !oldNames.has(g.name)) : [];
+    const words = request.baseline?.layout ? baselineWords(request.baseline.layout) : [];
+    const target = { proxy: facts.address, kind: facts.kind };
+    const before = await step('before', () => readState(clients, target, getters, words));
+
+    let plan: UpgradePlan | undefined;
+    let routeResult: RouteResult | undefined;
+    let routeFailure: string | undefined;
+    await step('upgrade', async (detail) => {
+      try {
+        plan = planUpgrade({ facts, route: request.route ?? 'auto', newImplementation, initData: call?.data ?? '0x', account: request.account, timelock: request.timelock });
+        report.route = { requested: request.route ?? 'auto', used: plan.route, ...(plan.sender ? { sender: plan.sender } : {}), description: plan.description };
+        routeResult = await executeUpgrade(clients, plan, { salt: request.salt ?? ZERO_SALT, executor: request.executor, toBlock, onDetail: detail });
+      } catch (error) {
+        if (!(error instanceof RouteFailure)) throw error;
+        routeFailure = error.message;
+        detail(`the route failed: ${error.message}`);
+      }
+      if (routeResult?.timelock) report.timelock = routeResult.timelock;
+      for (const t of routeResult?.transactions ?? []) {
+        report.gas.push({ label: t.label, from: t.from, to: t.receipt.to ? getAddress(t.receipt.to) : null, hash: t.receipt.transactionHash, gasUsed: t.receipt.gasUsed.toString() });
+      }
+    });
+
+    if (routeFailure !== undefined || !routeResult) {
+      report.checks = [
+        routeFailedCheck(routeFailure ?? 'the upgrade was not sent', plan?.description),
+        ...(['storage-preserved', 'getters', 'implementation-initializers', 'still-upgradeable', 'pause', 'smoke-calls'] as const).map((id) => skipped(id, 'the upgrade was not applied')),
+      ];
+      report.verdict = 'fail';
+      return finish();
+    }
+    const applied = routeResult;
+
+    const { after, written } = await step('after', async () => {
+      const [state, traces] = await Promise.all([
+        readState(clients, target, [...getters, ...addedGetters], words),
+        Promise.all(applied.upgradeHashes.map((hash) => slotsWrittenBy(clients, hash, facts.address))),
+      ]);
+      const merged = traces.some((t) => t === undefined) ? undefined : new Map<Hex, { before: Hex; after: Hex }>();
+      for (const trace of merged ? traces : []) {
+        for (const [slot, change] of trace!) merged!.set(slot, { before: merged!.get(slot)?.before ?? change.before, after: change.after });
+      }
+      return { after: state, written: merged };
+    });
+    // The getters the new ABI adds are reported, not compared.
+    for (const g of addedGetters) before.getters.delete(`${g.name}()`);
+
+    await step('checks', async (detail) => {
+      const ctx: CheckContext = {
+        clients,
+        facts,
+        newImplementation,
+        ...(newAbi ? { newAbi } : {}),
+        ...(report.call ? { call: report.call } : {}),
+        before,
+        after,
+        ...(request.baseline?.layout ? { layout: request.baseline.layout } : {}),
+        words,
+        ...(written ? { written } : {}),
+        upgradeTransactions: applied.transactions,
+        newGetterNames: new Set(addedGetters.map((g) => `${g.name}()`)),
+        toBlock,
+        defaultFrom: sender,
+        recordGas: (entry) => report.gas.push(entry),
+      };
+      const wordLabels = new Map(words.map((w) => [w.slot, wordLabel(w)]));
+      report.writes = [...(written ?? new Map()).entries()].map(([slot, change]) => ({ slot, ...change, ...(wordLabels.has(slot) ? { label: wordLabels.get(slot) } : {}) }));
+      report.storage = storageDiffs(ctx);
+      report.getters = getterDiffs(ctx, report.storage);
+      detail('initializers, upgradeability and smoke calls');
+      const [initializers, upgradeable, smoke] = await Promise.all([
+        checkImplementationInitializers(ctx),
+        checkStillUpgradeable(ctx),
+        checkSmokeCalls(ctx, request.calls ?? []),
+      ]);
+      detail('pause and unpause on a snapshot');
+      const pause = await checkPause(ctx);
+      report.checks = [
+        checkUpgradeApplied(ctx, plan!.description),
+        checkStoragePreserved(ctx, report.storage),
+        checkGetters(report.getters),
+        initializers,
+        upgradeable,
+        pause,
+        smoke,
+      ];
+    });
+    report.verdict = report.checks.some((c) => c.status === 'fail') ? 'fail' : 'pass';
+    return finish();
+  } catch (error) {
+    if (signal?.aborted || error instanceof SimulationCancelledError) throw new SimulationCancelledError();
+    report.verdict = 'error';
+    report.error = { step: current, message: describeFailure(error) };
+    return finish();
+  } finally {
+    signal?.removeEventListener('abort', stopOnAbort);
+    await fork?.node.stop();
+  }
+
+  function finish(): SimulationReport {
+    report.durationMs = Date.now() - startedAt.getTime();
+    return maskUrlsDeep(report, [request.rpcUrl]);
+  }
+}

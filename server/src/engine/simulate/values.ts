@@ -1,0 +1,54 @@
+// Results and failures as report text: call results formatted the same way before and after,
+// revert data decoded to custom error names, and RPC URLs masked wherever they slip into a message.
+import { BaseError, decodeErrorResult, type Abi, type Hex } from 'viem';
+import { maskRpcUrl } from '../chain/anvil';
+import { openZeppelinErrorsAbi } from '../chain/clients';
+
+/** A decoded value as one line: bigints in decimal, arrays and tuples as JSON. */
+export function formatValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+function revertData(error: unknown): Hex | undefined {
+  if (!(error instanceof BaseError)) return undefined;
+  const found = error.walk((e) => typeof (e as { data?: unknown }).data === 'string' && ((e as { data: string }).data.startsWith('0x')));
+  const data = (found as { data?: Hex } | null)?.data;
+  return data && data.length >= 10 ? data : undefined;
+}
+
+/** Why a call or transaction failed: the custom error with its arguments when the data names one. */
+export function describeFailure(error: unknown, abi: Abi = []): string {
+  const data = revertData(error);
+  if (data) {
+    try {
+      const decoded = decodeErrorResult({ abi: [...abi.filter((item) => item.type === 'error'), ...openZeppelinErrorsAbi], data });
+      if (decoded.errorName === 'Error') return `reverted: "${String(decoded.args?.[0])}"`;
+      return `reverted: ${decoded.errorName}(${(decoded.args ?? []).map(formatValue).join(', ')})`;
+    } catch {
+      return `reverted with data ${data.length > 74 ? `${data.slice(0, 74)}…` : data}`;
+    }
+  }
+  if (error instanceof BaseError) {
+    const reason = (error.walk((e) => typeof (e as { reason?: unknown }).reason === 'string') as { reason?: string } | null)?.reason;
+    if (reason) return `reverted: "${reason}"`;
+    const details = error.details && !error.shortMessage.includes(error.details) ? `: ${error.details}` : '';
+    return `${error.shortMessage}${details}`.replace(/\s+/g, ' ');
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Replaces `secret` URLs (and any longer URL starting with their origin and path) by their masked form, in any JSON value. */
+export function maskUrlsDeep<T>(value: T, secrets: readonly string[]): T {
+  const present = secrets.filter((s) => s && maskRpcUrl(s) !== s);
+  if (present.length === 0) return value;
+  const maskText = (text: string) => present.reduce((out, secret) => out.split(secret).join(maskRpcUrl(secret)), text);
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return maskText(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, walk(inner)]));
+    return v;
+  };
+  return walk(value) as T;
+}

@@ -116,7 +116,12 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
     const started = Date.now();
     // git is a process: only in a trusted workspace.
     const baselineGitRef = trusted && settings.baselineGitRef ? settings.baselineGitRef : undefined;
-    const analysis = projectFor(file).analyze(file, { rules: settings.rules, ...(baselineGitRef ? { baselineGitRef } : {}) }, (what, error) =>
+    const projectSettings = {
+      rules: settings.rules,
+      ...(baselineGitRef ? { baselineGitRef } : {}),
+      ...(settings.pauseAdminModifiers ? { pauseAdminModifiers: settings.pauseAdminModifiers } : {}),
+    };
+    const analysis = projectFor(file).analyze(file, projectSettings, (what, error) =>
       connection.console.error(`${what} failed on ${file}: ${error instanceof Error ? error.stack : String(error)}`),
     );
     // A newer edit may have arrived while we worked: its own run will publish.

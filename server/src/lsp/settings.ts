@@ -9,6 +9,8 @@ export interface ServerSettings {
   inlayHints: { storageSlots: boolean };
   /** Baseline from a git ref (release tag), empty for none. */
   baselineGitRef: string;
+  /** Admin-only modifiers for the pause rules; undefined: patchline.json's or the defaults. */
+  pauseAdminModifiers: string[] | undefined;
 }
 
 export const defaultSettings: ServerSettings = {
@@ -16,6 +18,7 @@ export const defaultSettings: ServerSettings = {
   rules: {},
   inlayHints: { storageSlots: true },
   baselineGitRef: '',
+  pauseAdminModifiers: undefined,
 };
 
 const ruleSettings = new Set<RuleSetting>(['off', 'info', 'warning', 'error']);
@@ -35,6 +38,12 @@ export function normalizeSettings(raw: unknown): ServerSettings {
     debounceMs: Number.isFinite(debounce) && debounce >= 0 ? Math.min(debounce, 5000) : defaultSettings.debounceMs,
     rules,
     inlayHints: { storageSlots: hints.storageSlots !== false },
+    pauseAdminModifiers: adminModifiers(value.pause),
     baselineGitRef: typeof (value.baseline as Record<string, unknown> | undefined)?.gitRef === 'string' ? ((value.baseline as Record<string, string>).gitRef).trim() : '',
   };
+}
+
+function adminModifiers(pause: unknown): string[] | undefined {
+  const list = (pause as Record<string, unknown> | undefined)?.adminModifiers;
+  return Array.isArray(list) && list.length > 0 && list.every((m) => typeof m === 'string') ? (list as string[]) : undefined;
 }

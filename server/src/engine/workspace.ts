@@ -5,8 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Range } from './findings';
-import type { SourceUnit } from './parse';
-import type { Comment, SyntaxError } from './parse';
+import type { Comment, SourceUnit, SyntaxError } from './parse';
 import { IncrementalParser } from './layout/incremental-parse';
 import { LineIndex } from './text';
 

@@ -8,14 +8,14 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { tsImport } from 'tsx/esm/api';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
-const { buildEditorSuites } = await tsImport('./buildSuites.ts', import.meta.url);
-
-const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
-const suiteEntry = await buildEditorSuites();
+// The extension (dist/) and the suites (out/editor-suite/, whose index.js is the tests entry).
+for (const build of [['esbuild.mjs'], ['--import', 'tsx', 'test/editor/buildSuites.ts']]) {
+  const built = spawnSync(process.execPath, build, { cwd: repoRoot, stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+const suiteEntry = join(repoRoot, 'out', 'editor-suite', 'index.js');
 
 // The suites edit files: give them a copy of the fixture workspace, and VS Code a fresh profile.
 const scratch = mkdtempSync(join(tmpdir(), 'patchline-desktop-'));

@@ -106,7 +106,8 @@ if (hostProblem) {
     assert.fail(hostProblem);
   });
 } else {
-  describe('editor tier (code-server 4.139.1, Chromium)', () => {
+  // A bound on the whole tier, so a hung editor fails the run instead of stalling CI (about 1.5 minutes normally).
+  describe('editor tier (code-server 4.139.1, Chromium)', { timeout: 6 * 60_000 }, () => {
     let server: CodeServer;
     let browser: Browser;
     let suiteEntry: string;

@@ -2,7 +2,7 @@
 // one compile at a time, a newer compile cancelling the running one.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SolcInput, SolcOutput } from './solc-json';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol';
@@ -48,7 +48,10 @@ export class SolcCompiler {
   private disposed = false;
 
   constructor(options: SolcCompilerOptions = {}) {
-    const path = options.solcPath;
+    // A bare name (`solc`) is looked up on PATH; relative paths are taken from the working
+    // directory, so callers resolve the setting against the workspace folder first.
+    const given = options.solcPath;
+    const path = given && /[\\/]/.test(given) ? resolve(given) : given;
     this.backend =
       path && !path.endsWith('.js')
         ? new NativeBackend(path)

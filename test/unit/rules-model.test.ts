@@ -82,6 +82,15 @@ contract Token is Initializable, FeeBase {
   });
 });
 
+describe('the text given by the caller', () => {
+  test('is what the rules check, whatever the disk holds', () => {
+    const file = path.join(FIXTURES, 'pause-unguarded', 'negative.sol');
+    const text = fs.readFileSync(path.join(FIXTURES, 'pause-unguarded', 'positive.sol'), 'utf8');
+    assert.equal(linesOf(check(file), 'pause-unguarded').length, 0);
+    assert.equal(linesOf(check(file, { text }), 'pause-unguarded').length, 2);
+  });
+});
+
 describe('a buffer with a syntax error', () => {
   test('the rules still run on what parsed and nothing throws', () => {
     const text = fs.readFileSync(path.join(FIXTURES, 'pause-unguarded', 'positive.sol'), 'utf8');

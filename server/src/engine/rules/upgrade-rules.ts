@@ -2,7 +2,7 @@
 // a file (with its imports resolved through the workspace) in, Findings out.
 import * as path from 'node:path';
 import type { Finding, Tier } from '../findings';
-import { HierarchyResolver, type ContractHierarchy, type ContractModel } from '../model';
+import { HierarchyResolver, modelsOfParsedFile, type ContractHierarchy, type ContractModel } from '../model';
 import { applySuppressions } from '../suppress';
 import type { SolidityWorkspace } from '../workspace';
 import { SymbolTable } from '../layout/symbols';
@@ -59,8 +59,10 @@ export interface BaselineLocation {
 export interface CheckUpgradeSafetyInput {
   /** Absolute path of the edited file. */
   file: string;
-  /** Resolves imports and supplies texts (editor buffers first); the edited file's text comes from it too. */
+  /** Resolves imports and supplies texts (editor buffers first). */
   workspace: SolidityWorkspace;
+  /** The edited file's text, when the caller holds it; default: the workspace's (buffer, then disk). */
+  text?: string;
   /**
    * The baseline of a contract of this file. Without it (or when it returns undefined) a
    * `@custom:oz-upgrades-from <Name | path:Name>` annotation on the contract is followed.
@@ -78,10 +80,10 @@ export interface CheckUpgradeSafetyInput {
 /** Every upgrade-safety finding of one file (parser tier), after `patchline-disable-next-line` comments. */
 export function checkUpgradeSafety(input: CheckUpgradeSafetyInput): Finding[] {
   const file = path.resolve(input.file);
-  const parsed = input.workspace.parse(file);
+  const parsed = input.text !== undefined ? input.workspace.parseText(file, input.text) : input.workspace.parse(file);
   if (!parsed?.ast) return [];
   const resolver = new HierarchyResolver(input.workspace, input.symbols);
-  const contracts = resolver.modelsOf(file).filter((c) => c.kind === 'contract' || c.kind === 'abstract');
+  const contracts = modelsOfParsedFile(parsed).filter((c) => c.kind === 'contract' || c.kind === 'abstract');
   const hierarchies = contracts.map((c) => resolver.hierarchy(c));
   const checked = hierarchies.filter((h) => isUpgradeable(h) || isPausable(h));
   const checkedOnTheirOwn = new Set<ContractModel>(checked.map((h) => h.contract));

@@ -275,10 +275,10 @@ export async function checkPause(ctx: CheckContext): Promise<SimulationCheck> {
   if (!pausedBefore.ok) return { id: 'pause', title, status: 'fail', summary: `paused() ${pausedBefore.error} after the upgrade`, evidence: [] };
   const first = pausedBefore.value ? 'unpause' : 'pause';
   const second = pausedBefore.value ? 'pause' : 'unpause';
-  const owner = await tryRead<Address>(clients, proxy, pausableAbi, 'owner');
+  const [owner, pausers] = await Promise.all([tryRead<Address>(clients, proxy, pausableAbi, 'owner'), roleHolders(clients, proxy, PAUSER_ROLE, ctx.toBlock)]);
   const candidates = [
     ...(owner.ok && owner.value !== ZERO_ADDRESS ? [getAddress(owner.value)] : []),
-    ...(await roleHolders(clients, proxy, PAUSER_ROLE, ctx.toBlock)),
+    ...pausers,
     ...(facts.authority ? [facts.authority.account] : []),
   ].filter((a, i, all) => all.indexOf(a) === i);
   const tried: string[] = [];

@@ -78,17 +78,23 @@ async function hasCode(clients: ChainClients, address: Address): Promise<boolean
 
 /** The minimum delay when `address` is a TimelockController, else undefined. */
 export async function timelockDelay(clients: ChainClients, address: Address): Promise<bigint | undefined> {
-  if (address === ZERO_ADDRESS || !(await hasCode(clients, address))) return undefined;
-  const [delay, proposerRole] = await Promise.all([
+  if (address === ZERO_ADDRESS) return undefined;
+  const [code, delay, proposerRole] = await Promise.all([
+    hasCode(clients, address),
     tryRead<bigint>(clients, address, timelockAbi, 'getMinDelay'),
     tryRead<Hex>(clients, address, timelockAbi, 'PROPOSER_ROLE'),
   ]);
-  return delay.ok && proposerRole.ok ? delay.value : undefined;
+  return code && delay.ok && proposerRole.ok ? delay.value : undefined;
 }
 
 /** Who may upgrade a UUPS proxy: `owner()`, else a holder of UPGRADER_ROLE or DEFAULT_ADMIN_ROLE. */
-export async function uupsAuthority(clients: ChainClients, proxy: Address, toBlock: bigint): Promise<ProxyFacts['authority']> {
-  const owner = await tryRead<Address>(clients, proxy, uupsAbi, 'owner');
+export async function uupsAuthority(
+  clients: ChainClients,
+  proxy: Address,
+  toBlock: bigint,
+  ownerRead: Promise<ReadResult<Address>> = tryRead<Address>(clients, proxy, uupsAbi, 'owner'),
+): Promise<ProxyFacts['authority']> {
+  const owner = await ownerRead;
   if (owner.ok && owner.value !== ZERO_ADDRESS) return { account: getAddress(owner.value), via: 'owner()' };
   for (const [role, name] of [[UPGRADER_ROLE, 'UPGRADER_ROLE'], [DEFAULT_ADMIN_ROLE, 'DEFAULT_ADMIN_ROLE']] as const) {
     const holders = await roleHolders(clients, proxy, role, toBlock);
@@ -100,14 +106,16 @@ export async function uupsAuthority(clients: ChainClients, proxy: Address, toBlo
 /** The proxy's kind, upgrade contract, authority and timelock, read at the fork's current block. */
 export async function inspectProxy(clients: ChainClients, proxy: Address, toBlock: bigint): Promise<ProxyFacts> {
   const address = getAddress(proxy);
-  const [slots, code] = await Promise.all([readProxySlots(clients.public, address), clients.public.getCode({ address })]);
+  // owner() of the proxy is read at once too: it is the authority of most UUPS proxies.
+  const ownerRead = tryRead<Address>(clients, address, uupsAbi, 'owner');
+  const [slots, code] = await Promise.all([readProxySlots(clients.public, address), clients.public.getCode({ address }), ownerRead]);
   if (!code || code === '0x') throw new Error(`there is no contract at ${address} on this chain`);
   const kind = proxyKindFromSlots(slots);
   if (!kind) throw new Error(`${address} is not an EIP-1967 proxy: its implementation, admin and beacon slots are empty`);
   let upgradeTarget = address;
   let authority: ProxyFacts['authority'];
   if (kind === 'uups') {
-    authority = await uupsAuthority(clients, address, toBlock);
+    authority = await uupsAuthority(clients, address, toBlock, ownerRead);
   } else if (kind === 'transparent') {
     const adminOwner = (await hasCode(clients, slots.admin)) ? await tryRead<Address>(clients, slots.admin, proxyAdminAbi, 'owner') : undefined;
     if (adminOwner?.ok) {

@@ -159,24 +159,37 @@ async function executeThroughTimelock(
   options: { salt: Hex; executor?: Address; toBlock: bigint; onDetail?: (detail: string) => void },
 ): Promise<RouteResult> {
   const timelock = plan.timelock!;
-  const [proposerRole, executorRole, minDelayRead] = await Promise.all([
+  const batch = plan.calls.length > 1;
+  const targets = plan.calls.map((c) => c.to);
+  const values = plan.calls.map(() => 0n);
+  const payloads = plan.calls.map((c) => c.data);
+  const localId = localOperationId(plan.calls, ZERO_BYTES32, options.salt);
+  // One round of reads (a fork pays the upstream's latency per round, not per read).
+  const [proposerRole, executorRole, minDelayRead, contractId, timestamp] = await Promise.all([
     role(clients, timelock, 'PROPOSER_ROLE'),
     role(clients, timelock, 'EXECUTOR_ROLE'),
     tryRead<bigint>(clients, timelock, timelockAbi, 'getMinDelay'),
+    batch
+      ? tryRead<Hex>(clients, timelock, timelockAbi, 'hashOperationBatch', [targets, values, payloads, ZERO_BYTES32, options.salt])
+      : tryRead<Hex>(clients, timelock, timelockAbi, 'hashOperation', [targets[0], 0n, payloads[0], ZERO_BYTES32, options.salt]),
+    tryRead<bigint>(clients, timelock, timelockAbi, 'getTimestamp', [localId]),
   ]);
   if (!minDelayRead.ok) throw new RouteFailure(`getMinDelay() on ${timelock} ${minDelayRead.error}`);
   const minDelay = minDelayRead.value;
+  if (!contractId.ok) throw new RouteFailure(`hashOperation on ${timelock} ${contractId.error}`);
+  if (contractId.value !== localId) throw new RouteFailure(`the operation id computed locally (${localId}) differs from the timelock's hashOperation (${contractId.value})`);
 
-  let proposer: Address;
-  if (plan.sender) {
-    proposer = getAddress(plan.sender);
-    if (!(await hasRole(clients, timelock, proposerRole, proposer))) throw new RouteFailure(`${proposer} lacks PROPOSER_ROLE on the TimelockController ${timelock}: it cannot schedule the upgrade`);
-  } else {
+  const findProposer = async (): Promise<Address> => {
+    if (plan.sender) {
+      const proposer = getAddress(plan.sender);
+      if (!(await hasRole(clients, timelock, proposerRole, proposer))) throw new RouteFailure(`${proposer} lacks PROPOSER_ROLE on the TimelockController ${timelock}: it cannot schedule the upgrade`);
+      return proposer;
+    }
     const holders = await roleHolders(clients, timelock, proposerRole, options.toBlock);
     if (holders.length === 0) throw new RouteFailure(`no holder of PROPOSER_ROLE was found on the TimelockController ${timelock}: give the proposer's address`);
-    proposer = holders[0];
-  }
-  const anyoneExecutes = await hasRole(clients, timelock, executorRole, ZERO_ADDRESS);
+    return holders[0];
+  };
+  const [proposer, anyoneExecutes] = await Promise.all([findProposer(), hasRole(clients, timelock, executorRole, ZERO_ADDRESS)]);
   let executor: Address;
   if (options.executor) {
     executor = getAddress(options.executor);
@@ -189,19 +202,7 @@ async function executeThroughTimelock(
     executor = holders[0];
   }
 
-  const batch = plan.calls.length > 1;
-  const targets = plan.calls.map((c) => c.to);
-  const values = plan.calls.map(() => 0n);
-  const payloads = plan.calls.map((c) => c.data);
-  const localId = localOperationId(plan.calls, ZERO_BYTES32, options.salt);
-  const contractId = batch
-    ? await tryRead<Hex>(clients, timelock, timelockAbi, 'hashOperationBatch', [targets, values, payloads, ZERO_BYTES32, options.salt])
-    : await tryRead<Hex>(clients, timelock, timelockAbi, 'hashOperation', [targets[0], 0n, payloads[0], ZERO_BYTES32, options.salt]);
-  if (!contractId.ok) throw new RouteFailure(`hashOperation on ${timelock} ${contractId.error}`);
-  if (contractId.value !== localId) throw new RouteFailure(`the operation id computed locally (${localId}) differs from the timelock's hashOperation (${contractId.value})`);
-
   const transactions: SentTransaction[] = [];
-  const timestamp = await tryRead<bigint>(clients, timelock, timelockAbi, 'getTimestamp', [localId]);
   if (!timestamp.ok) throw new RouteFailure(`getTimestamp on ${timelock} ${timestamp.error}`);
   if (timestamp.value === 1n) throw new RouteFailure(`the timelock operation ${localId} was already executed on this chain`);
   const scheduled = timestamp.value === 0n;

@@ -11,7 +11,7 @@ const workdir = mkdtempSync(join(tmpdir(), 'patchline-cli-'));
 after(() => rmSync(workdir, { recursive: true, force: true }));
 
 const broken = 'pragma solidity ^0.8.24;\ncontract Broken {\n    uint256 x\n}\n';
-const clean = 'pragma solidity ^0.8.24;\ncontract Clean is UUPSUpgradeable {\n    uint256 x;\n}\n';
+const clean = 'pragma solidity ^0.8.24;\ncontract Clean is Initializable {\n    uint256 x;\n}\nabstract contract Initializable {}\n';
 mkdirSync(join(workdir, 'src', 'nested'), { recursive: true });
 mkdirSync(join(workdir, 'node_modules', 'dep'), { recursive: true });
 writeFileSync(join(workdir, 'src', 'Broken.sol'), broken);
@@ -89,7 +89,7 @@ test('check --baseline-ref compares with the same file at a git ref; a bad ref i
       const result = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' });
       assert.equal(result.status, 0, result.stderr);
     };
-    const v1 = 'pragma solidity ^0.8.24;\ncontract Box is Initializable {\n    uint256 public a;\n    uint256 public b;\n}\n';
+    const v1 = 'pragma solidity ^0.8.24;\ncontract Box is Initializable {\n    uint256 public a;\n    uint256 public b;\n}\nabstract contract Initializable {}\n';
     writeFileSync(join(repo, 'Box.sol'), v1);
     git('init', '-q');
     git('add', 'Box.sol');

@@ -7,11 +7,13 @@ import { compareFindings, type Finding } from '../engine/findings';
 import { findProjectRoot, ProjectAnalyzer } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
+import { runPropose } from './propose';
 
 const USAGE = `Usage: patchline <command> [options]
 
 Commands:
   check [paths...]     Check Solidity files (default: the current folder) for upgrade-safety problems.
+  propose ...          Export a TimelockController / Governor / Safe upgrade proposal (propose --help).
 
 Options for check:
   --format <f>         text (default), json or sarif
@@ -83,12 +85,14 @@ function runCheck(args: string[], cwd: string): number {
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
 
-export function main(argv: string[], cwd = process.cwd()): number {
+export async function main(argv: string[], cwd = process.cwd()): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'check':
         return runCheck(rest, cwd);
+      case 'propose':
+        return await runPropose(rest, cwd, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
       case '-v':
       case '--version':
         process.stdout.write(`${patchlineVersion}\n`);
@@ -115,4 +119,8 @@ export function main(argv: string[], cwd = process.cwd()): number {
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

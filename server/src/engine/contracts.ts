@@ -82,9 +82,9 @@ export function docCommentBefore(offset: number, text: string, comments: Comment
   let cursor = offset;
   for (let i = comments.length - 1; i >= 0; i--) {
     const comment = comments[i];
-    if (comment.range[1] >= cursor) continue;
-    if (text.slice(comment.range[1] + 1, cursor).trim() !== '') break;
-    const raw = text.slice(comment.range[0], comment.range[1] + 1);
+    if (comment.range[1] > cursor) continue;
+    if (text.slice(comment.range[1], cursor).trim() !== '') break;
+    const raw = text.slice(comment.range[0], comment.range[1]);
     if (!raw.startsWith('///') && !raw.startsWith('/**')) break;
     parts.unshift(raw);
     cursor = comment.range[0];

@@ -27,7 +27,7 @@ export interface SyntaxError {
 export interface Comment {
   type: 'LineComment' | 'BlockComment';
   value: string;
-  /** [start, end] UTF-16 offsets, end inclusive (the parser's convention). */
+  /** [start, end) UTF-16 offsets: unlike AST node ranges, the lexer's comment end is exclusive. */
   range: [number, number];
 }
 

@@ -76,11 +76,18 @@ export class ProjectAnalyzer {
     let contracts = previous?.contracts ?? [];
     let layouts = previous?.layouts ?? new Map<string, StorageLayout>();
     const baselines = new Map<string, ResolvedBaseline>();
+    const unreliable = new Set<string>();
+    // The incremental parser drops a declaration it cannot parse: while the file has syntax
+    // errors, a fresh layout could be missing a variable and look like a deletion. Keep the last
+    // layouts of a clean parse then, and check storage only when there is one.
+    const checkStorageNow = parsed.errors.length === 0 || previous !== undefined;
     if (parsed.ast) {
       try {
         contracts = summarizeContracts(parsed.ast, parsed.text, parsed.comments);
         const computed = computeLayouts(file, this.workspace);
-        layouts = computed.layouts;
+        if (parsed.errors.length === 0 || !previous) layouts = computed.layouts;
+        // A contract whose layout could not be computed in full (an unresolved base) is not compared.
+        for (const [name, errors] of computed.layoutErrors) if (errors.length > 0) unreliable.add(name);
         // Findings about a whole contract (a deleted variable) go on its name.
         for (const contract of contracts) {
           const layout = layouts.get(contract.name);
@@ -90,7 +97,7 @@ export class ProjectAnalyzer {
           if (error.file !== file) continue;
           findings.push({ rule: 'import-unresolved', severity: 'warning', message: error.message, file, range: error.range, tier: 'parser' });
         }
-        this.lastGood.set(file, { contracts, layouts });
+        if (parsed.errors.length === 0) this.lastGood.set(file, { contracts, layouts });
       } catch (error) {
         onError?.('layout', error);
       }
@@ -98,6 +105,7 @@ export class ProjectAnalyzer {
     // patchline.json is the project's shared configuration; editor settings override it locally.
     const config = this.config(onError);
     const rules = { ...config.rules, ...settings.rules };
+    if (!checkStorageNow) layouts = new Map();
     try {
       const upgradeable = new Set(contracts.filter((c) => c.upgradeable).map((c) => c.name));
       const sources = { ...this.baselineSources(file, settings.baselineGitRef, onError), text: parsed.text };
@@ -109,7 +117,7 @@ export class ProjectAnalyzer {
         ...checkStorage({
           file,
           text: parsed.text,
-          layouts: [...layouts.values()],
+          layouts: [...layouts.values()].filter((layout) => !unreliable.has(layout.contract)),
           tier: 'parser',
           baselines: sources,
           isUpgradeable: (layout) => upgradeable.has(layout.contract),

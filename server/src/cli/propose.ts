@@ -1,0 +1,194 @@
+// `patchline propose`: a TimelockController / Governor / Safe payload for one upgrade or a batch.
+// Arguments are read in order, since `--proxy/--implementation` pairs repeat and `--call` takes
+// the signature and then every following non-flag word as its arguments.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { exportProposal, ProposalError, ProposalExistsError, type GovernanceRoute, type ProposalRequest, type UpgradeSpec } from '../engine/propose';
+import type { ProxyKind } from '../engine/chain/eip1967';
+
+export const PROPOSE_USAGE = `Usage: patchline propose --proxy <address> --implementation <address> [--kind uups|transparent|beacon]
+         [--call "<signature>" <args...>]   (repeat --proxy/--implementation for a batch)
+         (--timelock <address> [--delay <s>] [--salt <hex>] [--predecessor <hex>]
+          | --governor <address> --description <text>)
+         [--safe <address>] [--chain-id <id>] [--rpc <url>] --out <dir> [--name <name>] [--force]
+         [--simulation <report.json> | --no-simulation]
+
+  --rpc reads the proxy kind, old implementation, code hash and getMinDelay() from the chain.
+  --simulation attaches a report from 'patchline simulate --json'; without a passing one,
+  --no-simulation confirms exporting anyway (recorded in the evidence).`;
+
+export class ProposeUsageError extends Error {}
+
+const KINDS: ProxyKind[] = ['uups', 'transparent', 'beacon'];
+
+export interface ParsedPropose {
+  request: ProposalRequest;
+  out: string;
+  force: boolean;
+}
+
+export function parseProposeArgs(args: string[], cwd: string): ParsedPropose {
+  const upgrades: UpgradeSpec[] = [];
+  const flags = new Map<string, string>();
+  let force = false;
+  let noSimulation = false;
+  const current = (flag: string): UpgradeSpec => {
+    const last = upgrades.at(-1);
+    if (!last) throw new ProposeUsageError(`${flag} must follow a --proxy`);
+    return last;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const value = (): string => {
+      const next = args[++i];
+      if (next === undefined || next.startsWith('--')) throw new ProposeUsageError(`${arg} needs a value`);
+      return next;
+    };
+    switch (arg) {
+      case '--proxy':
+        upgrades.push({ proxy: value(), newImplementation: '' });
+        break;
+      case '--implementation':
+        current(arg).newImplementation = value();
+        break;
+      case '--kind': {
+        const kind = value() as ProxyKind;
+        if (!KINDS.includes(kind)) throw new ProposeUsageError(`--kind must be one of ${KINDS.join(', ')}`);
+        current(arg).kind = kind;
+        break;
+      }
+      case '--proxy-admin':
+        current(arg).proxyAdmin = value();
+        break;
+      case '--beacon':
+        current(arg).beacon = value();
+        break;
+      case '--call': {
+        const signature = value();
+        const callArgs: string[] = [];
+        while (i + 1 < args.length && !args[i + 1].startsWith('--')) callArgs.push(args[++i]);
+        current(arg).call = { signature, args: callArgs };
+        break;
+      }
+      case '--force':
+        force = true;
+        break;
+      case '--no-simulation':
+        noSimulation = true;
+        break;
+      case '--timelock':
+      case '--delay':
+      case '--salt':
+      case '--predecessor':
+      case '--governor':
+      case '--description':
+      case '--safe':
+      case '--chain-id':
+      case '--rpc':
+      case '--out':
+      case '--name':
+      case '--simulation':
+        if (flags.has(arg)) throw new ProposeUsageError(`${arg} given twice`);
+        flags.set(arg, value());
+        break;
+      default:
+        throw new ProposeUsageError(`Unknown argument "${arg}"`);
+    }
+  }
+  if (upgrades.length === 0) throw new ProposeUsageError('Give at least one --proxy <address> --implementation <address>');
+  for (const upgrade of upgrades) {
+    if (!upgrade.newImplementation) throw new ProposeUsageError(`--proxy ${upgrade.proxy} has no --implementation`);
+  }
+  const out = flags.get('--out');
+  if (!out) throw new ProposeUsageError('--out <dir> is required');
+  const timelock = flags.get('--timelock');
+  const governor = flags.get('--governor');
+  if ((timelock === undefined) === (governor === undefined)) throw new ProposeUsageError('Give exactly one of --timelock or --governor');
+  let governance: GovernanceRoute;
+  if (timelock !== undefined) {
+    for (const flag of ['--description']) if (flags.has(flag)) throw new ProposeUsageError(`${flag} goes with --governor`);
+    governance = {
+      kind: 'timelock',
+      timelock,
+      ...(flags.has('--delay') ? { delay: flags.get('--delay')! } : {}),
+      ...(flags.has('--salt') ? { salt: flags.get('--salt') as `0x${string}` } : {}),
+      ...(flags.has('--predecessor') ? { predecessor: flags.get('--predecessor') as `0x${string}` } : {}),
+    };
+  } else {
+    for (const flag of ['--delay', '--salt', '--predecessor']) if (flags.has(flag)) throw new ProposeUsageError(`${flag} goes with --timelock`);
+    const description = flags.get('--description');
+    if (!description) throw new ProposeUsageError('--governor needs --description <text>');
+    governance = { kind: 'governor', governor: governor!, description };
+  }
+  let chainId: number | undefined;
+  if (flags.has('--chain-id')) {
+    chainId = Number(flags.get('--chain-id'));
+    if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new ProposeUsageError('--chain-id must be a positive integer');
+  }
+  const request: ProposalRequest = {
+    upgrades,
+    governance,
+    ...(chainId !== undefined ? { chainId } : {}),
+    ...(flags.has('--rpc') ? { rpcUrl: flags.get('--rpc')! } : {}),
+    ...(flags.has('--safe') ? { safe: { address: flags.get('--safe')! } } : {}),
+    ...(flags.has('--name') ? { name: flags.get('--name')! } : {}),
+  };
+  const simulation = flags.get('--simulation');
+  if (simulation !== undefined) {
+    const path = resolve(cwd, simulation);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      throw new ProposeUsageError(`--simulation ${simulation}: cannot read the file`);
+    }
+    let verdict: unknown;
+    try {
+      verdict = (JSON.parse(text) as { verdict?: unknown }).verdict;
+    } catch {
+      throw new ProposeUsageError(`--simulation ${simulation}: not a JSON simulation report`);
+    }
+    if (verdict !== 'pass' && verdict !== 'fail' && verdict !== 'error') throw new ProposeUsageError(`--simulation ${simulation}: no verdict in the report`);
+    request.simulation = { reportHash: `0x${createHash('sha256').update(text).digest('hex')}`, verdict, reportPath: relative(cwd, path) };
+  }
+  if (noSimulation) request.confirmedWithoutPassingSimulation = true;
+  return { request, out: resolve(cwd, out), force };
+}
+
+/** Runs `propose`; returns the exit code (0 written, 1 rejected by a check, 2 usage error). */
+export async function runPropose(args: string[], cwd: string, write: (text: string) => void, writeError: (text: string) => void): Promise<number> {
+  if (args.includes('-h') || args.includes('--help')) {
+    write(`${PROPOSE_USAGE}\n`);
+    return 0;
+  }
+  let parsed: ParsedPropose;
+  try {
+    parsed = parseProposeArgs(args, cwd);
+  } catch (error) {
+    if (error instanceof ProposeUsageError) {
+      writeError(`patchline: ${error.message}\n\n${PROPOSE_USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  try {
+    const { proposal, directory, files } = await exportProposal(parsed.request, { directory: parsed.out, force: parsed.force });
+    const ids = proposal.timelock
+      ? `timelock operation id ${proposal.timelock.operationId}`
+      : `governor proposal id ${proposal.governor?.proposalId} (timelock operation ${proposal.governor?.timelockOperationId})`;
+    write(`Wrote ${files.length} file(s) to ${relative(cwd, directory) || '.'}: ${files.join(', ')}\n${ids}\n`);
+    for (const warning of proposal.warnings) writeError(`warning: ${warning}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ProposalError) {
+      writeError(`patchline: the proposal was not written:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+      return 1;
+    }
+    if (error instanceof ProposalExistsError) {
+      writeError(`patchline: ${error.message} (use --force to overwrite)\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,87 @@
+// `patchline propose` as users run it (dist/cli.js), against the demo chain on a real anvil.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runningAnvilPids } from '../../server/src/engine/chain/anvil';
+import { startDemoChain, type DemoChain } from '../../server/src/engine/chain/demo';
+import { timelockAbi } from '../../server/src/engine/chain/abis';
+
+const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+const out = mkdtempSync(join(tmpdir(), 'patchline-propose-'));
+let demo: DemoChain;
+
+before(async () => {
+  demo = await startDemoChain();
+});
+after(async () => {
+  await demo?.stop();
+  rmSync(out, { recursive: true, force: true });
+  assert.deepEqual(runningAnvilPids(), [], 'no anvil left running');
+});
+
+function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: out });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+test('propose through the timelock writes the four files; the operation id is the timelock contract\'s', async () => {
+  const { vault } = demo;
+  const result = await run([
+    'propose', '--proxy', vault.proxy, '--implementation', vault.implementationV2!, '--call', 'initializeV2(uint16)', '250',
+    '--timelock', vault.timelock, '--rpc', demo.anvil.rpcUrl, '--out', 'proposals', '--name', 'vault-v2', '--no-simulation',
+  ]);
+  assert.equal(result.status, 0, result.stderr);
+  const dir = join(out, 'proposals', 'vault-v2');
+  for (const file of ['proposal.json', 'safe-schedule.json', 'safe-execute.json', 'README.md']) assert.ok(existsSync(join(dir, file)), file);
+  const proposal = JSON.parse(readFileSync(join(dir, 'proposal.json'), 'utf8'));
+  const [call] = proposal.calls;
+  const onChain = await demo.clients.public.readContract({
+    address: vault.timelock,
+    abi: timelockAbi,
+    functionName: 'hashOperation',
+    args: [call.to, BigInt(call.value), call.data, proposal.timelock.predecessor, proposal.timelock.salt],
+  });
+  assert.equal(proposal.timelock.operationId, onChain);
+  assert.match(result.stdout, new RegExp(`operation id ${onChain}`));
+  assert.equal(proposal.evidence.simulation.exportedWithoutPassingSimulation, true);
+
+  // The same export again is refused without --force, and the files are untouched.
+  const again = await run([
+    'propose', '--proxy', vault.proxy, '--implementation', vault.implementationV2!, '--timelock', vault.timelock,
+    '--rpc', demo.anvil.rpcUrl, '--out', 'proposals', '--name', 'vault-v2', '--no-simulation',
+  ]);
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /--force/);
+});
+
+test('a delay below getMinDelay is rejected and nothing is written', async () => {
+  const { vault } = demo;
+  const result = await run([
+    'propose', '--proxy', vault.proxy, '--implementation', vault.implementationV2!, '--timelock', vault.timelock, '--delay', '1',
+    '--rpc', demo.anvil.rpcUrl, '--out', 'rejected', '--no-simulation',
+  ]);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /delay/i);
+  assert.equal(existsSync(join(out, 'rejected')), false);
+});
+
+test('usage errors exit 2: no implementation, both routes, a --call without a proxy', async () => {
+  for (const args of [
+    ['propose', '--proxy', '0x0000000000000000000000000000000000000001', '--timelock', '0x0000000000000000000000000000000000000002', '--out', 'x'],
+    ['propose', '--proxy', '0x01', '--implementation', '0x02', '--timelock', '0x03', '--governor', '0x04', '--out', 'x'],
+    ['propose', '--call', 'f()', '--out', 'x'],
+  ]) {
+    const result = await run(args);
+    assert.equal(result.status, 2, args.join(' '));
+    assert.match(result.stderr, /^patchline: /);
+  }
+});

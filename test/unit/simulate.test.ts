@@ -25,7 +25,7 @@ import {
 import { anvilLeftovers, startTestChain, stopTestChain, type TestChain } from '../fixtures/chain/harness';
 
 const DEPOSIT = 3n * 10n ** 18n;
-const FIXTURES = ['test/fixtures/simulate/VaultV2Inserted.sol', 'test/fixtures/simulate/VaultV2NoUpgrade.sol'];
+const FIXTURES = ['test/fixtures/simulate/VaultV2Inserted.sol', 'test/fixtures/simulate/VaultV2NoUpgrade.sol', 'test/fixtures/simulate/VaultV2OpenInitializer.sol'];
 
 interface ChainA {
   chain: TestChain;
@@ -181,6 +181,8 @@ describe('fork simulation', () => {
     assert.equal(moved?.before, String(DEPOSIT));
     assert.notEqual(moved?.after, moved?.before);
     assert.equal(byId(report, 'upgrade-applied').status, 'pass');
+    assert.equal(byId(report, 'implementation-initializers').status, 'pass');
+    assert.match(byId(report, 'implementation-initializers').evidence.join('\n'), /initializeV2\(uint16\) on 0x[0-9a-fA-F]{40} reverted: InvalidInitialization\(\)/);
   });
 
   it('fails a UUPS patch that drops upgradeToAndCall: not upgradeable afterwards', async () => {
@@ -191,6 +193,14 @@ describe('fork simulation', () => {
     assert.equal(upgradeable.status, 'fail');
     assert.match(upgradeable.summary, /not upgradeable afterwards/);
     assert.match(upgradeable.summary, /upgradeToAndCall/);
+  });
+
+  it('fails a patch whose implementation anyone can initialize', async () => {
+    const report = await simulateUpgrade(request({ proxy: a.uups, implementation: { kind: 'artifact', artifact: artifact('VaultV2OpenInitializer') } }));
+    const check = byId(report, 'implementation-initializers');
+    assert.equal(check.status, 'fail');
+    assert.match(check.summary, /anyone can call initializeV2\(uint16\) on the implementation/);
+    assert.deepEqual(report.checks.filter((c) => c.status === 'fail').map((c) => c.id), ['implementation-initializers']);
   });
 
   it('fails a timelock route whose proposer lacks PROPOSER_ROLE, with that reason', async () => {

@@ -6,7 +6,7 @@ import { canonicalSignature, encodeSignatureCall, parseFunctionSignature } from 
 import { impersonateFunded, sendAndConfirm, type ChainClients } from '../chain/clients';
 import { IMPLEMENTATION_SLOT, ZERO_ADDRESS } from '../chain/eip1967';
 import type { StorageLayout } from '../layout/types';
-import { callFails, PAUSER_ROLE, roleHolders, tryRead, uupsAuthority } from './inspect';
+import { callFails, callOutcome, PAUSER_ROLE, roleHolders, tryRead, uupsAuthority } from './inspect';
 import type { SentTransaction } from './routes';
 import { decodeVariable, wordLabel, type StateSnapshot, type WordSpec } from './state';
 import type { GasEntry, GetterDiff, ProxyFacts, SimulationCheck, SmokeCall, StorageWordDiff } from './types';
@@ -200,24 +200,29 @@ export async function checkImplementationInitializers(ctx: CheckContext): Promis
     candidates.set(canonicalSignature(fn), ctx.call.data);
   }
   if (candidates.size === 0) return { id: 'implementation-initializers', title, status: 'skip', summary: 'no initializer in the new ABI and no initializer call', evidence: [] };
-  const caller = '0x00000000000000000000000000000000000bEEF0' as Address;
+  const caller = getAddress('0x00000000000000000000000000000000000beef0');
   const results = await Promise.all(
-    [...candidates].map(async ([signature, data]) => ({ signature, reason: await callFails(ctx.clients, { from: caller, to: ctx.newImplementation, data }, ctx.newAbi ?? []) })),
+    [...candidates].map(async ([signature, data]) => ({ signature, outcome: await callOutcome(ctx.clients, { from: caller, to: ctx.newImplementation, data }, ctx.newAbi ?? []) })),
   );
-  const evidence = results.map((r) => (r.reason ? `${r.signature} on ${ctx.newImplementation} ${r.reason}` : `${r.signature} on ${ctx.newImplementation} succeeded`));
+  const evidence = results.map(({ signature, outcome }) =>
+    outcome.status === 'ok' ? `${signature} on ${ctx.newImplementation} succeeded` : `${signature} on ${ctx.newImplementation} ${outcome.status === 'reverted' ? outcome.reason : `could not be called: ${outcome.reason}`}`,
+  );
   const initialized = await ctx.clients.public.getStorageAt({ address: ctx.newImplementation, slot: INITIALIZABLE_SLOT });
   if (initialized && BigInt(initialized) & 0xffffffffffffffffn) {
     const version = BigInt(initialized) & 0xffffffffffffffffn;
     evidence.push(version === 0xffffffffffffffffn ? 'Initializable._initialized = type(uint64).max: _disableInitializers() ran' : `Initializable._initialized = ${version}`);
   }
-  const open = results.filter((r) => !r.reason);
+  const open = results.filter((r) => r.outcome.status === 'ok');
+  const unknown = results.filter((r) => r.outcome.status === 'failed');
   return {
     id: 'implementation-initializers',
     title,
-    status: open.length ? 'fail' : 'pass',
+    status: open.length || unknown.length ? 'fail' : 'pass',
     summary: open.length
       ? `anyone can call ${open.map((r) => r.signature).join(', ')} on the implementation ${ctx.newImplementation}: call _disableInitializers() in its constructor`
-      : `every initializer reverts on the implementation itself (${results.length} tried)`,
+      : unknown.length
+        ? `${unknown.map((r) => r.signature).join(', ')} could not be tried on the implementation`
+        : `every initializer reverts on the implementation itself (${results.length} tried)`,
     evidence,
   };
 }

@@ -5,7 +5,7 @@ import { beaconAbi, proxyAdminAbi, timelockAbi, uupsAbi } from '../chain/abis';
 import type { ChainClients } from '../chain/clients';
 import { proxyKindFromSlots, readProxySlots, ZERO_ADDRESS } from '../chain/eip1967';
 import type { ProxyFacts } from './types';
-import { describeFailure } from './values';
+import { describeFailure, isRevert } from './values';
 
 export type ReadResult<T = unknown> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -28,14 +28,26 @@ export async function tryRead<T = unknown>(
   }
 }
 
-/** A call that must not revert; its revert reason, or undefined when it succeeded. */
-export async function callFails(clients: ChainClients, request: { from?: Address; to: Address; data: Hex; value?: bigint }, abi: Abi = []): Promise<string | undefined> {
+/** How an eth_call ended: answered, reverted (with the reason), or not run at all. */
+export type CallOutcome = { status: 'ok' } | { status: 'reverted' | 'failed'; reason: string };
+
+export async function callOutcome(
+  clients: ChainClients,
+  request: { from?: Address; to: Address; data: Hex; value?: bigint },
+  abi: Abi = [],
+): Promise<CallOutcome> {
   try {
     await clients.public.call({ account: request.from, to: request.to, data: request.data, value: request.value });
-    return undefined;
+    return { status: 'ok' };
   } catch (error) {
-    return describeFailure(error, abi);
+    return { status: isRevert(error) ? 'reverted' : 'failed', reason: describeFailure(error, abi) };
   }
+}
+
+/** A call that must not revert; its revert reason, or undefined when it succeeded. */
+export async function callFails(clients: ChainClients, request: { from?: Address; to: Address; data: Hex; value?: bigint }, abi: Abi = []): Promise<string | undefined> {
+  const outcome = await callOutcome(clients, request, abi);
+  return outcome.status === 'ok' ? undefined : outcome.reason;
 }
 
 const accessControlAbi = parseAbi(['function hasRole(bytes32 role, address account) view returns (bool)']);

@@ -18,6 +18,13 @@ function revertData(error: unknown): Hex | undefined {
   return data && data.length >= 10 ? data : undefined;
 }
 
+/** True when the node ran the call and it reverted (not when the request itself failed). */
+export function isRevert(error: unknown): boolean {
+  if (!(error instanceof BaseError)) return false;
+  if (revertData(error)) return true;
+  return error.walk((e) => /revert/i.test((e as Error).name ?? '') || /revert/i.test((e as BaseError).details ?? '')) !== null;
+}
+
 /** Why a call or transaction failed: the custom error with its arguments when the data names one. */
 export function describeFailure(error: unknown, abi: Abi = []): string {
   const data = revertData(error);
@@ -33,6 +40,7 @@ export function describeFailure(error: unknown, abi: Abi = []): string {
   if (error instanceof BaseError) {
     const reason = (error.walk((e) => typeof (e as { reason?: unknown }).reason === 'string') as { reason?: string } | null)?.reason;
     if (reason) return `reverted: "${reason}"`;
+    if (isRevert(error)) return 'reverted without data (no such function, or a bare revert)';
     const details = error.details && !error.shortMessage.includes(error.details) ? `: ${error.details}` : '';
     return `${error.shortMessage}${details}`.replace(/\s+/g, ' ');
   }

@@ -15,7 +15,9 @@ import { check, FIXTURES } from './rules-fixtures';
 const ROOT = path.resolve(__dirname, '../..');
 const RULES = ['init-constructor', 'init-state-assignment', 'init-immutable', 'init-parent-not-called', 'init-parent-duplicate', 'init-parent-order', 'unsafe-selfdestruct', 'unsafe-delegatecall'];
 const CLEAN = ['MyToken.sol', 'MyNFT.sol'].map((name) => path.join(FIXTURES, name));
-const entries = [...RULES.map((rule) => path.join(FIXTURES, rule, 'positive.sol')), ...CLEAN];
+// OpenZeppelin 4.9's own presets, where upgrades-core reports missing parent initializer calls.
+const V4 = ['token/ERC20/presets/ERC20PresetMinterPauserUpgradeable.sol', 'utils/escrow/RefundEscrowUpgradeable.sol'].map((f) => path.join(ROOT, 'node_modules/@openzeppelin/contracts-upgradeable-v4', f));
+const entries = [...RULES.map((rule) => path.join(FIXTURES, rule, 'positive.sol')), ...CLEAN, ...V4];
 
 type Located = { file?: string; range?: { start: { line: number } }; related?: { file: string; range: { start: { line: number } } }[] };
 
@@ -61,6 +63,6 @@ describe('compiler tier and parser tier agree', () => {
       assert.deepEqual(upgradeSafetyIssues(validated, token), [], `upgrades-core agrees ${path.basename(file)} is clean`);
     }
     // Each fixture's rule is among upgrades-core's kinds: the comparison covered them all.
-    assert.ok(compared >= RULES.length, `compared ${compared} issues`);
+    assert.ok(compared >= RULES.length + V4.length, `compared ${compared} issues`);
   });
 });

@@ -156,10 +156,12 @@ if (hostProblem) {
         workspaces.push(workspace);
         const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
         page = await context.newPage();
-        await page.goto(server.workbenchUrl(workspace));
-        await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
-        // The explorer lists the workspace once the remote file system is connected.
-        await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'contracts' }).first().waitFor({ timeout: 60_000 });
+        await screenshotOnFailure(page, 'workbench-load', async () => {
+          await page.goto(server.workbenchUrl(workspace));
+          await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+          // The explorer lists the workspace once the remote file system is connected.
+          await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'contracts' }).first().waitFor({ timeout: 60_000 });
+        });
       });
 
       test('quick open (Ctrl+P) opens a .sol file and its syntax error is squiggled', async () => {

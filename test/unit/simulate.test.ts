@@ -161,6 +161,13 @@ describe('fork simulation', () => {
     assert.ok(report.gas.some((g) => g.label === 'upgradeAndCall'));
   });
 
+  it('passes a correct patch on a transparent proxy upgraded directly by its admin', async () => {
+    const report = await simulateUpgrade(request({ proxy: a.transparent, route: 'direct' }));
+    assertAllPass(report);
+    assert.equal(report.route?.sender, report.proxy?.slots.admin, 'the ProxyAdmin itself, impersonated, calls the proxy');
+    assert.ok(report.gas.some((g) => g.label === 'upgradeToAndCall'));
+  });
+
   it('passes a correct patch on a beacon proxy (auto route: upgradeTo on the beacon, then the initializer)', async () => {
     const report = await simulateUpgrade(request({ proxy: a.beacon }));
     assertAllPass(report);

@@ -274,12 +274,12 @@ export async function checkPause(ctx: CheckContext): Promise<SimulationCheck> {
   const title = 'Pause still works';
   const { clients, facts } = ctx;
   const proxy = facts.address;
-  const pausedBefore = await tryRead<boolean>(clients, proxy, pausableAbi, 'paused', [], undefined);
+  const pausedNow = await tryRead<boolean>(clients, proxy, pausableAbi, 'paused');
   const wasPausable = ctx.before.getters.get('paused()')?.ok ?? false;
-  if (!wasPausable && !pausedBefore.ok) return { id: 'pause', title, status: 'skip', summary: 'the proxy is not pausable (no paused())', evidence: [] };
-  if (!pausedBefore.ok) return { id: 'pause', title, status: 'fail', summary: `paused() ${pausedBefore.error} after the upgrade`, evidence: [] };
-  const first = pausedBefore.value ? 'unpause' : 'pause';
-  const second = pausedBefore.value ? 'pause' : 'unpause';
+  if (!wasPausable && !pausedNow.ok) return { id: 'pause', title, status: 'skip', summary: 'the proxy is not pausable (no paused())', evidence: [] };
+  if (!pausedNow.ok) return { id: 'pause', title, status: 'fail', summary: `paused() ${pausedNow.error} after the upgrade`, evidence: [] };
+  const first = pausedNow.value ? 'unpause' : 'pause';
+  const second = pausedNow.value ? 'pause' : 'unpause';
   const [owner, pausers] = await Promise.all([tryRead<Address>(clients, proxy, pausableAbi, 'owner'), roleHolders(clients, proxy, PAUSER_ROLE, ctx.toBlock)]);
   const candidates = [
     ...(owner.ok && owner.value !== ZERO_ADDRESS ? [getAddress(owner.value)] : []),

@@ -27,6 +27,7 @@ import {
   type CheckId,
   type SimulateOptions,
   type SimulationCheck,
+  type SimulationProgress,
   type SimulationReport,
   type SimulationRequest,
   type SimulationStepId,
@@ -52,7 +53,15 @@ function skipped(id: CheckId, summary: string): SimulationCheck {
 }
 
 export async function simulateUpgrade(request: SimulationRequest, options: SimulateOptions = {}): Promise<SimulationReport> {
-  const { signal, onProgress } = options;
+  const { signal } = options;
+  // A failing progress listener (a closed panel) must not fail the simulation.
+  const onProgress = (progress: SimulationProgress) => {
+    try {
+      options.onProgress?.(progress);
+    } catch {
+      // ignored
+    }
+  };
   const startedAt = new Date();
   const report: SimulationReport = {
     version: 1,
@@ -80,18 +89,18 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
     const index = SIMULATION_STEPS.findIndex((s) => s.id === id);
     const base = { step: id, index, total: SIMULATION_STEPS.length, title: SIMULATION_STEPS[index].title };
     const t0 = performance.now();
-    onProgress?.({ ...base, state: 'running' });
-    const detail = (text: string) => onProgress?.({ ...base, state: 'running', detail: text });
+    onProgress({ ...base, state: 'running' });
+    const detail = (text: string) => onProgress({ ...base, state: 'running', detail: text });
     try {
       const result = await run(detail);
       const durationMs = Math.round(performance.now() - t0);
       report.steps.push({ step: id, durationMs });
-      onProgress?.({ ...base, state: 'done', durationMs });
+      onProgress({ ...base, state: 'done', durationMs });
       return result;
     } catch (error) {
       const durationMs = Math.round(performance.now() - t0);
       report.steps.push({ step: id, durationMs });
-      onProgress?.({ ...base, state: 'failed', durationMs });
+      onProgress({ ...base, state: 'failed', durationMs });
       throw error;
     }
   };

@@ -7,12 +7,16 @@ import { compareFindings, type Finding } from '../engine/findings';
 import { findProjectRoot, ProjectAnalyzer } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
+import { runDemo } from './demo';
 import { runPropose } from './propose';
+import { runSimulate } from './simulate';
 
 const USAGE = `Usage: patchline <command> [options]
 
 Commands:
   check [paths...]     Check Solidity files (default: the current folder) for upgrade-safety problems.
+  simulate ...         Run the upgrade on a fork and check what changed (simulate --help).
+  demo                 Check, simulate and propose the bundled example on a local chain (npm run demo).
   propose ...          Export a TimelockController / Governor / Safe upgrade proposal (propose --help).
 
 Options for check:
@@ -91,6 +95,10 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
     switch (command) {
       case 'check':
         return runCheck(rest, cwd);
+      case 'simulate':
+        return await runSimulate(rest, cwd, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+      case 'demo':
+        return await runDemo(runCheck, cwd, (t) => process.stdout.write(t));
       case 'propose':
         return await runPropose(rest, cwd, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
       case '-v':

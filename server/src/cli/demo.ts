@@ -1,0 +1,61 @@
+// `patchline demo` (`npm run demo`): the whole patch lifecycle on the bundled example, offline.
+// 1. check examples/ (VaultV2 against its @custom:oz-upgrades-from VaultV1 baseline);
+// 2. deploy VaultV1 behind a UUPS proxy owned by a TimelockController on a local anvil chain;
+// 3. simulate the V2 patch through the timelock on a fork of it;
+// 4. export the timelock proposal (with the simulation as evidence).
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { patchlineRoot } from '../engine/chain/artifacts';
+import { startDemoChain } from '../engine/chain/demo';
+import { runPatchSimulation } from '../engine/patch';
+import { exportProposal } from '../engine/propose';
+import { formatReport } from './simulate';
+
+export async function runDemo(runCheck: (args: string[], cwd: string) => number, cwd: string, write: (text: string) => void): Promise<number> {
+  const examples = join(patchlineRoot(), 'examples');
+  if (!existsSync(examples)) throw new Error(`the example workspace is missing: ${examples}`);
+  const step = (title: string) => write(`\n━━ ${title}\n`);
+
+  step('1/4 patchline check examples/');
+  const checked = runCheck([relative(cwd, examples) || '.'], cwd);
+  if (checked === 2) return 2;
+
+  step('2/4 Local chain: VaultV1 behind a UUPS proxy owned by a TimelockController');
+  const demo = await startDemoChain();
+  try {
+    const { vault } = demo;
+    write(`anvil ${demo.anvil.rpcUrl}: proxy ${vault.proxy}, VaultV1 ${vault.implementation}, timelock ${vault.timelock} (min delay ${vault.minDelay} s)\n`);
+
+    step('3/4 patchline simulate: VaultV2 through the timelock, on a fork');
+    const call = { signature: 'initializeV2(uint16)', args: ['250'] };
+    const { report, saved } = await runPatchSimulation({
+      cwd: examples,
+      rpc: demo.anvil.rpcUrl,
+      proxy: vault.proxy,
+      implementation: 'contracts/VaultV2.sol:VaultV2',
+      route: 'timelock',
+      call,
+    });
+    write(`${formatReport(report)}\nReport: ${relative(cwd, saved.file)}\n`);
+
+    step('4/4 patchline propose: the TimelockController payload');
+    const { proposal, directory, files } = await exportProposal(
+      {
+        name: 'vault-v2',
+        title: 'Upgrade the vault to VaultV2 (withdrawal fee)',
+        rpcUrl: demo.anvil.rpcUrl,
+        upgrades: [{ proxy: vault.proxy, newImplementation: vault.implementationV2!, call }],
+        governance: { kind: 'timelock', timelock: vault.timelock },
+        simulation: { reportHash: saved.sha256, verdict: report.verdict, reportPath: saved.relativePath },
+        ...(report.verdict === 'pass' ? {} : { confirmedWithoutPassingSimulation: true }),
+      },
+      { directory: join(examples, '.patchline', 'proposals'), force: true },
+    );
+    write(`Wrote ${files.join(', ')} to ${relative(cwd, directory)}\n`);
+    write(`timelock operation id ${proposal.timelock?.operationId}, executable after ${proposal.timelock?.earliestExecution.iso}\n`);
+    write(`\nDemo ${report.verdict === 'pass' ? 'complete: the patch is safe to propose' : `finished: the simulation verdict is ${report.verdict}`}.\n`);
+    return report.verdict === 'pass' && checked === 0 ? 0 : 1;
+  } finally {
+    await demo.stop();
+  }
+}

@@ -1,0 +1,153 @@
+// `patchline simulate`: run the upgrade on a fork and print the report (text, or --json).
+import { relative } from 'node:path';
+import { PatchInputError, runPatchSimulation } from '../engine/patch';
+import type { SimulationReport, UpgradeRoute } from '../engine/simulate';
+
+export const SIMULATE_USAGE = `Usage: patchline simulate --rpc <url|local> --proxy <address> --implementation <path:Contract|address>
+         [--route auto|direct|proxy-admin|beacon|timelock] [--timelock <address>]
+         [--call "<signature>" <args...>] [--block <n>] [--json]
+
+  --rpc local   the embedded demo chain: VaultV1 behind a UUPS proxy owned by a TimelockController
+                (--proxy defaults to it). Exit codes: 0 pass, 1 fail, 2 error.`;
+
+const ROUTES: UpgradeRoute[] = ['auto', 'direct', 'proxy-admin', 'beacon', 'timelock'];
+
+interface SimulateArgs {
+  rpc?: string;
+  proxy?: string;
+  implementation?: string;
+  route?: UpgradeRoute;
+  timelock?: string;
+  call?: { signature: string; args: string[] };
+  block?: bigint;
+  json: boolean;
+}
+
+export function parseSimulateArgs(args: string[]): SimulateArgs {
+  const parsed: SimulateArgs = { json: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const value = (): string => {
+      const next = args[++i];
+      if (next === undefined || next.startsWith('--')) throw new PatchInputError(`${arg} needs a value`);
+      return next;
+    };
+    switch (arg) {
+      case '--rpc':
+        parsed.rpc = value();
+        break;
+      case '--proxy':
+        parsed.proxy = value();
+        break;
+      case '--implementation':
+        parsed.implementation = value();
+        break;
+      case '--route': {
+        const route = value() as UpgradeRoute;
+        if (!ROUTES.includes(route)) throw new PatchInputError(`--route must be one of ${ROUTES.join(', ')}`);
+        parsed.route = route;
+        break;
+      }
+      case '--timelock':
+        parsed.timelock = value();
+        break;
+      case '--call': {
+        const signature = value();
+        const callArgs: string[] = [];
+        while (i + 1 < args.length && !args[i + 1].startsWith('--')) callArgs.push(args[++i]);
+        parsed.call = { signature, args: callArgs };
+        break;
+      }
+      case '--block': {
+        const block = value();
+        if (!/^\d+$/.test(block)) throw new PatchInputError('--block must be a block number');
+        parsed.block = BigInt(block);
+        break;
+      }
+      case '--json':
+        parsed.json = true;
+        break;
+      default:
+        throw new PatchInputError(`Unknown argument "${arg}"`);
+    }
+  }
+  if (!parsed.rpc) throw new PatchInputError('--rpc <url|local> is required');
+  if (!parsed.implementation) throw new PatchInputError('--implementation <path:Contract|address> is required');
+  return parsed;
+}
+
+const mark = { pass: '✔', fail: '✖', skip: '–' } as const;
+
+/** The report for a terminal: verdict, checks with their evidence, diffs, gas and timings. */
+export function formatReport(report: SimulationReport): string {
+  const lines: string[] = [];
+  lines.push(`Simulation ${report.verdict.toUpperCase()} — fork of ${report.fork.rpc} at block ${report.fork.blockNumber ?? '?'} (chain ${report.fork.chainId ?? '?'}), ${report.durationMs} ms`);
+  if (report.error) lines.push(`  error in step "${report.error.step}": ${report.error.message}`);
+  if (report.proxy) {
+    lines.push(`  proxy ${report.proxy.address} (${report.proxy.kind}), implementation ${report.proxy.slots.implementation}`);
+    if (report.proxy.authority) lines.push(`  upgrade authority ${report.proxy.authority.account} via ${report.proxy.authority.via}`);
+  }
+  if (report.implementation?.address) lines.push(`  new implementation ${report.implementation.name ?? ''} ${report.implementation.address}`.replace(/ {2,}/g, ' '));
+  if (report.route?.description) lines.push(`  route: ${report.route.description}`);
+  if (report.timelock) lines.push(`  timelock ${report.timelock.address}: operation ${report.timelock.operationId} (local ${report.timelock.localOperationId === report.timelock.operationId ? 'matches' : `differs: ${report.timelock.localOperationId}`}), delay ${report.timelock.delaySeconds} s`);
+  if (report.baseline?.description) lines.push(`  baseline: ${report.baseline.description}`);
+  lines.push('', 'Checks:');
+  for (const check of report.checks) {
+    lines.push(`  ${mark[check.status]} ${check.title}: ${check.summary}`);
+    if (check.status === 'fail') for (const fact of check.evidence) lines.push(`      ${fact}`);
+  }
+  const changedStorage = report.storage.filter((s) => s.changed);
+  if (changedStorage.length > 0) {
+    lines.push('', 'Storage words that changed:');
+    for (const word of changedStorage) lines.push(`  ${word.slot} ${word.label}: ${word.before} → ${word.after}${word.writtenByUpgrade ? ' (written by the upgrade call)' : ''}`);
+  }
+  const getters = report.getters.filter((g) => g.verdict !== 'same');
+  if (getters.length > 0) {
+    lines.push('', 'Getters:');
+    for (const getter of getters) lines.push(`  ${getter.signature}: ${getter.before} → ${getter.after} [${getter.verdict}]${getter.note ? ` ${getter.note}` : ''}`);
+  }
+  if (report.gas.length > 0) {
+    lines.push('', 'Gas:');
+    for (const entry of report.gas) lines.push(`  ${entry.label}: ${entry.gasUsed}`);
+  }
+  lines.push('', `Steps: ${report.steps.map((s) => `${s.step} ${s.durationMs} ms`).join(', ')}`);
+  return lines.join('\n');
+}
+
+export async function runSimulate(args: string[], cwd: string, write: (text: string) => void, writeError: (text: string) => void): Promise<number> {
+  if (args.includes('-h') || args.includes('--help')) {
+    write(`${SIMULATE_USAGE}\n`);
+    return 0;
+  }
+  try {
+    const parsed = parseSimulateArgs(args);
+    const { report, saved, configErrors } = await runPatchSimulation({
+      cwd,
+      rpc: parsed.rpc!,
+      implementation: parsed.implementation!,
+      ...(parsed.proxy ? { proxy: parsed.proxy } : {}),
+      ...(parsed.route ? { route: parsed.route } : {}),
+      ...(parsed.timelock ? { timelock: parsed.timelock } : {}),
+      ...(parsed.call ? { call: parsed.call } : {}),
+      ...(parsed.block !== undefined ? { block: parsed.block } : {}),
+      ...(process.env.PATCHLINE_ANVIL_PATH ? { anvilPath: process.env.PATCHLINE_ANVIL_PATH } : {}),
+      onProgress: parsed.json
+        ? undefined
+        : (progress) => {
+            if ('state' in progress && progress.state !== 'running') return;
+            writeError(`… ${'title' in progress ? progress.title : 'Prepare'}${progress.detail ? `: ${progress.detail}` : ''}\n`);
+          },
+    });
+    for (const problem of configErrors) writeError(`warning: patchline.json: ${problem}\n`);
+    if (parsed.json) write(`${JSON.stringify(report, null, 2)}\n`);
+    else write(`${formatReport(report)}\nReport saved to ${relative(cwd, saved.file)} (sha256 ${saved.sha256})\n`);
+    return report.verdict === 'pass' ? 0 : report.verdict === 'fail' ? 1 : 2;
+  } catch (error) {
+    if (error instanceof PatchInputError) {
+      writeError(`patchline: ${error.message}\n\n${SIMULATE_USAGE}\n`);
+      return 2;
+    }
+    writeError(`patchline: the simulation could not run: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+}

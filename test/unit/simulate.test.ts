@@ -2,6 +2,7 @@
 // and by a TimelockController), Transparent + ProxyAdmin and Beacon proxies of the example vault;
 // every simulation forks chain A through its RPC URL and must leave no anvil behind.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -80,6 +81,7 @@ describe('fork simulation', () => {
     for (const proxy of [uups.proxy, timelocked.proxy, transparent.proxy, beacon.proxy]) {
       await sendAndConfirm(c, { from: depositor, to: proxy, data: deposit, value: DEPOSIT });
     }
+    assert.deepEqual(anvilChildrenByPgrep(), [chain.anvil.pid], 'pgrep sees chain A: the leftover checks can see a fork');
     const v2 = join(patchlineRoot(), 'examples', 'contracts', 'VaultV2.sol');
     const baseline = new ProjectAnalyzer(patchlineRoot()).analyze(v2).baselines.get('VaultV2')?.layout;
     assert.ok(baseline, 'VaultV2 has a baseline (its @custom:oz-upgrades-from VaultV1)');
@@ -99,6 +101,7 @@ describe('fork simulation', () => {
   after(async () => {
     await stopTestChain(a?.chain);
     assert.deepEqual(anvilLeftovers(), { registered: [], running: [] });
+    assert.deepEqual(anvilChildrenByPgrep(), []);
   });
 
   it('passes a correct patch on a UUPS proxy, upgraded directly by its owner', async () => {
@@ -288,7 +291,8 @@ describe('fork simulation', () => {
   function forkAnvils(): { registered: number[]; running: number[] } {
     const { registered, running } = anvilLeftovers();
     const isFork = (pid: number) => pid !== a.chain.anvil.pid;
-    return { registered: registered.filter(isFork), running: running.filter(isFork) };
+    const byPgrep = anvilChildrenByPgrep().filter(isFork);
+    return { registered: registered.filter(isFork), running: [...new Set([...running.filter(isFork), ...byPgrep])] };
   }
 
   async function deployedV2(): Promise<Address> {
@@ -318,6 +322,12 @@ describe('simulate.calls in patchline.json', () => {
     assert.match(parseSimulateConfig({ calls: {} }).errors[0], /must be an array/);
   });
 });
+
+/** `pgrep -P <this process> anvil`: anvil processes this test process started and left running. */
+function anvilChildrenByPgrep(): number[] {
+  const found = spawnSync('pgrep', ['-P', String(process.pid), '-x', 'anvil'], { encoding: 'utf8' });
+  return found.stdout.split('\n').filter(Boolean).map(Number);
+}
 
 function closedPort(): Promise<number> {
   return new Promise((resolve) => {

@@ -38,6 +38,9 @@ interface ChainA {
   timelocked: { proxy: Address; timelock: Address; proposer: Address };
   transparent: Address;
   beacon: Address;
+  /** A beacon and a ProxyAdmin owned by the TimelockController. */
+  timelockedBeacon: Address;
+  timelockedTransparent: Address;
 }
 
 function byId(report: SimulationReport, id: string) {
@@ -76,9 +79,11 @@ describe('fork simulation', () => {
     const timelocked = await deployTimelockedVault(c, artifacts, { from: deployer, proposer, minDelay: 3600n });
     const transparent = await deployTransparentVault(c, artifacts, { from: deployer, owner });
     const beacon = await deployBeaconVault(c, artifacts, { from: deployer, owner });
+    const timelockedBeacon = await deployBeaconVault(c, artifacts, { from: deployer, owner: timelocked.timelock });
+    const timelockedTransparent = await deployTransparentVault(c, artifacts, { from: deployer, owner: timelocked.timelock });
     // Deposits make totalDeposits non-zero: a getter reading the wrong slot then shows.
     const deposit = encodeFunctionData({ abi: artifacts.get('VaultV1').abi, functionName: 'deposit' });
-    for (const proxy of [uups.proxy, timelocked.proxy, transparent.proxy, beacon.proxy]) {
+    for (const proxy of [uups.proxy, timelocked.proxy, transparent.proxy, beacon.proxy, timelockedBeacon.proxy, timelockedTransparent.proxy]) {
       await sendAndConfirm(c, { from: depositor, to: proxy, data: deposit, value: DEPOSIT });
     }
     assert.deepEqual(anvilChildrenByPgrep(), [chain.anvil.pid], 'pgrep sees chain A: the leftover checks can see a fork');
@@ -95,6 +100,8 @@ describe('fork simulation', () => {
       timelocked: { proxy: timelocked.proxy, timelock: timelocked.timelock, proposer },
       transparent: transparent.proxy,
       beacon: beacon.proxy,
+      timelockedBeacon: timelockedBeacon.proxy,
+      timelockedTransparent: timelockedTransparent.proxy,
     };
   });
 
@@ -178,6 +185,21 @@ describe('fork simulation', () => {
     assert.equal(report.route?.used, 'beacon');
     assert.deepEqual(report.gas.filter((g) => g.label !== 'pause' && g.label !== 'unpause' && !g.label.startsWith('deploy')).map((g) => g.label), ['upgradeTo', 'initializer']);
     assert.equal(report.getters.find((g) => g.signature === 'withdrawalFeeBps()')?.after, '250');
+  });
+
+  it('passes a correct patch on a beacon owned by a timelock: upgradeTo and the initializer in one batch operation', async () => {
+    const report = await simulateUpgrade(request({ proxy: a.timelockedBeacon, route: 'timelock' }));
+    assertAllPass(report);
+    assert.equal(report.timelock?.address, a.timelocked.timelock);
+    assert.equal(report.timelock?.operationId, report.timelock?.localOperationId);
+    assert.deepEqual(report.gas.filter((g) => /Batch$/.test(g.label)).map((g) => g.label), ['scheduleBatch', 'executeBatch']);
+  });
+
+  it('passes a correct patch on a transparent proxy whose ProxyAdmin a timelock owns', async () => {
+    const report = await simulateUpgrade(request({ proxy: a.timelockedTransparent }));
+    assertAllPass(report);
+    assert.equal(report.route?.used, 'timelock');
+    assert.match(report.route?.description ?? '', new RegExp(`execute upgradeAndCall on ${report.proxy?.slots.admin}`));
   });
 
   it('fails a patch with a variable inserted above the others, naming the getter whose value moved', async () => {

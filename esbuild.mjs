@@ -1,7 +1,7 @@
 // Bundles the extension (client), the language server, the CLI and workers into dist/.
 // `--watch` rebuilds on change, `--production` minifies (used by `npm run package`).
 import * as esbuild from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -23,9 +23,9 @@ const common = {
   alias: { antlr4: './node_modules/antlr4/dist/antlr4.node.cjs' },
 };
 
-// Workers are separate bundles loaded with `new Worker(path)` next to the server.
-const workers = {};
-if (existsSync('server/src/engine/compile/worker.ts')) workers['compile-worker'] = 'server/src/engine/compile/worker.ts';
+// upgrades-core reaches @nomicfoundation/slang (top-level await, not bundleable as CJS) only from
+// trySanitizeNatSpec, which Patchline never calls.
+const neverLoaded = ['@nomicfoundation/slang', '@nomicfoundation/slang/*'];
 
 const builds = [
   {
@@ -36,16 +36,23 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { server: 'server/src/lsp/server.ts', ...workers },
+    entryPoints: { server: 'server/src/lsp/server.ts' },
     outdir: 'dist',
-    // solc-js (a 9 MB asm.js blob) is loaded from node_modules at run time, not bundled.
-    external: ['solc', 'solc/*'],
+    external: neverLoaded,
+  },
+  {
+    // The solc-js worker: solc's wrapper is bundled; its 9 MB asm.js compiler (soljson.js) is
+    // loaded from node_modules/solc at run time and shipped as is in the .vsix.
+    ...common,
+    entryPoints: { 'compile-worker': 'server/src/engine/compile/worker.ts' },
+    outdir: 'dist',
+    external: ['solc/soljson', ...neverLoaded],
   },
   {
     ...common,
     entryPoints: { cli: 'server/src/cli/main.ts' },
     outdir: 'dist',
-    external: ['solc', 'solc/*'],
+    external: neverLoaded,
     banner: { js: '#!/usr/bin/env node' },
   },
   {

@@ -14,9 +14,13 @@ import type { Finding, Range } from './findings';
 import { computeLayout, computeLayouts } from './layout/parser-layout';
 import type { StorageLayout } from './layout/types';
 import type { RuleSetting } from './rules/rule';
-import { checkStorage } from './rules/storage-rules';
+import { checkStorage, looksUpgradeable } from './rules/storage-rules';
+import { runCompilerTier } from './compile/tier';
+import type { SolcCompiler } from './compile/solc';
+import { WorkspaceImportResolver } from './compile/workspace-resolver';
+import type { SymbolTable } from './layout/symbols';
 import { checkUpgradeSafety } from './rules/upgrade-rules';
-import { loadPatchlineConfig, type PatchlineConfig } from './suppress';
+import { applySuppressions, loadPatchlineConfig, type PatchlineConfig } from './suppress';
 import { LineIndex } from './text';
 import { SolidityWorkspace, type ContentProvider, type ParsedFile } from './workspace';
 
@@ -37,6 +41,35 @@ export interface FileAnalysis {
   layouts: Map<string, StorageLayout>;
   /** The baseline each contract of the file was compared with, by the contract's name. */
   baselines: Map<string, ResolvedBaseline>;
+}
+
+/** The compiler tier's results for one text of a file. */
+export interface CompiledAnalysis {
+  file: string;
+  /** The text that was compiled: results apply to it only. */
+  text: string;
+  /** solc compiled it (no error): the layouts and storage findings are authoritative. */
+  ok: boolean;
+  findings: Finding[];
+  layouts: Map<string, StorageLayout>;
+}
+
+/**
+ * The diagnostics of a file from both tiers. A compile of the current text replaces the parser
+ * tier's storage findings (solc's layouts are authoritative) and wins where both tiers report the
+ * same rule on the same line; a compile of an older text keeps only what the parser tier cannot
+ * see (`oz-*`) until the next compile; a failed compile adds solc's errors to the parser tier's.
+ */
+export function mergeTiers(parser: Finding[], compiled: CompiledAnalysis | undefined, currentText: string): Finding[] {
+  if (!compiled) return parser;
+  if (compiled.text !== currentText) {
+    return compiled.ok ? [...parser, ...compiled.findings.filter((f) => f.rule.startsWith('oz-'))] : parser;
+  }
+  // A syntax error is reported once, by the parser tier; solc would only repeat it.
+  if (!compiled.ok) return parser.some((f) => f.rule === 'syntax-error') ? parser : [...parser, ...compiled.findings];
+  const reported = new Set(compiled.findings.map((f) => `${f.rule}\0${f.file}\0${f.range.start.line}`));
+  const kept = parser.filter((f) => !f.rule.startsWith('storage-') && !reported.has(`${f.rule}\0${f.file}\0${f.range.start.line}`));
+  return [...kept, ...compiled.findings];
 }
 
 /** Folders that hold dependencies or build output: not searched for baseline contracts. */
@@ -77,6 +110,7 @@ export class ProjectAnalyzer {
     let layouts = previous?.layouts ?? new Map<string, StorageLayout>();
     const baselines = new Map<string, ResolvedBaseline>();
     const unreliable = new Set<string>();
+    let symbols: SymbolTable | undefined;
     // The incremental parser drops a declaration it cannot parse: while the file has syntax
     // errors, a fresh layout could be missing a variable and look like a deletion. Keep the last
     // layouts of a clean parse then, and check storage only when there is one.
@@ -85,6 +119,7 @@ export class ProjectAnalyzer {
       try {
         contracts = summarizeContracts(parsed.ast, parsed.text, parsed.comments);
         const computed = computeLayouts(file, this.workspace);
+        symbols = computed.symbols;
         if (parsed.errors.length === 0 || !previous) layouts = computed.layouts;
         // A contract whose layout could not be computed in full (an unresolved base) is not compared.
         for (const [name, errors] of computed.layoutErrors) if (errors.length > 0) unreliable.add(name);
@@ -140,6 +175,7 @@ export class ProjectAnalyzer {
             return resolved?.source === 'annotation' && resolved.layout.file ? { file: resolved.layout.file, contract: resolved.layout.contract } : undefined;
           },
           settings: rules,
+          ...(symbols ? { symbols } : {}),
           ...(adminModifiers ? { adminModifiers } : {}),
           ...(onError ? { onError: (rule: string, error: unknown) => onError(`rule ${rule}`, error) } : {}),
         }),
@@ -147,7 +183,47 @@ export class ProjectAnalyzer {
     } catch (error) {
       onError?.('upgrade-safety rules', error);
     }
-    return { file, findings: findings.filter((f) => rules[f.rule] !== 'off'), contracts, layouts, baselines };
+    const kept = applySuppressions(findings, file, parsed.text).filter((f) => rules[f.rule] !== 'off');
+    return { file, findings: kept, contracts, layouts, baselines };
+  }
+
+  /**
+   * The compiler tier for `file` (solc-js through `compiler`, then upgrades-core): solc's
+   * messages, upgrades-core's findings, and the storage rules run again on solc's layouts.
+   * Rejects with an AbortError when a newer compile supersedes it.
+   */
+  async compile(file: string, compiler: SolcCompiler, settings: ProjectSettings = {}, signal?: AbortSignal): Promise<CompiledAnalysis> {
+    const parsed = this.workspace.parse(file);
+    const text = parsed?.text ?? '';
+    const parser = this.lastGood.get(file);
+    const result = await runCompilerTier(compiler, {
+      file,
+      resolver: new WorkspaceImportResolver(this.workspace, this.root),
+      ...(signal ? { signal } : {}),
+    });
+    const rules = { ...this.config().rules, ...settings.rules };
+    const findings = [...result.findings];
+    if (result.compilation.ok) {
+      const upgradeable = new Set((parser?.contracts ?? []).filter((c) => c.upgradeable).map((c) => c.name));
+      findings.push(
+        ...checkStorage({
+          file,
+          text,
+          layouts: [...result.layouts.values()],
+          tier: 'compiler',
+          baselines: { ...this.baselineSources(file, settings.baselineGitRef), text },
+          isUpgradeable: (layout) => upgradeable.has(layout.contract) || looksUpgradeable(layout),
+          settings: rules,
+        }),
+      );
+    }
+    return {
+      file,
+      text,
+      ok: result.compilation.ok,
+      findings: applySuppressions(findings, file, text).filter((f) => rules[f.rule] !== 'off'),
+      layouts: result.layouts,
+    };
   }
 
   private patchlineConfig: PatchlineConfig | undefined;

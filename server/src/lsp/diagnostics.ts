@@ -24,6 +24,8 @@ export function toDiagnostic(finding: Finding): Diagnostic {
     codeDescription: { href: docsUrl(finding.rule) },
     source: 'patchline',
     message: finding.message,
+    // Which tier found it: clients and tests can tell the as-you-type guess from solc's verdict.
+    data: { tier: finding.tier },
     relatedInformation: finding.related?.map((r) => ({
       location: { uri: URI.file(r.file).toString(), range: r.range },
       message: r.message,

@@ -13,7 +13,9 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { findProjectRoot, ProjectAnalyzer, type FileAnalysis } from '../engine/project';
+import * as path from 'node:path';
+import { isAbortError, SolcCompiler } from '../engine/compile/solc';
+import { findProjectRoot, mergeTiers, ProjectAnalyzer, type CompiledAnalysis, type FileAnalysis, type ProjectSettings } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
 import { slotGrid } from '../engine/layout/grid';
 import {
@@ -114,13 +116,7 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
     if (!scheduler.isCurrent(uri, version)) return;
     const file = fileOf(uri);
     const started = Date.now();
-    // git is a process: only in a trusted workspace.
-    const baselineGitRef = trusted && settings.baselineGitRef ? settings.baselineGitRef : undefined;
-    const projectSettings = {
-      rules: settings.rules,
-      ...(baselineGitRef ? { baselineGitRef } : {}),
-      ...(settings.pauseAdminModifiers ? { pauseAdminModifiers: settings.pauseAdminModifiers } : {}),
-    };
+    const projectSettings = projectSettingsOf(settings);
     const analysis = projectFor(file).analyze(file, projectSettings, (what, error) =>
       connection.console.error(`${what} failed on ${file}: ${error instanceof Error ? error.stack : String(error)}`),
     );
@@ -128,7 +124,7 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
     if (!scheduler.isCurrent(uri, version) || documents.get(uri)?.version !== version) return;
     const changedLayouts = layoutsChanged(analyses.get(uri), analysis);
     analyses.set(uri, analysis);
-    void connection.sendDiagnostics({ uri, version, diagnostics: analysis.findings.map(toDiagnostic) });
+    publish(uri);
     connection.console.log(`Analysed ${file} v${version} in ${Date.now() - started} ms: ${analysis.findings.length} finding(s)`);
     if (changedLayouts) {
       void connection.languages.inlayHint.refresh().catch(() => undefined);
@@ -146,6 +142,74 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
     sendStatus();
   }
 });
+
+function projectSettingsOf(settings: ServerSettings): ProjectSettings {
+  // git is a process: only in a trusted workspace.
+  const baselineGitRef = trusted && settings.baselineGitRef ? settings.baselineGitRef : undefined;
+  return {
+    rules: settings.rules,
+    ...(baselineGitRef ? { baselineGitRef } : {}),
+    ...(settings.pauseAdminModifiers ? { pauseAdminModifiers: settings.pauseAdminModifiers } : {}),
+  };
+}
+
+/** Publishes both tiers' findings for the document's current text. */
+function publish(uri: string): void {
+  const document = documents.get(uri);
+  const analysis = analyses.get(uri);
+  if (!document || !analysis) return;
+  const findings = mergeTiers(analysis.findings, compiled.get(uri), document.getText());
+  void connection.sendDiagnostics({ uri, version: document.version, diagnostics: findings.map(toDiagnostic) });
+}
+
+// --- Compiler tier: on save, and after 1.5 s without edits; trusted workspaces only. ---
+
+const COMPILE_IDLE_MS = 1500;
+const compiled = new Map<string, CompiledAnalysis>();
+const compileTimers = new Map<string, NodeJS.Timeout>();
+let compileAbort: AbortController | undefined;
+let compiler: { solcPath: string; instance: SolcCompiler } | undefined;
+
+function compilerFor(solcPath: string): SolcCompiler {
+  if (compiler && compiler.solcPath === solcPath) return compiler.instance;
+  void compiler?.instance.dispose();
+  const resolved = solcPath && !path.isAbsolute(solcPath) && /[\\/]/.test(solcPath) && workspaceRoots[0] ? path.resolve(workspaceRoots[0], solcPath) : solcPath;
+  compiler = { solcPath, instance: new SolcCompiler(resolved ? { solcPath: resolved } : {}) };
+  return compiler.instance;
+}
+
+function scheduleCompile(uri: string, delayMs: number): void {
+  if (!trusted) return;
+  const pending = compileTimers.get(uri);
+  if (pending) clearTimeout(pending);
+  compileTimers.set(
+    uri,
+    setTimeout(() => {
+      compileTimers.delete(uri);
+      void compileNow(uri);
+    }, delayMs),
+  );
+}
+
+async function compileNow(uri: string): Promise<void> {
+  const document = documents.get(uri);
+  if (!document) return;
+  const settings = await settingsFor(uri);
+  compileAbort?.abort();
+  const abort = new AbortController();
+  compileAbort = abort;
+  const file = fileOf(uri);
+  const started = Date.now();
+  try {
+    const result = await projectFor(file).compile(file, compilerFor(settings.solcPath), projectSettingsOf(settings), abort.signal);
+    compiled.set(uri, result);
+    connection.console.log(`Compiled ${file} in ${Date.now() - started} ms: ${result.ok ? 'ok' : 'errors'}, ${result.findings.length} finding(s)`);
+    publish(uri);
+  } catch (error) {
+    if (isAbortError(error)) return; // a newer compile took over
+    connection.console.error(`Compiler tier failed on ${file}: ${error instanceof Error ? error.stack : String(error)}`);
+  }
+}
 
 function layoutsChanged(before: FileAnalysis | undefined, after: FileAnalysis): boolean {
   if (!before) return true;
@@ -174,11 +238,18 @@ function sendStatus(): void {
   void connection.sendNotification(StatusNotification, { state, pending, message, tiers: trusted ? 'parser+compiler' : 'parser' });
 }
 
-documents.onDidOpen((event) => void scheduleAnalysis(event.document, 0));
-documents.onDidChangeContent((event) => void scheduleAnalysis(event.document));
-documents.onDidSave(() => {
+documents.onDidOpen((event) => {
+  void scheduleAnalysis(event.document, 0);
+  scheduleCompile(event.document.uri, COMPILE_IDLE_MS);
+});
+documents.onDidChangeContent((event) => {
+  void scheduleAnalysis(event.document);
+  scheduleCompile(event.document.uri, COMPILE_IDLE_MS);
+});
+documents.onDidSave((event) => {
   // New or moved contracts, manifests or a recorded lock file change what baselines resolve to.
   for (const project of projects.values()) project.invalidate();
+  scheduleCompile(event.document.uri, 0);
 });
 documents.onDidClose((event) => {
   const { uri } = event.document;
@@ -186,6 +257,10 @@ documents.onDidClose((event) => {
   analyses.delete(uri);
   settingsCache.delete(uri);
   projectFor(fileOf(uri)).forget(fileOf(uri));
+  compiled.delete(uri);
+  const pending = compileTimers.get(uri);
+  if (pending) clearTimeout(pending);
+  compileTimers.delete(uri);
   void connection.sendDiagnostics({ uri, diagnostics: [] });
   sendStatus();
 });
@@ -266,7 +341,12 @@ connection.onRequest(StorageLayoutRequest, ({ uri, position }): StorageLayoutVie
   };
 });
 
-connection.onShutdown(() => scheduler.dispose());
+connection.onShutdown(async () => {
+  scheduler.dispose();
+  for (const timer of compileTimers.values()) clearTimeout(timer);
+  compileAbort?.abort();
+  await compiler?.instance.dispose();
+});
 
 documents.listen(connection);
 connection.listen();

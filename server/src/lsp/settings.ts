@@ -9,6 +9,8 @@ export interface ServerSettings {
   inlayHints: { storageSlots: boolean };
   /** Baseline from a git ref (release tag), empty for none. */
   baselineGitRef: string;
+  /** `patchline.solc.path`: another soljson.js or a native solc binary; empty for the bundled solc-js. */
+  solcPath: string;
   /** Admin-only modifiers for the pause rules; undefined: patchline.json's or the defaults. */
   pauseAdminModifiers: string[] | undefined;
 }
@@ -19,6 +21,7 @@ export const defaultSettings: ServerSettings = {
   inlayHints: { storageSlots: true },
   baselineGitRef: '',
   pauseAdminModifiers: undefined,
+  solcPath: '',
 };
 
 const ruleSettings = new Set<RuleSetting>(['off', 'info', 'warning', 'error']);
@@ -39,6 +42,7 @@ export function normalizeSettings(raw: unknown): ServerSettings {
     rules,
     inlayHints: { storageSlots: hints.storageSlots !== false },
     pauseAdminModifiers: adminModifiers(value.pause),
+    solcPath: typeof (value.solc as Record<string, unknown> | undefined)?.path === 'string' ? ((value.solc as Record<string, string>).path).trim() : '',
     baselineGitRef: typeof (value.baseline as Record<string, unknown> | undefined)?.gitRef === 'string' ? ((value.baseline as Record<string, string>).gitRef).trim() : '',
   };
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -288,6 +288,22 @@ describe('fork simulation', () => {
     assert.match(report.error?.message ?? '', new RegExp(`the fork RPC http://127\\.0\\.0\\.1:${port}/… is unreachable \\(ECONNREFUSED\\)`));
     assert.doesNotMatch(JSON.stringify(report), /key\/abc/);
     assert.deepEqual(forkAnvils(), { registered: [], running: [] });
+  });
+
+  it('fails with a clear error when the RPC accepts connections but never answers, and starts no anvil', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const report = await simulateUpgrade(request({ proxy: a.uups, rpcUrl: `http://127.0.0.1:${port}/key/abc`, rpcTimeoutMs: 1500 }));
+      assert.equal(report.verdict, 'error');
+      assert.match(report.error?.message ?? '', new RegExp(`the fork RPC http://127\\.0\\.0\\.1:${port}/… is unreachable \\(no answer within 1500 ms\\)`));
+      assert.deepEqual(forkAnvils(), { registered: [], running: [] });
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      silent.close();
+    }
   });
 
   it('reports an address that is not a proxy as an error of the inspect step', async () => {

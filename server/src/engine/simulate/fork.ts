@@ -1,5 +1,6 @@
-// The fork a simulation runs on: the upstream RPC is asked for its chain id while anvil starts
-// (a dead URL then fails fast with the RPC's own error, not anvil's), and an abort stops anvil.
+// The fork a simulation runs on: the upstream RPC is asked for its chain id and latest block
+// first (a dead URL fails fast with the RPC's own error, and no anvil is started for it), then
+// anvil forks that block; an abort stops anvil.
 import type { Address } from 'viem';
 import { maskRpcUrl, startAnvil, type AnvilNode } from '../chain/anvil';
 import { connectChain, type ChainClients } from '../chain/clients';
@@ -60,17 +61,22 @@ function cancelled(signal: AbortSignal | undefined): Promise<never> {
  * Starts anvil forking `rpcUrl`. Resolves once the fork answers; rejects with a clear message when
  * the RPC is dead, and with `SimulationCancelledError` on abort. No node outlives a rejection.
  */
-export async function startFork(options: { rpcUrl: string; blockNumber?: bigint; anvilPath?: string; signal?: AbortSignal }): Promise<Fork> {
+export async function startFork(options: { rpcUrl: string; blockNumber?: bigint; anvilPath?: string; rpcTimeoutMs?: number; signal?: AbortSignal }): Promise<Fork> {
   const { rpcUrl, signal } = options;
   if (signal?.aborted) throw new SimulationCancelledError();
-  const probe = probeRpc(rpcUrl);
-  const starting = startAnvil({ forkUrl: rpcUrl, forkBlockNumber: options.blockNumber, anvilPath: options.anvilPath });
-  probe.catch(() => undefined);
+  // The upstream answers first: a dead URL fails here, before any anvil exists.
+  const upstream = await Promise.race([probeRpc(rpcUrl, options.rpcTimeoutMs), cancelled(signal)]);
+  if (options.blockNumber !== undefined && options.blockNumber > upstream.latest) {
+    throw new Error(`block ${options.blockNumber} is after the fork RPC's latest block ${upstream.latest}`);
+  }
+  const starting = startAnvil({
+    forkUrl: rpcUrl,
+    forkBlockNumber: options.blockNumber ?? upstream.latest,
+    anvilPath: options.anvilPath,
+    // Known already: anvil need not ask the upstream again (each question costs its latency).
+    extraArgs: ['--fork-chain-id', String(upstream.chainId)],
+  });
   try {
-    const upstream = await Promise.race([probe, cancelled(signal)]);
-    if (options.blockNumber !== undefined && options.blockNumber > upstream.latest) {
-      throw new Error(`block ${options.blockNumber} is after the fork RPC's latest block ${upstream.latest}`);
-    }
     const node = await Promise.race([starting, cancelled(signal)]);
     const clients = await connectChain(node.rpcUrl, { chainId: upstream.chainId });
     const [blockNumber, devAccounts] = await Promise.race([

@@ -106,7 +106,7 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
   };
 
   try {
-    fork = await step('fork', () => startFork({ rpcUrl: request.rpcUrl, blockNumber: request.blockNumber, anvilPath: request.anvilPath, signal }));
+    fork = await step('fork', () => startFork({ rpcUrl: request.rpcUrl, blockNumber: request.blockNumber, anvilPath: request.anvilPath, rpcTimeoutMs: request.rpcTimeoutMs, signal }));
     const { clients } = fork;
     const toBlock = fork.blockNumber;
     report.fork = { ...report.fork, chainId: fork.chainId, blockNumber: fork.blockNumber.toString() };

@@ -68,6 +68,8 @@ export interface SimulationRequest {
   calls?: SmokeCall[];
   /** `patchline.anvilPath` */
   anvilPath?: string;
+  /** How long the fork RPC may take to answer its first question; default 6000 ms. */
+  rpcTimeoutMs?: number;
 }
 
 export type SimulationStepId = 'fork' | 'inspect' | 'deploy' | 'before' | 'upgrade' | 'after' | 'checks';

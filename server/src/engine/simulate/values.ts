@@ -47,11 +47,24 @@ export function describeFailure(error: unknown, abi: Abi = []): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Replaces `secret` URLs (and any longer URL starting with their origin and path) by their masked form, in any JSON value. */
+/**
+ * Masks the secret URLs in any JSON value: every URL with a secret's origin loses its path and
+ * query (anvil and HTTP errors repeat the URL, sometimes reshaped).
+ */
 export function maskUrlsDeep<T>(value: T, secrets: readonly string[]): T {
-  const present = secrets.filter((s) => s && maskRpcUrl(s) !== s);
-  if (present.length === 0) return value;
-  const maskText = (text: string) => present.reduce((out, secret) => out.split(secret).join(maskRpcUrl(secret)), text);
+  const patterns: RegExp[] = [];
+  for (const secret of secrets) {
+    if (!secret || maskRpcUrl(secret) === secret) continue;
+    let origin: string;
+    try {
+      origin = new URL(secret).origin;
+    } catch {
+      continue;
+    }
+    patterns.push(new RegExp(`${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\\s"'<>)]*`, 'g'));
+  }
+  if (patterns.length === 0) return value;
+  const maskText = (text: string) => patterns.reduce((out, pattern) => out.replace(pattern, (url) => maskRpcUrl(url)), text);
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return maskText(v);
     if (Array.isArray(v)) return v.map(walk);

@@ -11,7 +11,7 @@ const workdir = mkdtempSync(join(tmpdir(), 'patchline-cli-'));
 after(() => rmSync(workdir, { recursive: true, force: true }));
 
 const broken = 'pragma solidity ^0.8.24;\ncontract Broken {\n    uint256 x\n}\n';
-const clean = 'pragma solidity ^0.8.24;\ncontract Clean is Initializable {\n    uint256 x;\n}\nabstract contract Initializable {}\n';
+const clean = 'pragma solidity ^0.8.24;\nabstract contract Initializable {}\ncontract Clean is Initializable {\n    uint256 x;\n}\n';
 mkdirSync(join(workdir, 'src', 'nested'), { recursive: true });
 mkdirSync(join(workdir, 'node_modules', 'dep'), { recursive: true });
 writeFileSync(join(workdir, 'src', 'Broken.sol'), broken);
@@ -28,7 +28,7 @@ test('check --format json: 1-based positions, file relative to cwd, exit 1 on er
   const all = JSON.parse(result.stdout);
   // Clean.sol is upgradeable without a baseline: an info finding on its name, not an error.
   const info = all.find((f: { rule: string }) => f.rule === 'storage-baseline-missing');
-  assert.deepEqual([info?.file, info?.severity, info?.line, info?.column], ['src/nested/Clean.sol', 'info', 2, 10]);
+  assert.deepEqual([info?.file, info?.severity, info?.line, info?.column], ['src/nested/Clean.sol', 'info', 3, 10]);
   const findings = all.filter((f: { severity: string }) => f.severity === 'error');
   assert.equal(findings.length, 1);
   assert.deepEqual(Object.keys(findings[0]).sort(), ['column', 'endColumn', 'endLine', 'file', 'line', 'message', 'rule', 'severity', 'tier'].sort());
@@ -68,6 +68,22 @@ test('check --format sarif is SARIF 2.1.0 with the rule listed and a relative lo
   assert.equal(resultEntry.locations[0].physicalLocation.region.startLine, 4);
 });
 
+test('--tier compiler reports what only solc sees; --tier parser does not compile', () => {
+  const file = join(workdir, 'typed', 'Typed.sol');
+  mkdirSync(join(workdir, 'typed'), { recursive: true });
+  writeFileSync(file, 'pragma solidity ^0.8.24;\ncontract Typed {\n    uint256 x = "text";\n}\n');
+  const compiled = run('check', 'typed', '--format', 'json', '--tier', 'compiler');
+  assert.equal(compiled.status, 1, compiled.stderr);
+  assert.deepEqual(
+    JSON.parse(compiled.stdout).map((f: { rule: string; line: number; tier: string }) => [f.rule, f.line, f.tier]),
+    [['solc-error', 3, 'compiler']],
+  );
+  const parsed = run('check', 'typed', '--format', 'json', '--tier', 'parser');
+  assert.equal(parsed.status, 0, parsed.stderr);
+  assert.deepEqual(JSON.parse(parsed.stdout), []);
+  assert.equal(run('check', 'typed', '--tier', 'fast').status, 2);
+});
+
 test('usage errors exit 2 with a message: unknown command, unknown format, missing path, unknown flag', () => {
   for (const args of [['frobnicate'], ['check', '--format', 'xml'], ['check', 'missing.sol'], ['check', '--nope']]) {
     const result = run(...args);
@@ -89,7 +105,7 @@ test('check --baseline-ref compares with the same file at a git ref; a bad ref i
       const result = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' });
       assert.equal(result.status, 0, result.stderr);
     };
-    const v1 = 'pragma solidity ^0.8.24;\ncontract Box is Initializable {\n    uint256 public a;\n    uint256 public b;\n}\nabstract contract Initializable {}\n';
+    const v1 = 'pragma solidity ^0.8.24;\nabstract contract Initializable {}\ncontract Box is Initializable {\n    uint256 public a;\n    uint256 public b;\n}\n';
     writeFileSync(join(repo, 'Box.sol'), v1);
     git('init', '-q');
     git('add', 'Box.sol');
@@ -99,7 +115,7 @@ test('check --baseline-ref compares with the same file at a git ref; a bad ref i
     const checked = spawnSync(process.execPath, [cli, 'check', '--format', 'json', '--baseline-ref', 'v1.0.0'], { cwd: repo, encoding: 'utf8' });
     assert.equal(checked.status, 1, checked.stderr);
     const inserted = JSON.parse(checked.stdout).filter((f: { rule: string }) => f.rule === 'storage-inserted');
-    assert.deepEqual(inserted.map((f: { file: string; line: number }) => [f.file, f.line]), [['Box.sol', 3]]);
+    assert.deepEqual(inserted.map((f: { file: string; line: number; tier: string }) => [f.file, f.line, f.tier]), [['Box.sol', 4, 'compiler']]);
     const bad = spawnSync(process.execPath, [cli, 'check', '--baseline-ref', 'no-such-tag'], { cwd: repo, encoding: 'utf8' });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--baseline-ref no-such-tag/);

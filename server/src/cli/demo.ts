@@ -11,13 +11,13 @@ import { runPatchSimulation } from '../engine/patch';
 import { exportProposal } from '../engine/propose';
 import { formatReport } from './simulate';
 
-export async function runDemo(runCheck: (args: string[], cwd: string) => number, cwd: string, write: (text: string) => void): Promise<number> {
+export async function runDemo(runCheck: (args: string[], cwd: string) => Promise<number>, cwd: string, write: (text: string) => void): Promise<number> {
   const examples = join(patchlineRoot(), 'examples');
   if (!existsSync(examples)) throw new Error(`the example workspace is missing: ${examples}`);
   const step = (title: string) => write(`\n━━ ${title}\n`);
 
   step('1/4 patchline check examples/');
-  const checked = runCheck([relative(cwd, examples) || '.'], cwd);
+  const checked = await runCheck([relative(cwd, examples) || '.'], cwd);
   if (checked === 2) return 2;
 
   step('2/4 Local chain: VaultV1 behind a UUPS proxy owned by a TimelockController');

@@ -4,7 +4,8 @@ import { relative } from 'node:path';
 import { GitRefContents } from '../engine/baseline/git';
 import { collectSolidityFiles, PathNotFoundError } from '../engine/files';
 import { compareFindings, type Finding } from '../engine/findings';
-import { findProjectRoot, ProjectAnalyzer } from '../engine/project';
+import { SolcCompiler } from '../engine/compile/solc';
+import { findProjectRoot, mergeTiers, ProjectAnalyzer } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
 import { runDemo } from './demo';
@@ -22,6 +23,7 @@ Commands:
 Options for check:
   --format <f>         text (default), json or sarif
   --baseline-ref <ref> Compare with the same contracts at this git ref (e.g. a release tag)
+  --tier <t>           parser (as you type, no compiler), compiler (solc-js + upgrades-core) or both (default)
   -h, --help           Show this help
   -v, --version        Show the version
 
@@ -29,12 +31,15 @@ Exit codes: 0 no error findings, 1 error findings, 2 usage or internal error.`;
 
 class UsageError extends Error {}
 
-function runCheck(args: string[], cwd: string): number {
+type CheckTier = 'parser' | 'compiler' | 'both';
+
+async function runCheck(args: string[], cwd: string): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: {
       format: { type: 'string', default: 'text' },
       'baseline-ref': { type: 'string' },
+      tier: { type: 'string', default: 'both' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -47,6 +52,8 @@ function runCheck(args: string[], cwd: string): number {
   const format = values.format as OutputFormat;
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`Unknown format "${format}": use text, json or sarif`);
 
+  const tier = values.tier as CheckTier;
+  if (!['parser', 'compiler', 'both'].includes(tier)) throw new UsageError(`Unknown tier "${tier}": use parser, compiler or both`);
   const baselineRef = values['baseline-ref'];
   if (baselineRef !== undefined) {
     try {
@@ -61,17 +68,30 @@ function runCheck(args: string[], cwd: string): number {
   const upgradeable: string[] = [];
   // One analyzer per project root, so files of a project share parses, layouts and baselines.
   const projects = new Map<string, ProjectAnalyzer>();
-  for (const file of files) {
-    const root = findProjectRoot(file);
-    let project = projects.get(root);
-    if (!project) projects.set(root, (project = new ProjectAnalyzer(root)));
-    const analysis = project.analyze(file, baselineRef ? { baselineGitRef: baselineRef } : {}, (what, error) => {
-      process.stderr.write(`patchline: ${what} failed on ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}\n`);
-    });
-    findings.push(...analysis.findings);
-    for (const contract of analysis.contracts) {
-      if (contract.upgradeable) upgradeable.push(`${contract.name} (${relative(cwd, file)})`);
+  const compiler = tier === 'parser' ? undefined : new SolcCompiler(process.env.PATCHLINE_SOLC_PATH ? { solcPath: process.env.PATCHLINE_SOLC_PATH } : {});
+  try {
+    for (const file of files) {
+      const root = findProjectRoot(file);
+      let project = projects.get(root);
+      if (!project) projects.set(root, (project = new ProjectAnalyzer(root)));
+      const analysis = project.analyze(file, baselineRef ? { baselineGitRef: baselineRef } : {}, (what, error) => {
+        process.stderr.write(`patchline: ${what} failed on ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}\n`);
+      });
+      const settings = baselineRef ? { baselineGitRef: baselineRef } : {};
+      if (compiler) {
+        const compiled = await project.compile(file, compiler, settings);
+        const text = project.parsed(file)?.text ?? '';
+        if (tier === 'both') findings.push(...mergeTiers(analysis.findings, compiled, text));
+        else findings.push(...analysis.findings.filter((f) => f.rule === 'syntax-error'), ...(compiled.ok || !analysis.findings.some((f) => f.rule === 'syntax-error') ? compiled.findings : []));
+      } else {
+        findings.push(...analysis.findings);
+      }
+      for (const contract of analysis.contracts) {
+        if (contract.upgradeable) upgradeable.push(`${contract.name} (${relative(cwd, file)})`);
+      }
     }
+  } finally {
+    await compiler?.dispose();
   }
   findings.sort(compareFindings);
 
@@ -94,7 +114,7 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
   try {
     switch (command) {
       case 'check':
-        return runCheck(rest, cwd);
+        return await runCheck(rest, cwd);
       case 'simulate':
         return await runSimulate(rest, cwd, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
       case 'demo':

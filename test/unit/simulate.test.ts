@@ -23,6 +23,7 @@ import {
   type SimulationReport,
   type SimulationRequest,
 } from '../../server/src/engine/simulate';
+import { maskUrlsDeep } from '../../server/src/engine/simulate/values';
 import { anvilLeftovers, startTestChain, stopTestChain, type TestChain } from '../fixtures/chain/harness';
 
 const DEPOSIT = 3n * 10n ** 18n;
@@ -337,6 +338,14 @@ describe('fork simulation', () => {
     const { deployContract } = await import('../../server/src/engine/chain/deploy');
     return getAddress(await deployContract(a.chain.clients, a.chain.accounts[0], artifact('VaultV2')));
   }
+});
+
+describe('RPC URL masking', () => {
+  it('masks every URL with the secret URL origin, reshaped or not, and leaves other URLs', () => {
+    const secret = 'https://eth.example.com/v2/KEY?x=1';
+    const masked = maskUrlsDeep({ a: `failed ${secret} then https://eth.example.com/v2/KEY/ again`, b: ['http://127.0.0.1:8545 ok'], n: 5 }, [secret]);
+    assert.deepEqual(masked, { a: 'failed https://eth.example.com/… then https://eth.example.com/… again', b: ['http://127.0.0.1:8545 ok'], n: 5 });
+  });
 });
 
 describe('simulate.calls in patchline.json', () => {

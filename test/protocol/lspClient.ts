@@ -81,8 +81,9 @@ export class LspTestClient {
     });
   }
 
-  /** Resolves with the first diagnostics (already received or future) matching `predicate`. */
-  waitForDiagnostics(predicate: (p: PublishDiagnosticsParams) => boolean, timeoutMs = 10_000): Promise<PublishDiagnosticsParams> {
+  /** Resolves with the first diagnostics (already received or future) matching `predicate`. The first
+   * analysis of a file that imports OpenZeppelin parses all of it: generous by default on a loaded machine. */
+  waitForDiagnostics(predicate: (p: PublishDiagnosticsParams) => boolean, timeoutMs = 60_000): Promise<PublishDiagnosticsParams> {
     const seen = this.published.find(predicate);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
@@ -98,8 +99,8 @@ export class LspTestClient {
   }
 
   /** Diagnostics for `uri` at exactly `version`. */
-  diagnosticsAt(uri: string, version: number): Promise<Diagnostic[]> {
-    return this.waitForDiagnostics((p) => p.uri === uri && p.version === version).then((p) => p.diagnostics);
+  diagnosticsAt(uri: string, version: number, timeoutMs?: number): Promise<Diagnostic[]> {
+    return this.waitForDiagnostics((p) => p.uri === uri && p.version === version, timeoutMs).then((p) => p.diagnostics);
   }
 
   get alive(): boolean {

@@ -307,6 +307,18 @@ describe('fork simulation', () => {
     }
   });
 
+  it('forks at a given block, and refuses a block after the latest', async () => {
+    const latest = await a.chain.clients.public.getBlockNumber();
+    const report = await simulateUpgrade(request({ proxy: a.uups, blockNumber: latest - 1n }));
+    assert.equal(report.fork.blockNumber, String(latest - 1n));
+    assert.equal(report.fork.requestedBlock, String(latest - 1n));
+    assert.equal(byId(report, 'upgrade-applied').status, 'pass');
+    const future = await simulateUpgrade(request({ proxy: a.uups, blockNumber: latest + 100n }));
+    assert.equal(future.verdict, 'error');
+    assert.match(future.error?.message ?? '', new RegExp(`block ${latest + 100n} is after the fork RPC's latest block ${latest}`));
+    assert.deepEqual(forkAnvils(), { registered: [], running: [] });
+  });
+
   it('reports an address that is not a proxy as an error of the inspect step', async () => {
     const report = await simulateUpgrade(request({ proxy: a.timelocked.timelock }));
     assert.equal(report.verdict, 'error');

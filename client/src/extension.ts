@@ -1,8 +1,10 @@
 // Activation: start the language client, register commands and the Patch view.
 import * as vscode from 'vscode';
+import { exportProposal } from './commands/exportProposal';
 import { recordBaseline } from './commands/recordBaseline';
 import { restartServer } from './commands/restartServer';
 import { showStorageLayout } from './commands/showStorageLayout';
+import { simulateUpgrade } from './commands/simulateUpgrade';
 import { showOutput } from './commands/showOutput';
 import { Ctx } from './ctx';
 import { PatchViewProvider } from './panel/patchView';
@@ -20,6 +22,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('patchline.restartServer', restartServer(ctx)),
     vscode.commands.registerCommand('patchline.recordBaseline', recordBaseline(ctx)),
     vscode.commands.registerCommand('patchline.showStorageLayout', showStorageLayout(ctx)),
+    vscode.commands.registerCommand('patchline.simulateUpgrade', simulateUpgrade(ctx, patchView)),
+    vscode.commands.registerCommand('patchline.exportProposal', exportProposal(patchView)),
     // Trust unlocks the compiler tier and processes: the server reads trust at start-up.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void ctx?.restart()),
   );

@@ -20,6 +20,8 @@ export const StatusNotification = new NotificationType<StatusParams>('patchline/
 export interface ContractInfo {
   name: string;
   uri: string;
+  /** File system path: the Patch panel names workspace contracts as `<file>:<name>`. */
+  file: string;
   /** 0-based line of the contract name. */
   line: number;
   character: number;
@@ -81,3 +83,61 @@ export interface StorageLayoutView {
 
 /** The slot grid of the contract at a position, beside its baseline's; undefined when there is none. */
 export const StorageLayoutRequest = new RequestType<StorageLayoutParams, StorageLayoutView | null, void>('patchline/storageLayout');
+
+// --- Fork simulation and proposal export (the Patch panel) ---
+
+export type { SimulationReport, SimulationCheck, StorageWordDiff, GetterDiff, UpgradeRoute } from './engine/simulate/types';
+import type { SimulationReport, UpgradeRoute } from './engine/simulate/types';
+
+export interface SimulateParams {
+  /** `local`: the embedded demo chain (kept running for the session); `rpc`: fork this URL. */
+  fork: { kind: 'local' } | { kind: 'rpc'; url: string; block?: string };
+  /** Default with `local`: the demo vault's proxy. */
+  proxy?: string;
+  /** `<absolute path>:<Contract>` of a workspace contract, or the address of a deployed implementation. */
+  implementation: string;
+  route: UpgradeRoute;
+  timelock?: string;
+  call?: { signature: string; args: string[] };
+}
+
+export interface SimulateResult {
+  report: SimulationReport;
+  /** Where the report was saved (URI) and the sha256 of its bytes: the proposal's evidence. */
+  reportUri: string;
+  reportHash: string;
+  /** Prefills for the export form. */
+  suggestion: { proxy?: string; newImplementation?: string; timelock?: string; chainId?: number };
+}
+
+export const SimulateRequest = new RequestType<SimulateParams, SimulateResult, void>('patchline/simulate');
+
+export interface SimulationProgressParams {
+  title: string;
+  detail?: string;
+  index: number;
+  total: number;
+}
+
+export const SimulationProgressNotification = new NotificationType<SimulationProgressParams>('patchline/simulationProgress');
+
+export interface ProposeParams {
+  /** The simulation this proposal follows, if one ran (its report is the evidence). */
+  simulation?: { reportUri: string; reportHash: string; verdict: 'pass' | 'fail' | 'error' };
+  /** The user confirmed exporting without a passing simulation. */
+  confirmedWithoutPassingSimulation: boolean;
+  fork: SimulateParams['fork'];
+  proxy: string;
+  newImplementation: string;
+  call?: { signature: string; args: string[] };
+  governance: { kind: 'timelock'; timelock: string; delay?: string } | { kind: 'governor'; governor: string; description: string };
+  safe?: string;
+  name: string;
+  force: boolean;
+}
+
+export type ProposeResult =
+  | { written: true; directoryUri: string; files: string[]; id: string }
+  | { written: false; exists: true; directoryUri: string };
+
+export const ProposeRequest = new RequestType<ProposeParams, ProposeResult, void>('patchline/propose');

@@ -11,7 +11,8 @@ import { LspTestClient } from './lspClient';
 const repo = join(__dirname, '..', '..');
 // A copy of the example project, with the repository's node_modules for the OpenZeppelin imports.
 const project = mkdtempSync(join(tmpdir(), 'patchline-commands-'));
-cpSync(join(repo, 'examples'), project, { recursive: true });
+cpSync(join(repo, 'examples', 'contracts'), join(project, 'contracts'), { recursive: true });
+cpSync(join(repo, 'examples', 'package.json'), join(project, 'package.json'));
 symlinkSync(join(repo, 'node_modules'), join(project, 'node_modules'));
 const v1File = join(project, 'contracts', 'VaultV1.sol');
 const v2File = join(project, 'contracts', 'VaultV2.sol');

@@ -1,5 +1,6 @@
 // A minimal LSP client over stdio for protocol tests: spawns dist/server.js and speaks JSON-RPC to it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { URI } from 'vscode-uri';
 import { join } from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
@@ -55,10 +56,12 @@ export class LspTestClient {
     this.connection.listen();
   }
 
-  async initialize(options: { configuration?: boolean; trusted?: boolean } = {}): Promise<void> {
+  async initialize(options: { configuration?: boolean; trusted?: boolean; workspaceFolder?: string } = {}): Promise<void> {
+    const folder = options.workspaceFolder ? URI.file(options.workspaceFolder).toString() : null;
     await this.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
-      rootUri: null,
+      rootUri: folder,
+      workspaceFolders: folder ? [{ uri: folder, name: 'workspace' }] : null,
       capabilities: {
         workspace: { configuration: options.configuration ?? false },
         textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } },

@@ -1,20 +1,80 @@
 // Messages between the Patch webview (media/panel) and the extension host. Both sides validate
 // what they receive with the parsers below: a webview is untrusted input.
-import type { AnalysisState, ContractInfo, SlotCell, SlotRow, StorageLayoutView } from '../../../server/src/protocol';
+import type { AnalysisState, ContractInfo, SimulateResult, SlotCell, SlotRow, StorageLayoutView, UpgradeRoute } from '../../../server/src/protocol';
 
-export type HostMessage = { type: 'contracts'; contracts: ContractInfo[]; state: AnalysisState; trusted: boolean };
+/** What the simulation form holds; persisted per workspace. */
+export interface SimulationForm {
+  fork: 'local' | 'rpc';
+  rpc: string;
+  block: string;
+  proxy: string;
+  implementation: string;
+  route: UpgradeRoute;
+  timelock: string;
+  call: string;
+  args: string;
+}
+
+export interface ExportForm {
+  name: string;
+  newImplementation: string;
+  governance: 'timelock' | 'governor';
+  timelock: string;
+  delay: string;
+  governor: string;
+  description: string;
+  safe: string;
+}
+
+export type HostMessage =
+  | { type: 'contracts'; contracts: ContractInfo[]; state: AnalysisState; trusted: boolean }
+  | { type: 'form'; form: SimulationForm }
+  | { type: 'simulation'; state: 'running'; progress?: string }
+  | { type: 'simulation'; state: 'done'; result: SimulateResult }
+  | { type: 'simulation'; state: 'error'; message: string }
+  | { type: 'exported'; files: string[]; directoryUri: string; id: string };
 
 export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'refresh' }
-  | { type: 'open'; uri: string; line: number; character: number };
+  | { type: 'open'; uri: string; line: number; character: number }
+  | { type: 'simulate'; form: SimulationForm }
+  | { type: 'export'; form: ExportForm };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
 
+const ROUTES: UpgradeRoute[] = ['auto', 'direct', 'proxy-admin', 'beacon', 'timelock'];
+const isText = (value: unknown, max = 2000): value is string => typeof value === 'string' && value.length <= max;
+
+export function parseSimulationForm(value: unknown): SimulationForm | undefined {
+  if (!isObject(value)) return undefined;
+  const { fork, rpc, block, proxy, implementation, route, timelock, call, args } = value;
+  if (fork !== 'local' && fork !== 'rpc') return undefined;
+  if (![rpc, block, proxy, implementation, timelock, call, args].every((v) => isText(v))) return undefined;
+  if (!ROUTES.includes(route as UpgradeRoute)) return undefined;
+  return { fork, rpc, block, proxy, implementation, route, timelock, call, args } as SimulationForm;
+}
+
+function parseExportForm(value: unknown): ExportForm | undefined {
+  if (!isObject(value)) return undefined;
+  const { name, newImplementation, governance, timelock, delay, governor, description, safe } = value;
+  if (governance !== 'timelock' && governance !== 'governor') return undefined;
+  if (![name, newImplementation, timelock, delay, governor, description, safe].every((v) => isText(v, 10_000))) return undefined;
+  return { name, newImplementation, governance, timelock, delay, governor, description, safe } as ExportForm;
+}
+
 export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
   if (!isObject(value)) return undefined;
   switch (value.type) {
+    case 'simulate': {
+      const form = parseSimulationForm(value.form);
+      return form ? { type: 'simulate', form } : undefined;
+    }
+    case 'export': {
+      const form = parseExportForm(value.form);
+      return form ? { type: 'export', form } : undefined;
+    }
     case 'ready':
     case 'refresh':
       return { type: value.type };
@@ -30,16 +90,36 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
 
 function parseContract(value: unknown): ContractInfo | undefined {
   if (!isObject(value)) return undefined;
-  const { name, uri, line, character, upgradeable, proxyKind, upgradesFrom, errors, warnings } = value;
-  if (typeof name !== 'string' || typeof uri !== 'string' || !isCount(line) || !isCount(character)) return undefined;
+  const { name, uri, file, line, character, upgradeable, proxyKind, upgradesFrom, errors, warnings } = value;
+  if (typeof name !== 'string' || typeof uri !== 'string' || typeof file !== 'string' || !isCount(line) || !isCount(character)) return undefined;
   if (typeof upgradeable !== 'boolean' || !isCount(errors) || !isCount(warnings)) return undefined;
   if (proxyKind !== undefined && proxyKind !== 'uups' && proxyKind !== 'transparent-or-beacon') return undefined;
   if (upgradesFrom !== undefined && typeof upgradesFrom !== 'string') return undefined;
-  return { name, uri, line, character, upgradeable, proxyKind, upgradesFrom, errors, warnings };
+  return { name, uri, file, line, character, upgradeable, proxyKind, upgradesFrom, errors, warnings };
 }
 
 export function parseHostMessage(value: unknown): HostMessage | undefined {
-  if (!isObject(value) || value.type !== 'contracts' || !Array.isArray(value.contracts)) return undefined;
+  if (!isObject(value)) return undefined;
+  if (value.type === 'form') {
+    const form = parseSimulationForm(value.form);
+    return form ? { type: 'form', form } : undefined;
+  }
+  if (value.type === 'simulation') {
+    if (value.state === 'running') return { type: 'simulation', state: 'running', ...(isText(value.progress) ? { progress: value.progress } : {}) };
+    if (value.state === 'error' && isText(value.message, 20_000)) return { type: 'simulation', state: 'error', message: value.message };
+    // The report comes from our own server through the host; check its envelope, render fields defensively.
+    if (value.state === 'done' && isObject(value.result) && isObject(value.result.report) && Array.isArray(value.result.report.checks)) {
+      return { type: 'simulation', state: 'done', result: value.result as unknown as SimulateResult };
+    }
+    return undefined;
+  }
+  if (value.type === 'exported') {
+    if (Array.isArray(value.files) && value.files.every((f) => isText(f)) && isText(value.directoryUri) && isText(value.id)) {
+      return { type: 'exported', files: value.files as string[], directoryUri: value.directoryUri, id: value.id };
+    }
+    return undefined;
+  }
+  if (value.type !== 'contracts' || !Array.isArray(value.contracts)) return undefined;
   if (value.state !== 'idle' && value.state !== 'analyzing' && value.state !== 'error') return undefined;
   if (typeof value.trusted !== 'boolean') return undefined;
   const contracts = value.contracts.map(parseContract);

@@ -2,15 +2,52 @@
 // to its source. Its front end is media/panel/main.ts, bundled to dist/media/panel.js.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { ListContractsRequest, type AnalysisState } from '../../../server/src/protocol';
+import {
+  ListContractsRequest,
+  ProposeRequest,
+  SimulateRequest,
+  SimulationProgressNotification,
+  type AnalysisState,
+  type ProposeParams,
+  type SimulateParams,
+  type SimulateResult,
+} from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
-import { parseWebviewMessage, type HostMessage } from './messages';
+import { parseSimulationForm, parseWebviewMessage, type ExportForm, type HostMessage, type SimulationForm } from './messages';
+
+const FORM_KEY = 'patchline.simulationForm';
+const emptyForm: SimulationForm = { fork: 'local', rpc: '', block: '', proxy: '', implementation: '', route: 'auto', timelock: '', call: '', args: '' };
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/** Checks the form before anything runs; returns the request or a message for the user. */
+export function simulateParamsOf(form: SimulationForm): SimulateParams | string {
+  if (form.fork === 'rpc' && !/^(https?|wss?):\/\/\S+$/.test(form.rpc.trim())) return 'Enter the RPC URL to fork (http(s):// or ws(s)://), or choose the local demo chain.';
+  if (form.fork === 'rpc' && form.block.trim() && !/^\d+$/.test(form.block.trim())) return 'The fork block must be a block number.';
+  if (form.fork === 'rpc' && !ADDRESS.test(form.proxy.trim())) return 'Enter the proxy address (0x followed by 40 hex digits).';
+  if (form.fork === 'local' && form.proxy.trim() && !ADDRESS.test(form.proxy.trim())) return 'The proxy must be an address, or empty for the demo vault.';
+  if (!form.implementation.trim()) return 'Choose the new implementation: a workspace contract or a deployed address.';
+  if (form.timelock.trim() && !ADDRESS.test(form.timelock.trim())) return 'The timelock must be an address.';
+  const signature = form.call.trim();
+  if (signature && !/^[A-Za-z_$][\w$]*\(.*\)$/.test(signature)) return 'The initializer must be a function signature, e.g. initializeV2(uint16).';
+  const args = form.args.trim() ? form.args.split(',').map((a) => a.trim()) : [];
+  return {
+    fork: form.fork === 'local' ? { kind: 'local' } : { kind: 'rpc', url: form.rpc.trim(), ...(form.block.trim() ? { block: form.block.trim() } : {}) },
+    implementation: form.implementation.trim(),
+    route: form.route,
+    ...(form.proxy.trim() ? { proxy: form.proxy.trim() } : {}),
+    ...(form.timelock.trim() ? { timelock: form.timelock.trim() } : {}),
+    ...(signature ? { call: { signature, args } } : {}),
+  };
+}
 
 export class PatchViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewType = 'patchline.patch';
   private view: vscode.WebviewView | undefined;
   private state: AnalysisState = 'idle';
   private readonly disposables: vscode.Disposable[] = [];
+  private lastSimulation: { params: SimulateParams; result: SimulateResult } | undefined;
+  private running = false;
 
   constructor(private readonly ctx: Ctx) {
     this.disposables.push(
@@ -38,11 +75,151 @@ export class PatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
       this.ctx.output.warn(`Patch view: ignored an invalid message ${JSON.stringify(raw)?.slice(0, 200)}`);
       return;
     }
-    if (message.type === 'open') {
-      const position = new vscode.Position(message.line, message.character);
-      await vscode.window.showTextDocument(vscode.Uri.parse(message.uri), { selection: new vscode.Range(position, position) });
-    } else {
-      await this.refresh();
+    switch (message.type) {
+      case 'open': {
+        const position = new vscode.Position(message.line, message.character);
+        await vscode.window.showTextDocument(vscode.Uri.parse(message.uri), { selection: new vscode.Range(position, position) });
+        return;
+      }
+      case 'simulate':
+        await this.ctx.extension.workspaceState.update(FORM_KEY, message.form);
+        await this.simulate(message.form);
+        return;
+      case 'export':
+        await this.exportProposal(message.form);
+        return;
+      case 'ready':
+        await this.post({ type: 'form', form: this.savedForm() });
+        await this.refresh();
+        return;
+      case 'refresh':
+        await this.refresh();
+        return;
+    }
+  }
+
+  get hasSimulation(): boolean {
+    return this.lastSimulation !== undefined;
+  }
+
+  private savedForm(): SimulationForm {
+    return parseSimulationForm(this.ctx.extension.workspaceState.get(FORM_KEY)) ?? emptyForm;
+  }
+
+  private async post(message: HostMessage): Promise<void> {
+    await this.view?.webview.postMessage(message);
+  }
+
+  /** Shows the view with the form prefilled (Simulate Upgrade command, code lens). */
+  async prefill(implementation: string): Promise<void> {
+    const form = { ...this.savedForm(), implementation };
+    await this.ctx.extension.workspaceState.update(FORM_KEY, form);
+    await vscode.commands.executeCommand(`${PatchViewProvider.viewType}.focus`);
+    await this.post({ type: 'form', form });
+  }
+
+  private async simulate(form: SimulationForm): Promise<void> {
+    const client = this.ctx.languageClient;
+    if (!client?.isRunning()) return;
+    if (this.running) {
+      void vscode.window.showInformationMessage('Patchline: a simulation is already running.');
+      return;
+    }
+    if (!vscode.workspace.isTrusted) {
+      await this.post({ type: 'simulation', state: 'error', message: 'Restricted mode: simulations start anvil and reach the network. Trust this workspace to simulate.' });
+      return;
+    }
+    const params = simulateParamsOf(form);
+    if (typeof params === 'string') {
+      await this.post({ type: 'simulation', state: 'error', message: params });
+      return;
+    }
+    this.running = true;
+    await this.post({ type: 'simulation', state: 'running' });
+    try {
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Patchline: simulating the upgrade', cancellable: true },
+        async (progress, token) => {
+          let done = 0;
+          const listener = client.onNotification(SimulationProgressNotification, (p) => {
+            const increment = p.total > 0 ? Math.max(0, (p.index / p.total) * 100 - done) : 0;
+            done += increment;
+            progress.report({ message: p.detail ? `${p.title}: ${p.detail}` : p.title, increment });
+            void this.post({ type: 'simulation', state: 'running', progress: p.detail ? `${p.title}: ${p.detail}` : p.title });
+          });
+          try {
+            return await client.sendRequest(SimulateRequest, params, token);
+          } finally {
+            listener.dispose();
+          }
+        },
+      );
+      this.lastSimulation = { params, result };
+      await this.post({ type: 'simulation', state: 'done', result });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.ctx.output.error(`Simulation failed: ${message}`);
+      await this.post({ type: 'simulation', state: 'error', message: /cancel/i.test(message) ? 'The simulation was cancelled.' : message });
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async exportProposal(form: ExportForm): Promise<void> {
+    const client = this.ctx.languageClient;
+    const last = this.lastSimulation;
+    if (!client?.isRunning()) return;
+    if (!last) {
+      void vscode.window.showWarningMessage('Patchline: run a simulation first: the proposal exports the simulated upgrade.');
+      return;
+    }
+    const verdict = last.result.report.verdict;
+    let confirmed = false;
+    if (verdict !== 'pass') {
+      const choice = await vscode.window.showWarningMessage(
+        `The simulation did not pass (verdict: ${verdict}). Export the proposal anyway? This is recorded in its evidence.`,
+        { modal: true },
+        'Export Anyway',
+      );
+      if (choice !== 'Export Anyway') return;
+      confirmed = true;
+    }
+    const proxy = last.result.report.proxy?.address ?? last.params.proxy;
+    const name = form.name.trim();
+    if (!proxy || !/^[\w.-]+$/.test(name) || !ADDRESS.test(form.newImplementation.trim())) {
+      void vscode.window.showErrorMessage('Patchline: the proposal needs a name (letters, digits, . _ -) and the address where the new implementation is deployed.');
+      return;
+    }
+    const base: ProposeParams = {
+      simulation: { reportUri: last.result.reportUri, reportHash: last.result.reportHash, verdict },
+      confirmedWithoutPassingSimulation: confirmed,
+      fork: last.params.fork,
+      proxy,
+      newImplementation: form.newImplementation.trim(),
+      ...(last.params.call ? { call: last.params.call } : {}),
+      governance:
+        form.governance === 'timelock'
+          ? { kind: 'timelock', timelock: form.timelock.trim(), ...(form.delay.trim() ? { delay: form.delay.trim() } : {}) }
+          : { kind: 'governor', governor: form.governor.trim(), description: form.description },
+      ...(form.safe.trim() ? { safe: form.safe.trim() } : {}),
+      name,
+      force: false,
+    };
+    try {
+      let result = await client.sendRequest(ProposeRequest, base);
+      if (!result.written) {
+        const choice = await vscode.window.showWarningMessage(`A proposal named "${name}" already exists. Overwrite it?`, { modal: true }, 'Overwrite');
+        if (choice !== 'Overwrite') return;
+        result = await client.sendRequest(ProposeRequest, { ...base, force: true });
+      }
+      if (!result.written) return;
+      await this.post({ type: 'exported', files: result.files, directoryUri: result.directoryUri, id: result.id });
+      const open = await vscode.window.showInformationMessage(`Patchline: proposal "${name}" written (${result.files.join(', ')}).`, 'Open README');
+      if (open) await vscode.window.showTextDocument(vscode.Uri.joinPath(vscode.Uri.parse(result.directoryUri), 'README.md'));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.ctx.output.error(`Export failed: ${message}`);
+      void vscode.window.showErrorMessage(`Patchline: ${message}`);
     }
   }
 
@@ -51,8 +228,7 @@ export class PatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     if (!this.view || !client?.isRunning()) return;
     try {
       const { contracts } = await client.sendRequest(ListContractsRequest, { upgradeableOnly: true });
-      const message: HostMessage = { type: 'contracts', contracts, state: this.state, trusted: vscode.workspace.isTrusted };
-      await this.view.webview.postMessage(message);
+      await this.post({ type: 'contracts', contracts, state: this.state, trusted: vscode.workspace.isTrusted });
     } catch (error) {
       this.ctx.output.error(`Patch view: could not list contracts: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -63,7 +63,13 @@ async function workspaceImplementation(
   const resolved = analysis.baselines.get(ref.contract);
   const baselineFile = resolved?.source === 'annotation' ? resolved.layout.file : undefined;
   onProgress?.({ step: 'prepare', detail: `compile ${ref.contract}${baselineFile ? ` and its baseline ${resolved!.layout.contract}` : ''}` });
-  const artifacts = await compileArtifacts({ root, entries: [ref.file, ...(baselineFile && baselineFile !== ref.file ? [baselineFile] : [])], ...(solcPath ? { solcPath } : {}) });
+  const artifacts = await compileArtifacts({
+    root,
+    entries: [ref.file, ...(baselineFile && baselineFile !== ref.file ? [baselineFile] : [])],
+    // Patchline's own folder in the project (beside .patchline/runs), not the project's node_modules.
+    cacheDir: path.join(root, '.patchline', 'cache'),
+    ...(solcPath ? { solcPath } : {}),
+  });
   let artifact: ContractArtifact;
   try {
     artifact = artifacts.get(ref.contract);

@@ -29,6 +29,7 @@ import {
   type InitializationOptions,
 } from '../protocol';
 import { codeActionsFor, toDiagnostic } from './diagnostics';
+import { registerPatchRequests } from './patch';
 import { AnalysisScheduler } from './scheduler';
 import { defaultSettings, normalizeSettings, type ServerSettings } from './settings';
 import { allEntries, entriesInFile, entryAt, slotLabel, storageHover } from './storageViews';
@@ -76,6 +77,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       hoverProvider: true,
       inlayHintProvider: true,
+      codeLensProvider: { resolveProvider: false },
     },
     serverInfo: { name: 'patchline', version: patchlineVersion },
   };
@@ -292,6 +294,18 @@ connection.languages.inlayHint.on(async (params) => {
     .map((located) => ({ position: located.entry.range!.end, label: slotLabel(located), kind: InlayHintKind.Type, paddingLeft: true }));
 });
 
+// "Simulate upgrade" above each contract that names the version it upgrades from.
+connection.onCodeLens((params) => {
+  const analysis = analyses.get(params.textDocument.uri);
+  if (!analysis || !trusted) return [];
+  return analysis.contracts
+    .filter((c) => c.upgradeable && c.kind === 'contract' && (c.upgradesFrom || analysis.baselines.has(c.name)))
+    .map((c) => ({
+      range: c.nameRange,
+      command: { title: 'Simulate upgrade', command: 'patchline.simulateUpgrade', arguments: [`${analysis.file}:${c.name}`] },
+    }));
+});
+
 connection.onRequest(ListContractsRequest, ({ upgradeableOnly }) => {
   const contracts: ContractInfo[] = [];
   for (const [uri, analysis] of analyses) {
@@ -302,6 +316,7 @@ connection.onRequest(ListContractsRequest, ({ upgradeableOnly }) => {
       contracts.push({
         name: contract.name,
         uri,
+        file: analysis.file,
         line: contract.nameRange.start.line,
         character: contract.nameRange.start.character,
         upgradeable: contract.upgradeable,
@@ -341,7 +356,21 @@ connection.onRequest(StorageLayoutRequest, ({ uri, position }): StorageLayoutVie
   };
 });
 
+const patchRequests = registerPatchRequests(connection, {
+  trusted: () => trusted,
+  rootFor: (file) => (file ? findProjectRoot(file) : (workspaceRoots[0] ?? process.cwd())),
+  anvilPath: async () => (await firstSettings()).anvilPath || undefined,
+  solcPath: async () => (await firstSettings()).solcPath || undefined,
+  log: (message) => connection.console.info(message),
+});
+
+/** Settings for requests not tied to a document (the Patch panel's). */
+function firstSettings(): Promise<ServerSettings> {
+  return settingsFor(workspaceRoots[0] ? URI.file(workspaceRoots[0]).toString() : '');
+}
+
 connection.onShutdown(async () => {
+  await patchRequests.dispose();
   scheduler.dispose();
   for (const timer of compileTimers.values()) clearTimeout(timer);
   compileAbort?.abort();

@@ -11,6 +11,8 @@ export interface ServerSettings {
   baselineGitRef: string;
   /** `patchline.solc.path`: another soljson.js or a native solc binary; empty for the bundled solc-js. */
   solcPath: string;
+  /** `patchline.anvilPath`: another anvil binary; empty for the one from npm. */
+  anvilPath: string;
   /** Admin-only modifiers for the pause rules; undefined: patchline.json's or the defaults. */
   pauseAdminModifiers: string[] | undefined;
 }
@@ -22,6 +24,7 @@ export const defaultSettings: ServerSettings = {
   baselineGitRef: '',
   pauseAdminModifiers: undefined,
   solcPath: '',
+  anvilPath: '',
 };
 
 const ruleSettings = new Set<RuleSetting>(['off', 'info', 'warning', 'error']);
@@ -42,6 +45,7 @@ export function normalizeSettings(raw: unknown): ServerSettings {
     rules,
     inlayHints: { storageSlots: hints.storageSlots !== false },
     pauseAdminModifiers: adminModifiers(value.pause),
+    anvilPath: typeof value.anvilPath === 'string' ? value.anvilPath.trim() : '',
     solcPath: typeof (value.solc as Record<string, unknown> | undefined)?.path === 'string' ? ((value.solc as Record<string, string>).path).trim() : '',
     baselineGitRef: typeof (value.baseline as Record<string, unknown> | undefined)?.gitRef === 'string' ? ((value.baseline as Record<string, string>).gitRef).trim() : '',
   };

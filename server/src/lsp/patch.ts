@@ -1,0 +1,141 @@
+// The Patch panel's requests: simulate an upgrade on a fork, export the governance proposal.
+// The local demo chain lives as long as the server, so a simulation and the export that follows
+// it see the same chain.
+import * as path from 'node:path';
+import { ResponseError, type Connection } from 'vscode-languageserver/node';
+import { URI } from 'vscode-uri';
+import { startDemoChain, type DemoChain } from '../engine/chain/demo';
+import { PatchInputError, runPatchSimulation } from '../engine/patch';
+import { exportProposal, ProposalError, ProposalExistsError, type ProposalRequest } from '../engine/propose';
+import { ProposeRequest, SimulateRequest, SimulationProgressNotification, type SimulateParams } from '../protocol';
+
+export interface PatchRequestContext {
+  trusted: () => boolean;
+  /** The root simulations and proposals belong to (reports in .patchline/runs, proposals/). */
+  rootFor: (file?: string) => string;
+  anvilPath: () => Promise<string | undefined>;
+  solcPath: () => Promise<string | undefined>;
+  log: (message: string) => void;
+}
+
+const USER_ERROR = 1; // ResponseError code for problems the user can fix (shown as is)
+
+export function registerPatchRequests(connection: Connection, ctx: PatchRequestContext): { dispose(): Promise<void> } {
+  let demo: Promise<DemoChain> | undefined;
+
+  const demoChain = async (): Promise<DemoChain> => {
+    if (!demo) {
+      const anvilPath = await ctx.anvilPath();
+      demo = startDemoChain(anvilPath ? { anvilPath } : {});
+      demo.then(
+        (chain) => ctx.log(`Local demo chain at ${chain.anvil.rpcUrl}: VaultV1 proxy ${chain.vault.proxy}, timelock ${chain.vault.timelock}`),
+        () => (demo = undefined),
+      );
+    }
+    return demo;
+  };
+
+  const rpcOf = async (fork: SimulateParams['fork']): Promise<{ url: string; chain?: DemoChain }> => {
+    if (fork.kind === 'local') {
+      const chain = await demoChain();
+      return { url: chain.anvil.rpcUrl, chain };
+    }
+    return { url: fork.url };
+  };
+
+  const requireTrust = (): void => {
+    if (!ctx.trusted()) throw new ResponseError(USER_ERROR, 'Simulations start processes (anvil) and reach the network: trust this workspace first.');
+  };
+
+  connection.onRequest(SimulateRequest, async (params, token) => {
+    requireTrust();
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    const implementationFile = /^0x[0-9a-fA-F]{40}$/.test(params.implementation) ? undefined : params.implementation.slice(0, params.implementation.lastIndexOf(':'));
+    const root = ctx.rootFor(implementationFile);
+    try {
+      const { url, chain } = await rpcOf(params.fork);
+      const anvilPath = await ctx.anvilPath();
+      const solcPath = await ctx.solcPath();
+      const { report, saved } = await runPatchSimulation({
+        cwd: root,
+        rpc: url,
+        implementation: params.implementation,
+        route: params.route,
+        ...(params.proxy ? { proxy: params.proxy } : chain ? { proxy: chain.vault.proxy } : {}),
+        ...(params.timelock ? { timelock: params.timelock } : {}),
+        ...(params.call ? { call: params.call } : {}),
+        ...(params.fork.kind === 'rpc' && params.fork.block ? { block: BigInt(params.fork.block) } : {}),
+        ...(anvilPath ? { anvilPath } : {}),
+        ...(solcPath ? { solcPath } : {}),
+        signal: abort.signal,
+        onProgress: (progress) => {
+          const title = 'title' in progress ? progress.title : 'Prepare';
+          void connection.sendNotification(SimulationProgressNotification, {
+            title,
+            ...(progress.detail ? { detail: progress.detail } : {}),
+            index: 'index' in progress ? progress.index + 1 : 0,
+            total: 'total' in progress ? progress.total + 1 : 8,
+          });
+        },
+      });
+      // On the demo chain VaultV2 is already deployed: the export can name it.
+      const newImplementation = /^0x/.test(params.implementation) ? params.implementation : chain && /:VaultV2$/.test(params.implementation) ? chain.vault.implementationV2 : undefined;
+      return {
+        report,
+        reportUri: URI.file(saved.file).toString(),
+        reportHash: saved.sha256,
+        suggestion: {
+          ...(report.proxy ? { proxy: report.proxy.address } : {}),
+          ...(newImplementation ? { newImplementation } : {}),
+          ...(report.timelock ? { timelock: report.timelock.address } : report.proxy?.timelock ? { timelock: report.proxy.timelock.address } : {}),
+          ...(report.fork.chainId !== undefined ? { chainId: report.fork.chainId } : {}),
+        },
+      };
+    } catch (error) {
+      if (error instanceof PatchInputError) throw new ResponseError(USER_ERROR, error.message);
+      throw new ResponseError(USER_ERROR, `The simulation could not run: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+
+  connection.onRequest(ProposeRequest, async (params) => {
+    const root = ctx.rootFor();
+    const directory = path.join(root, 'proposals');
+    try {
+      const { url } = params.fork.kind === 'local' ? await rpcOf(params.fork) : { url: params.fork.url };
+      const reportPath = params.simulation ? path.relative(root, URI.parse(params.simulation.reportUri).fsPath).split(path.sep).join('/') : undefined;
+      const request: ProposalRequest = {
+        name: params.name,
+        rpcUrl: url,
+        upgrades: [{ proxy: params.proxy, newImplementation: params.newImplementation, ...(params.call ? { call: params.call } : {}) }],
+        governance:
+          params.governance.kind === 'timelock'
+            ? { kind: 'timelock', timelock: params.governance.timelock, ...(params.governance.delay ? { delay: params.governance.delay } : {}) }
+            : { kind: 'governor', governor: params.governance.governor, description: params.governance.description },
+        ...(params.safe ? { safe: { address: params.safe } } : {}),
+        ...(params.simulation
+          ? { simulation: { reportHash: params.simulation.reportHash as `0x${string}`, verdict: params.simulation.verdict, ...(reportPath ? { reportPath } : {}) } }
+          : {}),
+        confirmedWithoutPassingSimulation: params.confirmedWithoutPassingSimulation,
+      };
+      const { proposal, directory: written, files } = await exportProposal(request, { directory, force: params.force });
+      return {
+        written: true as const,
+        directoryUri: URI.file(written).toString(),
+        files: files.map((f) => path.basename(f)),
+        id: proposal.timelock?.operationId ?? proposal.governor?.proposalId ?? '',
+      };
+    } catch (error) {
+      if (error instanceof ProposalExistsError) return { written: false as const, exists: true as const, directoryUri: URI.file(path.join(directory, params.name)).toString() };
+      if (error instanceof ProposalError) throw new ResponseError(USER_ERROR, `The proposal was not written:\n${error.problems.join('\n')}`);
+      throw new ResponseError(USER_ERROR, `The proposal was not written: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+
+  return {
+    async dispose() {
+      const chain = await demo?.catch(() => undefined);
+      await chain?.stop();
+    },
+  };
+}

@@ -6,7 +6,7 @@
 //  b) UI tests: quick open a .sol file, see the squiggle, the Problems entry and the Patch view.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
@@ -39,6 +39,80 @@ async function screenshotOnFailure(page: Page, name: string, body: () => Promise
     await page.screenshot({ path }).catch(() => undefined);
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n(screenshot: ${path})`, { cause: error });
   }
+}
+
+/** Opens a workspace file by name with quick open (Ctrl+P) and waits for its tab. */
+async function quickOpen(page: Page, fileName: string): Promise<void> {
+  await page.locator('.monaco-workbench .part.editor').click();
+  await page.keyboard.press('Control+P');
+  const quickInput = page.locator('.quick-input-widget input');
+  await quickInput.waitFor();
+  await quickInput.fill(fileName);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: fileName }).waitFor();
+}
+
+/** The active editor's rendered line that contains `lineText` (spaces as typed). */
+function editorLine(page: Page, lineText: string) {
+  return page.locator('.part.editor .monaco-editor .view-lines .view-line', { hasText: lineText.replace(/ /g, '\u00a0') }).or(
+    page.locator('.part.editor .monaco-editor .view-lines .view-line', { hasText: lineText }),
+  );
+}
+
+/** The centre of `word` in the rendered editor line containing `lineText`, in page coordinates. */
+async function wordCentre(page: Page, lineText: string, word: string): Promise<{ x: number; y: number }> {
+  const line = editorLine(page, lineText).first();
+  await line.waitFor();
+  const centre = await line.evaluate((element, target) => {
+    const dom = element.ownerDocument;
+    const showText = 4; // NodeFilter.SHOW_TEXT (this file is compiled without the DOM library)
+    const walker = dom.createTreeWalker(element, showText);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = (node.textContent ?? '').indexOf(target);
+      if (at < 0) continue;
+      const range = dom.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + target.length);
+      const rect = range.getBoundingClientRect();
+      return { x: rect.x + rect.width / 2, y: rect.y + rect.height / 2 };
+    }
+    return undefined;
+  }, word);
+  if (!centre) throw new Error(`\`${word}\` is not rendered in the line containing \`${lineText}\``);
+  return centre;
+}
+
+/** The 1-based number of the first line of fixture `relativePath` that contains `text`. */
+function fixtureLine(relativePath: string, text: string): number {
+  const index = readFileSync(join(fixtureWorkspace, relativePath), 'utf8').split('\n').findIndex((line) => line.includes(text));
+  if (index < 0) throw new Error(`${relativePath} has no line containing \`${text}\``);
+  return index + 1;
+}
+
+/** Scrolls the active editor to a line (Ctrl+G), so the line and its decorations are rendered. */
+async function goToLine(page: Page, line: number): Promise<void> {
+  await page.keyboard.press('Control+G');
+  const quickInput = page.locator('.quick-input-widget input');
+  await quickInput.waitFor();
+  await quickInput.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await quickInput.waitFor({ state: 'hidden' });
+}
+
+/** Clicks `word` in the rendered line containing `lineText`, then rests the mouse on it so its hover opens. */
+async function pointAt(page: Page, lineText: string, word: string): Promise<void> {
+  const centre = await wordCentre(page, lineText, word);
+  await page.mouse.click(centre.x, centre.y);
+  // Monaco opens a hover on mouse movement over the word, not on a click.
+  await page.mouse.move(centre.x - 3, centre.y, { steps: 2 });
+  await page.mouse.move(centre.x + 1, centre.y, { steps: 3 });
+}
+
+/** Opens the Problems panel unless it is already showing. */
+async function showProblems(page: Page): Promise<void> {
+  if (!(await page.locator('.markers-panel').isVisible())) await page.keyboard.press('Control+Shift+M');
+  await page.locator('.markers-panel').waitFor();
 }
 
 /** The README's picture: the squiggle with its hover, the Problems entry and the Patch view. */
@@ -166,14 +240,7 @@ if (hostProblem) {
 
       test('quick open (Ctrl+P) opens a .sol file and its syntax error is squiggled', async () => {
         await screenshotOnFailure(page, 'quick-open', async () => {
-          await page.locator('.monaco-workbench .part.editor').click();
-          await page.keyboard.press('Control+P');
-          const quickInput = page.locator('.quick-input-widget input');
-          await quickInput.waitFor();
-          await quickInput.fill(brokenFile);
-          await page.locator('.quick-input-list .monaco-list-row', { hasText: brokenFile }).first().waitFor();
-          await page.keyboard.press('Enter');
-          await page.locator('.tab.active', { hasText: brokenFile }).waitFor();
+          await quickOpen(page, brokenFile);
           await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 20_000 });
         });
       });
@@ -199,6 +266,61 @@ if (hostProblem) {
           const view = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
           await view.locator('#app', { hasText: 'VaultV2' }).waitFor({ timeout: 20_000 });
           if (process.env.PATCHLINE_SCREENSHOT === '1') await saveReadmeScreenshot(page);
+        });
+      });
+
+      // LedgerV2 inserts `fee` (line 10) above the variables of its baseline Ledger: balances moves from slot 1 to slot 2.
+      test('a storage collision is squiggled, listed as storage-inserted, and the hover shows the slot', async () => {
+        await screenshotOnFailure(page, 'storage-collision', async () => {
+          await quickOpen(page, 'LedgerV2.sol');
+          await page.locator('.part.editor .monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
+
+          await showProblems(page);
+          const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'storage-inserted' }).first();
+          await row.waitFor({ timeout: 20_000 });
+          const text = await row.innerText();
+          assert.match(text, /`fee` .*is inserted where the baseline has `owner`/);
+          assert.match(text, /patchline/);
+          assert.match(text, /Ln 10, Col 5/);
+
+          await pointAt(page, 'public balances;', 'balances');
+          const hover = page.locator('.monaco-hover', { hasText: 'offset' });
+          await hover.waitFor({ timeout: 20_000 });
+          const hoverText = await hover.innerText();
+          assert.match(hoverText, /slot\s+0x2 \(2\)/);
+          assert.match(hoverText, /offset\s+0/);
+          assert.match(hoverText, /bytes\s+32/);
+          assert.match(hoverText, /baseline\s+slot 0x1 \(1\) offset 0 in Ledger/);
+          await page.mouse.move(0, 0);
+
+          // The slot inlay hints are rendered as text after each declaration.
+          for (const [declaration, hint] of [['public epoch;', 'slot 1 +20'], ['public balances;', 'slot 2']]) {
+            await editorLine(page, declaration).filter({ hasText: hint.replace(/ /g, '\u00a0') }).or(editorLine(page, declaration).filter({ hasText: hint })).first().waitFor({ timeout: 20_000 });
+          }
+        });
+      });
+
+      // Treasury is pausable; withdraw lacks whenNotPaused.
+      test('pause-unguarded on withdraw: Ctrl+. offers the light-bulb fix, which adds whenNotPaused', async () => {
+        await screenshotOnFailure(page, 'pause-quick-fix', async () => {
+          await quickOpen(page, 'Treasury.sol');
+          await goToLine(page, fixtureLine('contracts/Treasury.sol', 'function withdraw'));
+          const warning = page.locator('.part.editor .monaco-editor .squiggly-warning');
+          await warning.first().waitFor({ timeout: 30_000 });
+          assert.equal(await warning.count(), 1, 'Treasury.sol has one warning, on withdraw');
+
+          await pointAt(page, 'function withdraw', 'withdraw');
+          await page.locator('.part.editor .monaco-editor .lightBulbWidget').waitFor({ timeout: 20_000 });
+          await page.keyboard.press('Control+Period');
+          const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'whenNotPaused' }).first();
+          await fix.waitFor({ timeout: 20_000 });
+          assert.match(await fix.innerText(), /Add .?whenNotPaused/);
+          await fix.click();
+
+          await editorLine(page, 'external whenNotPaused {').or(editorLine(page, 'external whenNotPaused')).first().waitFor({ timeout: 10_000 });
+          const withdrawLine = (await editorLine(page, 'function withdraw').first().innerText()).replace(/\u00a0/g, ' ');
+          assert.match(withdrawLine, /function withdraw\(uint256 amount\) external whenNotPaused \{/);
+          await warning.first().waitFor({ state: 'detached', timeout: 20_000 });
         });
       });
     });

@@ -11,10 +11,10 @@ export function workspaceFile(relativePath: string): vscode.Uri {
 }
 
 /** Polls `probe` until it returns a value other than undefined; fails with `what` after `ms`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined, ms = 10_000): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | PromiseLike<T | undefined>, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -26,9 +26,30 @@ function diagnosticCode(diagnostic: vscode.Diagnostic): string | number | undefi
   return typeof code === 'object' ? code.value : code;
 }
 
-/** Patchline's syntax-error diagnostics on `uri` (other rules may report on the same file). */
+/** Patchline's diagnostics of one rule on `uri` (other rules may report on the same file). */
+export function ruleDiagnostics(uri: vscode.Uri, rule: string): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'patchline' && diagnosticCode(d) === rule);
+}
+
 export function syntaxErrors(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'patchline' && diagnosticCode(d) === 'syntax-error');
+  return ruleDiagnostics(uri, 'syntax-error');
+}
+
+/** Waits for at least one diagnostic of `rule` on `uri` and returns them. */
+export function waitForRule(uri: vscode.Uri, rule: string, ms?: number): Promise<vscode.Diagnostic[]> {
+  return waitFor(`a ${rule} diagnostic on ${uri.path}`, () => {
+    const found = ruleDiagnostics(uri, rule);
+    return found.length > 0 ? found : undefined;
+  }, ms);
+}
+
+/** The position of the first occurrence of `text` after the first occurrence of `after` (a unique anchor). */
+export function positionOf(document: vscode.TextDocument, text: string, after = ''): vscode.Position {
+  const source = document.getText();
+  const anchor = source.indexOf(after);
+  const at = anchor < 0 ? -1 : source.indexOf(text, anchor);
+  if (at < 0) throw new Error(`${document.uri.path} has no \`${text}\`${after ? ` after \`${after}\`` : ''}`);
+  return document.positionAt(at);
 }
 
 export async function openSolidity(relativePath: string): Promise<vscode.TextEditor> {

@@ -1,7 +1,7 @@
 // Bundles the extension (client), the language server, the CLI and workers into dist/.
 // `--watch` rebuilds on change, `--production` minifies (used by `npm run package`).
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -75,5 +75,7 @@ if (watch) {
 } else {
   const started = Date.now();
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  // The .vsix has no node_modules: the compile worker then loads solc-js's compiler from dist/.
+  if (production) copyFileSync('node_modules/solc/soljson.js', 'dist/soljson.js');
   console.log(`[esbuild] built dist/ in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { URI } from 'vscode-uri';
-import { ProposeRequest, SimulateRequest, SimulationProgressNotification, type SimulateResult } from '../../server/src/protocol';
+import { ProposeRequest, SimulateRequest, SimulationProgressNotification, type SimulateResult, type SimulationProgressParams } from '../../server/src/protocol';
 import { LspTestClient } from './lspClient';
 
 const repo = join(__dirname, '..', '..');
@@ -21,7 +21,7 @@ const progress: string[] = [];
 
 before(async () => {
   client = new LspTestClient();
-  client.connection.onNotification(SimulationProgressNotification, (p) => progress.push(p.title));
+  client.connection.onNotification(SimulationProgressNotification.method, (p: SimulationProgressParams) => progress.push(p.title));
   await client.initialize({ trusted: true, workspaceFolder: project });
 });
 after(async () => {

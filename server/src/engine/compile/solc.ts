@@ -55,7 +55,7 @@ export class SolcCompiler {
     this.backend =
       path && !path.endsWith('.js')
         ? new NativeBackend(path)
-        : new WorkerBackend(options.workerFile ?? defaultWorkerFile(), { soljsonPath: path });
+        : new WorkerBackend(options.workerFile ?? defaultWorkerFile(), { soljsonPath: path ?? packagedSoljson() });
   }
 
   /** The compiler's version string, e.g. `0.8.37+commit.f401782d.Emscripten.clang`. */
@@ -118,6 +118,12 @@ export class SolcCompiler {
 }
 
 /** `dist/compile-worker.js` next to the running bundle, else the TypeScript source (tests, tsx). */
+/** The .vsix ships solc-js's compiler beside the bundles (it has no node_modules); a checkout uses node_modules/solc. */
+function packagedSoljson(): string | undefined {
+  const file = join(__dirname, 'soljson.js');
+  return existsSync(file) ? file : undefined;
+}
+
 function defaultWorkerFile(): string {
   const candidates = [join(__dirname, 'compile-worker.js'), join(__dirname, 'worker.ts')];
   const found = candidates.find((file) => existsSync(file));

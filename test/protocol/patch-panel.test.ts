@@ -21,7 +21,9 @@ const progress: string[] = [];
 
 before(async () => {
   client = new LspTestClient();
-  client.connection.onNotification(SimulationProgressNotification.method, (p: SimulationProgressParams) => progress.push(p.title));
+  client.connection.onNotification(SimulationProgressNotification.method, (p: SimulationProgressParams) => {
+    progress.push(p.title);
+  });
   await client.initialize({ trusted: true, workspaceFolder: project });
 });
 after(async () => {

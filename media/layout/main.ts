@@ -3,21 +3,11 @@
 import './layout.css';
 import { parseLayoutHostMessage, type LayoutWebviewMessage } from '../../client/src/panel/messages';
 import type { SlotRow, StorageLayoutView } from '../../server/src/protocol';
+import { el, vscodeApi } from '../webview';
 
-interface VsCodeApi {
-  postMessage(message: LayoutWebviewMessage): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<LayoutWebviewMessage>();
 const app = document.getElementById('app')!;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function slotText(slot: string): string {
   const value = BigInt(slot);

@@ -11,21 +11,11 @@ import {
   type WebviewMessage,
 } from '../../client/src/panel/messages';
 import type { ContractInfo, SimulateResult } from '../../server/src/protocol';
+import { el, vscodeApi } from '../webview';
 
-interface VsCodeApi {
-  postMessage(message: WebviewMessage): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vscodeApi<WebviewMessage>();
 const app = document.getElementById('app')!;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function button(id: string, label: string, secondary = false): HTMLElement {
   const b = document.createElement('vscode-button');

@@ -3,85 +3,30 @@
 //  a) the mocha suites of test/editor/suite run inside the extension host (the payload and
 //     smoke-test-driver mechanism of VS Code's own browser integration tests); each mocha test
 //     is reported here as a subtest;
-//  b) UI tests: quick open a .sol file, see the squiggle, the Problems entry and the Patch view.
+//  b) UI tests on the installed .vsix: quick open a .sol file, see the squiggle, the Problems entry
+//     and the Patch view; a storage collision (Problems entry, slot hover, inlay hints); the
+//     pause-unguarded light-bulb fix;
+//  c) the Patch panel on the repository's extension: simulate VaultV2 on the local demo chain and
+//     export its proposal.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { buildEditorSuites } from './buildSuites';
 import { editorHostProblem, launchChromium, repoRoot, startCodeServer, type CodeServer } from './codeServer';
 import { parseResultLine, type ResultLine } from './suite/results';
+import { editorLine, goToLine, pointAt, quickOpen, screenshotOnFailure, showProblems } from './workbench';
 
 const fixtureWorkspace = join(repoRoot, 'test', 'fixtures', 'editor', 'workspace');
+const exampleWorkspace = join(repoRoot, 'examples');
 const vsixPath = join(repoRoot, 'patchline.vsix');
-const failureShots = join(repoRoot, 'test-results');
 const readmeShot = join(repoRoot, 'media', 'screenshot.png');
 const brokenFile = 'VaultV2.sol';
 const extensionTestsTimeoutMs = 120_000;
-
-function copyOfFixtureWorkspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'patchline-editor-workspace-'));
-  cpSync(fixtureWorkspace, dir, { recursive: true });
-  return dir;
-}
-
-/** Runs `body`; when it throws, saves a screenshot of `page` to test-results/<name>.png first. */
-async function screenshotOnFailure(page: Page, name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    mkdirSync(failureShots, { recursive: true });
-    const path = join(failureShots, `editor-${name}.png`);
-    await page.screenshot({ path }).catch(() => undefined);
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n(screenshot: ${path})`, { cause: error });
-  }
-}
-
-/** Opens a workspace file by name with quick open (Ctrl+P) and waits for its tab. */
-async function quickOpen(page: Page, fileName: string): Promise<void> {
-  await page.locator('.monaco-workbench .part.editor').click();
-  await page.keyboard.press('Control+P');
-  const quickInput = page.locator('.quick-input-widget input');
-  await quickInput.waitFor();
-  await quickInput.fill(fileName);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.tab.active', { hasText: fileName }).waitFor();
-}
-
-/** The active editor's rendered line that contains `lineText` (spaces as typed). */
-function editorLine(page: Page, lineText: string) {
-  return page.locator('.part.editor .monaco-editor .view-lines .view-line', { hasText: lineText.replace(/ /g, '\u00a0') }).or(
-    page.locator('.part.editor .monaco-editor .view-lines .view-line', { hasText: lineText }),
-  );
-}
-
-/** The centre of `word` in the rendered editor line containing `lineText`, in page coordinates. */
-async function wordCentre(page: Page, lineText: string, word: string): Promise<{ x: number; y: number }> {
-  const line = editorLine(page, lineText).first();
-  await line.waitFor();
-  const centre = await line.evaluate((element, target) => {
-    const dom = element.ownerDocument;
-    const showText = 4; // NodeFilter.SHOW_TEXT (this file is compiled without the DOM library)
-    const walker = dom.createTreeWalker(element, showText);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const at = (node.textContent ?? '').indexOf(target);
-      if (at < 0) continue;
-      const range = dom.createRange();
-      range.setStart(node, at);
-      range.setEnd(node, at + target.length);
-      const rect = range.getBoundingClientRect();
-      return { x: rect.x + rect.width / 2, y: rect.y + rect.height / 2 };
-    }
-    return undefined;
-  }, word);
-  if (!centre) throw new Error(`\`${word}\` is not rendered in the line containing \`${lineText}\``);
-  return centre;
-}
 
 /** The 1-based number of the first line of fixture `relativePath` that contains `text`. */
 function fixtureLine(relativePath: string, text: string): number {
@@ -90,30 +35,20 @@ function fixtureLine(relativePath: string, text: string): number {
   return index + 1;
 }
 
-/** Scrolls the active editor to a line (Ctrl+G), so the line and its decorations are rendered. */
-async function goToLine(page: Page, line: number): Promise<void> {
-  await page.keyboard.press('Control+G');
-  const quickInput = page.locator('.quick-input-widget input');
-  await quickInput.waitFor();
-  await quickInput.fill(`:${line}`);
-  await page.keyboard.press('Enter');
-  await quickInput.waitFor({ state: 'hidden' });
+/** A copy of examples/ (VaultV1 and its patch VaultV2) whose node_modules is the repository's, for the OpenZeppelin imports. */
+function copyOfExampleWorkspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'patchline-editor-examples-'));
+  cpSync(exampleWorkspace, dir, { recursive: true, filter: (source) => !/[\\/](proposals|\.patchline|node_modules)$/.test(source) });
+  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
 }
 
-/** Clicks `word` in the rendered line containing `lineText`, then rests the mouse on it so its hover opens. */
-async function pointAt(page: Page, lineText: string, word: string): Promise<void> {
-  const centre = await wordCentre(page, lineText, word);
-  await page.mouse.click(centre.x, centre.y);
-  // Monaco opens a hover on mouse movement over the word, not on a click.
-  await page.mouse.move(centre.x - 3, centre.y, { steps: 2 });
-  await page.mouse.move(centre.x + 1, centre.y, { steps: 3 });
+function copyOfFixtureWorkspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'patchline-editor-workspace-'));
+  cpSync(fixtureWorkspace, dir, { recursive: true });
+  return dir;
 }
 
-/** Opens the Problems panel unless it is already showing. */
-async function showProblems(page: Page): Promise<void> {
-  if (!(await page.locator('.markers-panel').isVisible())) await page.keyboard.press('Control+Shift+M');
-  await page.locator('.markers-panel').waitFor();
-}
 
 /** The README's picture: the squiggle with its hover, the Problems entry and the Patch view. */
 async function saveReadmeScreenshot(page: Page): Promise<void> {
@@ -238,6 +173,11 @@ if (hostProblem) {
         });
       });
 
+      // One workbench (one extension host and language server) at a time on a 2-core machine.
+      after(async () => {
+        await page?.context().close();
+      });
+
       test('quick open (Ctrl+P) opens a .sol file and its syntax error is squiggled', async () => {
         await screenshotOnFailure(page, 'quick-open', async () => {
           await quickOpen(page, brokenFile);
@@ -317,10 +257,94 @@ if (hostProblem) {
           assert.match(await fix.innerText(), /Add .?whenNotPaused/);
           await fix.click();
 
-          await editorLine(page, 'external whenNotPaused {').or(editorLine(page, 'external whenNotPaused')).first().waitFor({ timeout: 10_000 });
+          await editorLine(page, 'external whenNotPaused').first().waitFor({ timeout: 10_000 });
           const withdrawLine = (await editorLine(page, 'function withdraw').first().innerText()).replace(/\u00a0/g, ' ');
           assert.match(withdrawLine, /function withdraw\(uint256 amount\) external whenNotPaused \{/);
           await warning.first().waitFor({ state: 'detached', timeout: 20_000 });
+        });
+      });
+    });
+
+    // The local demo chain deploys the example contracts of the Patchline checkout and runs the anvil
+    // of its node_modules: an installed .vsix has neither, so this workbench runs the repository's
+    // extension (extensionDevelopmentPath), as the mocha suites do.
+    describe('Patch panel: simulate VaultV2 on the local demo chain, then export the proposal', () => {
+      const proposalName = 'vault-v2-fee';
+      let page: Page;
+      let workspace: string;
+      let panel: FrameLocator;
+
+      before(async () => {
+        workspace = copyOfExampleWorkspace();
+        workspaces.push(workspace);
+        const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+        page = await context.newPage();
+        panel = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+        await screenshotOnFailure(page, 'panel-workbench-load', async () => {
+          await page.goto(server.workbenchUrl(workspace, [['extensionDevelopmentPath', server.remoteUri(repoRoot)]]));
+          await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'contracts' }).first().waitFor({ timeout: 60_000 });
+        });
+      });
+
+      after(async () => {
+        await page?.context().close();
+      });
+
+      test('the simulation of VaultV2 with initializeV2(250) passes and shows its checks and diffs', async () => {
+        await screenshotOnFailure(page, 'panel-simulate', async () => {
+          // The panel offers the upgradeable contracts of the open files.
+          await quickOpen(page, 'VaultV2.sol');
+          await page.locator('.activitybar .action-item a[aria-label^="Patchline"]').click();
+          const implementationValue = `${workspace}/contracts/VaultV2.sol:VaultV2`;
+          await panel.locator(`#implementation option[value="${implementationValue}"]`).waitFor({ state: 'attached', timeout: 60_000 });
+
+          await panel.locator('#fork').selectOption('local');
+          await panel.locator('#implementation').selectOption(implementationValue);
+          await panel.locator('#call').fill('initializeV2(uint16)');
+          await panel.locator('#args').fill('250');
+          await panel.locator('#simulate').click();
+
+          const verdict = panel.locator('#verdict');
+          await verdict.waitFor({ timeout: 150_000 });
+          const checks = panel.locator('#checks li');
+          const checkTexts = await checks.allInnerTexts();
+          assert.equal((await verdict.innerText()).trim(), 'PASS', `checks:\n${checkTexts.join('\n')}`);
+          assert.ok(checkTexts.length > 0, 'the result lists no checks');
+          assert.equal(await panel.locator('#checks li.fail').count(), 0, `a check failed:\n${checkTexts.join('\n')}`);
+
+          // The storage diff lists the baseline's (VaultV1's) words. initializeV2 writes withdrawalFeeBps,
+          // new in V2 and packed into slot 2 after depositCap and capEnabled: that word changes, by the upgrade.
+          const storageText = await panel.locator('#storage-diff').innerText();
+          const packedWord = panel.locator('#storage-diff tr', { hasText: 'capEnabled' });
+          assert.equal(await packedWord.count(), 1, `no storage row for capEnabled:\n${storageText}`);
+          assert.match((await packedWord.getAttribute('class')) ?? '', /\bwritten\b/, `slot 2 is not marked as written by the upgrade:\n${storageText}`);
+          const untouched = panel.locator('#storage-diff tr', { hasText: 'totalDeposits' });
+          assert.equal((await untouched.getAttribute('class')) ?? '', '', `totalDeposits' word should be unchanged:\n${storageText}`);
+          assert.equal(await panel.locator('#checks li.pass', { hasText: 'Baseline storage preserved' }).count(), 1, checkTexts.join('\n'));
+          const feeGetter = panel.locator('#getter-diff tr', { hasText: 'withdrawalFeeBps()' });
+          assert.deepEqual(await feeGetter.locator('td').allInnerTexts(), ['withdrawalFeeBps()', '(not in the old ABI)', '250', 'new']);
+          const balancesGetter = panel.locator('#getter-diff tr', { hasText: 'totalDeposits()' });
+          assert.equal(await balancesGetter.locator('td').nth(3).innerText(), 'same', 'totalDeposits changed across the upgrade');
+        });
+      });
+
+      test('Export proposal writes proposals/<name>/ with the proposal, the two Safe batches and a README', async () => {
+        await screenshotOnFailure(page, 'panel-export', async () => {
+          const newImplementation = (await panel.locator('#export-implementation').inputValue()).trim();
+          assert.match(newImplementation, /^0x[0-9a-fA-F]{40}$/, 'the export form does not suggest the deployed VaultV2');
+          await panel.locator('#export-name').fill(proposalName);
+          await panel.locator('#export').click();
+          await panel.locator('#exported', { hasText: 'Wrote' }).waitFor({ timeout: 60_000 });
+
+          const directory = join(workspace, 'proposals', proposalName);
+          for (const file of ['proposal.json', 'safe-schedule.json', 'safe-execute.json', 'README.md']) {
+            assert.ok(existsSync(join(directory, file)), `${file} was not written in ${directory}`);
+          }
+          const proposal = readFileSync(join(directory, 'proposal.json'), 'utf8');
+          assert.ok(proposal.toLowerCase().includes(newImplementation.toLowerCase()), 'proposal.json does not name the new implementation');
+          JSON.parse(proposal);
+          JSON.parse(readFileSync(join(directory, 'safe-schedule.json'), 'utf8'));
+          JSON.parse(readFileSync(join(directory, 'safe-execute.json'), 'utf8'));
         });
       });
     });

@@ -11,7 +11,7 @@ export function workspaceFile(relativePath: string): vscode.Uri {
 }
 
 /** Polls `probe` until it returns a value other than undefined; fails with `what` after `ms`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | PromiseLike<T | undefined>, ms = 10_000): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | PromiseLike<T | undefined>, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();

@@ -223,9 +223,8 @@ if (hostProblem) {
           assert.match(text, /patchline/);
           assert.match(text, /Ln 10, Col 5/);
 
-          await pointAt(page, 'public balances;', 'balances');
-          const hover = page.locator('.monaco-hover', { hasText: 'offset' });
-          await hover.waitFor({ timeout: 20_000 });
+          const hover = page.locator('.monaco-hover', { hasText: /balances\W+storage of/ });
+          await pointAt(page, 'public balances;', 'balances', hover);
           const hoverText = await hover.innerText();
           assert.match(hoverText, /slot\s+0x2 \(2\)/);
           assert.match(hoverText, /offset\s+0/);
@@ -249,8 +248,7 @@ if (hostProblem) {
           await warning.first().waitFor({ timeout: 30_000 });
           assert.equal(await warning.count(), 1, 'Treasury.sol has one warning, on withdraw');
 
-          await pointAt(page, 'function withdraw', 'withdraw');
-          await page.locator('.part.editor .monaco-editor .lightBulbWidget').waitFor({ timeout: 20_000 });
+          await pointAt(page, 'function withdraw', 'withdraw', page.locator('.part.editor .monaco-editor .lightBulbWidget'));
           await page.keyboard.press('Control+Period');
           const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'whenNotPaused' }).first();
           await fix.waitFor({ timeout: 20_000 });

@@ -71,13 +71,27 @@ export async function goToLine(page: Page, line: number): Promise<void> {
   await quickInput.waitFor({ state: 'hidden' });
 }
 
-/** Clicks `word` in the rendered line containing `lineText`, then rests the mouse on it so its hover opens. */
-export async function pointAt(page: Page, lineText: string, word: string): Promise<void> {
-  const centre = await wordCentre(page, lineText, word);
-  await page.mouse.click(centre.x, centre.y);
-  // Monaco opens a hover on mouse movement over the word, not on a click.
-  await page.mouse.move(centre.x - 3, centre.y, { steps: 2 });
-  await page.mouse.move(centre.x + 1, centre.y, { steps: 3 });
+/**
+ * Clicks `word` in the rendered line containing `lineText` and rests the mouse on it, until
+ * `expected` shows (a hover, the light bulb). Code lenses and inlay hints arrive late and move
+ * the text under the mouse, so a miss is retried from freshly measured coordinates.
+ */
+export async function pointAt(page: Page, lineText: string, word: string, expected: Locator, attempts = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const centre = await wordCentre(page, lineText, word);
+    await page.mouse.click(centre.x, centre.y);
+    // Monaco opens a hover on mouse movement over the word, not on a click.
+    await page.mouse.move(centre.x - 3, centre.y, { steps: 2 });
+    await page.mouse.move(centre.x + 1, centre.y, { steps: 3 });
+    try {
+      await expected.first().waitFor({ timeout: 7_000 });
+      return;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await page.keyboard.press('Escape');
+      await page.mouse.move(0, 0);
+    }
+  }
 }
 
 /** Opens the Problems panel unless it is already showing. */

@@ -231,11 +231,18 @@ function renderResult(result: SimulateResult): void {
   }
   resultsSection.append(checks);
   resultsSection.append(el('h3', 'subtitle', 'Storage'));
+  // One row per word, in full: a packed word can change in its middle bytes (a new variable
+  // packed after old ones), which a shortened hex would hide. Decoded values name the variables.
   resultsSection.append(
     table(
       'storage-diff',
       ['slot', 'variables', 'before', 'after'],
-      report.storage.map((w) => [short(w.slot), w.label, short(w.before), short(w.after)]),
+      report.storage.map((w) => [
+        short(w.slot),
+        w.variables.length > 0 ? w.variables.map((v) => (v.changed ? `${v.label}: ${v.before} → ${v.after}` : `${v.label} = ${v.after}`)).join('; ') : w.label,
+        w.before,
+        w.after,
+      ]),
       (i) => (report.storage[i].changed ? (report.storage[i].writtenByUpgrade ? 'written' : 'changed') : ''),
     ),
   );

@@ -323,6 +323,8 @@ if (hostProblem) {
           assert.deepEqual(await feeGetter.locator('td').allInnerTexts(), ['withdrawalFeeBps()', '(not in the old ABI)', '250', 'new']);
           const balancesGetter = panel.locator('#getter-diff tr', { hasText: 'totalDeposits()' });
           assert.equal(await balancesGetter.locator('td').nth(3).innerText(), 'same', 'totalDeposits changed across the upgrade');
+          // The README's second picture: the panel with a passing simulation.
+          if (process.env.PATCHLINE_SCREENSHOT === '1') await page.screenshot({ path: join(repoRoot, 'media', 'screenshot-panel.png') });
         });
       });
 

@@ -147,6 +147,14 @@ function generateSource(contractName: string, targetLines: number): GeneratedSou
     '        __UUPSUpgradeable_init();',
     '    }',
     '',
+    '    function pause() external onlyOwner {',
+    '        _pause();',
+    '    }',
+    '',
+    '    function unpause() external onlyOwner {',
+    '        _unpause();',
+    '    }',
+    '',
   );
 
   // Functions until the file reaches its size; the closing lines below add a few more.

@@ -4,7 +4,7 @@
 // 3. simulate the V2 patch through the timelock on a fork of it;
 // 4. export the timelock proposal (with the simulation as evidence).
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { patchlineRoot } from '../engine/chain/artifacts';
 import { startDemoChain } from '../engine/chain/demo';
 import { runPatchSimulation } from '../engine/patch';
@@ -51,7 +51,7 @@ export async function runDemo(runCheck: (args: string[], cwd: string) => Promise
       },
       { directory: join(examples, '.patchline', 'proposals'), force: true },
     );
-    write(`Wrote ${files.join(', ')} to ${relative(cwd, directory)}\n`);
+    write(`Wrote ${files.map((f) => basename(f)).join(', ')} to ${relative(cwd, directory)}\n`);
     write(`timelock operation id ${proposal.timelock?.operationId}, executable after ${proposal.timelock?.earliestExecution.iso}\n`);
     write(`\nDemo ${report.verdict === 'pass' ? 'complete: the patch is safe to propose' : `finished: the simulation verdict is ${report.verdict}`}.\n`);
     return report.verdict === 'pass' && checked === 0 ? 0 : 1;

@@ -3,7 +3,7 @@
 // the signature and then every following non-flag word as its arguments.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import { exportProposal, ProposalError, ProposalExistsError, type GovernanceRoute, type ProposalRequest, type UpgradeSpec } from '../engine/propose';
 import type { ProxyKind } from '../engine/chain/eip1967';
 
@@ -177,7 +177,7 @@ export async function runPropose(args: string[], cwd: string, write: (text: stri
     const ids = proposal.timelock
       ? `timelock operation id ${proposal.timelock.operationId}`
       : `governor proposal id ${proposal.governor?.proposalId} (timelock operation ${proposal.governor?.timelockOperationId})`;
-    write(`Wrote ${files.length} file(s) to ${relative(cwd, directory) || '.'}: ${files.join(', ')}\n${ids}\n`);
+    write(`Wrote ${files.length} file(s) to ${relative(cwd, directory) || '.'}: ${files.map((f) => basename(f)).join(', ')}\n${ids}\n`);
     for (const warning of proposal.warnings) writeError(`warning: ${warning}\n`);
     return 0;
   } catch (error) {

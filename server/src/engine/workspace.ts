@@ -67,6 +67,9 @@ export class SolidityWorkspace {
     const abs = path.resolve(file);
     const buffer = this.contents?.readFile(abs);
     if (buffer !== undefined) return buffer;
+    // Installed packages do not change under an editing session: skip the stat on every edit.
+    const installed = this.disk.get(abs);
+    if (installed && isInstalledPackage(abs)) return installed.text;
     let stat: fs.Stats;
     try {
       stat = fs.statSync(abs);
@@ -184,6 +187,7 @@ export class SolidityWorkspace {
 
   private exists(file: string): boolean {
     if (this.contents?.readFile(file) !== undefined) return true;
+    if (isInstalledPackage(file) && this.disk.has(file)) return true;
     try {
       return fs.statSync(file).isFile();
     } catch {
@@ -235,6 +239,12 @@ export interface ImportNode {
 }
 
 /** Remappings of a Foundry project: remappings.txt, then foundry.toml `remappings = [...]` (first wins on equal prefixes). */
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+
+function isInstalledPackage(file: string): boolean {
+  return file.includes(NODE_MODULES);
+}
+
 export function readRemappings(root: string, read: (file: string) => string | undefined): Remapping[] {
   const lines: string[] = [];
   const txt = read(path.join(root, 'remappings.txt'));

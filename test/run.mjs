@@ -36,6 +36,8 @@ const result = spawnSync(
   [
     '--import', 'tsx',
     '--test',
+    // One file at a time: the editor tier rebuilds dist/ for its .vsix while protocol tests spawn dist/server.js.
+    '--test-concurrency=1',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=./test/summary-reporter.mjs', '--test-reporter-destination=stdout',
     ...files,

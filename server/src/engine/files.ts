@@ -7,11 +7,21 @@ const SKIPPED_DIRS = new Set(['node_modules', '.git', 'lib', 'out', 'cache', 'ar
 
 export class PathNotFoundError extends Error {}
 
-/** The `.sol` files under `paths` (files are taken as given), sorted, absolute. */
-export function collectSolidityFiles(paths: string[], cwd: string): string[] {
+/**
+ * The `.sol` files under `paths` (files are taken as given), sorted, absolute. `limit` stops the
+ * walk after that many files: a root picked too high (a home folder) must not become a disk crawl.
+ */
+export function collectSolidityFiles(paths: string[], cwd: string, limit = Infinity): string[] {
   const found = new Set<string>();
   const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // unreadable folder: skip it, as the compilers do
+    }
+    for (const entry of entries) {
+      if (found.size >= limit) return;
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(join(dir, entry.name));
       } else if (entry.isFile() && entry.name.endsWith('.sol')) {

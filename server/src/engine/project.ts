@@ -1,7 +1,7 @@
 // The engine's front door: everything the parser tier knows about one file of a project, built
 // from the workspace (editor buffers over disk), the layouts, the baselines and the rules.
 // The LSP calls it on every edit, the CLI once per file; neither adds analysis of its own.
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ContractRef } from './baseline/annotation';
 import { gitLayoutSource } from './baseline/git';
@@ -22,7 +22,7 @@ import type { SymbolTable } from './layout/symbols';
 import { checkUpgradeSafety } from './rules/upgrade-rules';
 import { applySuppressions, loadPatchlineConfig, type PatchlineConfig } from './suppress';
 import { LineIndex } from './text';
-import { SolidityWorkspace, type ContentProvider, type ParsedFile } from './workspace';
+import { nearestDirWith, PROJECT_MARKERS, SolidityWorkspace, type ContentProvider, type ParsedFile } from './workspace';
 
 export interface ProjectSettings {
   /** Per-rule severity overrides (`patchline.rules`, patchline.json). */
@@ -71,9 +71,6 @@ export function mergeTiers(parser: Finding[], compiled: CompiledAnalysis | undef
   const kept = parser.filter((f) => !f.rule.startsWith('storage-') && !reported.has(`${f.rule}\0${f.file}\0${f.range.start.line}`));
   return [...kept, ...compiled.findings];
 }
-
-/** Folders that hold dependencies or build output: not searched for baseline contracts. */
-const SKIPPED_DIRS = new Set(['node_modules', '.git', 'lib', 'out', 'cache', 'artifacts', 'typechain-types', 'coverage']);
 
 export class ProjectAnalyzer {
   readonly workspace: SolidityWorkspace;
@@ -338,31 +335,14 @@ export class ProjectAnalyzer {
   private index(): Map<string, string[]> {
     if (this.contractIndex) return this.contractIndex;
     const index = new Map<string, string[]>();
-    // Bounded: a root picked too high (a home folder) must not turn one annotation into a disk crawl.
-    let budget = 5000;
-    const walk = (dir: string, depth: number): void => {
-      if (depth > 12 || budget <= 0) return;
-      let entries;
-      try {
-        entries = readdirSync(dir, { withFileTypes: true });
-      } catch {
-        return;
+    for (const file of collectSolidityFiles([this.root], this.root, 5000)) {
+      const text = this.workspace.readText(file) ?? '';
+      for (const match of text.matchAll(/\b(?:abstract\s+)?contract\s+([A-Za-z_$][\w$]*)/g)) {
+        const files = index.get(match[1]) ?? [];
+        if (!files.includes(file)) files.push(file);
+        index.set(match[1], files);
       }
-      for (const entry of entries) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) {
-          if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(full, depth + 1);
-        } else if (entry.name.endsWith('.sol') && budget-- > 0) {
-          const text = this.workspace.readText(full) ?? '';
-          for (const match of text.matchAll(/\b(?:abstract\s+)?contract\s+([A-Za-z_$][\w$]*)/g)) {
-            const files = index.get(match[1]) ?? [];
-            if (!files.includes(full)) files.push(full);
-            index.set(match[1], files);
-          }
-        }
-      }
-    };
-    walk(this.root, 0);
+    }
     this.contractIndex = index;
     return index;
   }
@@ -407,21 +387,8 @@ export function visibleRange(range: Range, lines: LineIndex): Range {
   return { start: { line: range.start.line, character: start }, end: { line: range.start.line, character: start + 1 } };
 }
 
-/** The project root of `file`: the nearest folder with a project marker, else the file's folder. */
+/** The project root of `file`: the nearest folder with a project marker or a `.git`, else the file's folder. */
 export function findProjectRoot(file: string): string {
-  const markers = ['foundry.toml', 'hardhat.config.ts', 'hardhat.config.js', 'hardhat.config.cjs', 'hardhat.config.mjs', 'remappings.txt', 'package.json', '.git'];
-  let dir = path.dirname(path.resolve(file));
-  for (;;) {
-    for (const marker of markers) {
-      try {
-        statSync(path.join(dir, marker));
-        return dir;
-      } catch {
-        // keep looking
-      }
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return path.dirname(path.resolve(file));
-    dir = parent;
-  }
+  const dir = path.dirname(path.resolve(file));
+  return nearestDirWith(dir, [...PROJECT_MARKERS, '.git']) ?? dir;
 }

@@ -43,7 +43,15 @@ interface Remapping {
   target: string;
 }
 
-const projectMarkers = ['foundry.toml', 'remappings.txt', 'hardhat.config.ts', 'hardhat.config.js', 'hardhat.config.cjs', 'hardhat.config.mjs', 'package.json'];
+export const PROJECT_MARKERS = ['foundry.toml', 'remappings.txt', 'hardhat.config.ts', 'hardhat.config.js', 'hardhat.config.cjs', 'hardhat.config.mjs', 'package.json'];
+
+/** The nearest directory at or above `dir` holding one of `markers`, or undefined. */
+export function nearestDirWith(dir: string, markers: readonly string[]): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (markers.some((m) => fs.existsSync(path.join(d, m)))) return d;
+    if (path.dirname(d) === d) return undefined;
+  }
+}
 
 export interface WorkspaceOptions {
   /** Editor buffers and other overrides; consulted before the disk on every read. */
@@ -198,14 +206,7 @@ export class SolidityWorkspace {
   /** Nearest directory at or above `dir` holding a project marker (foundry.toml, remappings.txt, hardhat config, package.json). */
   projectRoot(dir: string): string | undefined {
     if (this.rootByDir.has(dir)) return this.rootByDir.get(dir);
-    let root: string | undefined;
-    for (let d = dir; ; d = path.dirname(d)) {
-      if (projectMarkers.some((m) => fs.existsSync(path.join(d, m)))) {
-        root = d;
-        break;
-      }
-      if (path.dirname(d) === d) break;
-    }
+    const root = nearestDirWith(dir, PROJECT_MARKERS);
     this.rootByDir.set(dir, root);
     return root;
   }

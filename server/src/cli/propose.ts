@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { exportProposal, ProposalError, ProposalExistsError, type GovernanceRoute, type ProposalRequest, type UpgradeSpec } from '../engine/propose';
 import type { ProxyKind } from '../engine/chain/eip1967';
+import { ArgReader } from './args';
 
 export const PROPOSE_USAGE = `Usage: patchline propose --proxy <address> --implementation <address> [--kind uups|transparent|beacon]
          [--call "<signature>" <args...>]   (repeat --proxy/--implementation for a batch)
@@ -38,13 +39,10 @@ export function parseProposeArgs(args: string[], cwd: string): ParsedPropose {
     if (!last) throw new ProposeUsageError(`${flag} must follow a --proxy`);
     return last;
   };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = (): string => {
-      const next = args[++i];
-      if (next === undefined || next.startsWith('--')) throw new ProposeUsageError(`${arg} needs a value`);
-      return next;
-    };
+  const reader = new ArgReader(args, (message) => new ProposeUsageError(message));
+  for (let word = reader.next(); word !== undefined; word = reader.next()) {
+    const arg = word;
+    const value = (): string => reader.value(arg);
     switch (arg) {
       case '--proxy':
         upgrades.push({ proxy: value(), newImplementation: '' });
@@ -64,13 +62,9 @@ export function parseProposeArgs(args: string[], cwd: string): ParsedPropose {
       case '--beacon':
         current(arg).beacon = value();
         break;
-      case '--call': {
-        const signature = value();
-        const callArgs: string[] = [];
-        while (i + 1 < args.length && !args[i + 1].startsWith('--')) callArgs.push(args[++i]);
-        current(arg).call = { signature, args: callArgs };
+      case '--call':
+        current(arg).call = reader.call(arg);
         break;
-      }
       case '--force':
         force = true;
         break;

@@ -1,4 +1,5 @@
 // `patchline simulate`: run the upgrade on a fork and print the report (text, or --json).
+import { ArgReader } from './args';
 import { relative } from 'node:path';
 import { PatchInputError, runPatchSimulation } from '../engine/patch';
 import type { SimulationReport, UpgradeRoute } from '../engine/simulate';
@@ -25,13 +26,10 @@ interface SimulateArgs {
 
 export function parseSimulateArgs(args: string[]): SimulateArgs {
   const parsed: SimulateArgs = { json: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = (): string => {
-      const next = args[++i];
-      if (next === undefined || next.startsWith('--')) throw new PatchInputError(`${arg} needs a value`);
-      return next;
-    };
+  const reader = new ArgReader(args, (message) => new PatchInputError(message));
+  for (let word = reader.next(); word !== undefined; word = reader.next()) {
+    const arg = word;
+    const value = (): string => reader.value(arg);
     switch (arg) {
       case '--rpc':
         parsed.rpc = value();
@@ -51,13 +49,9 @@ export function parseSimulateArgs(args: string[]): SimulateArgs {
       case '--timelock':
         parsed.timelock = value();
         break;
-      case '--call': {
-        const signature = value();
-        const callArgs: string[] = [];
-        while (i + 1 < args.length && !args[i + 1].startsWith('--')) callArgs.push(args[++i]);
-        parsed.call = { signature, args: callArgs };
+      case '--call':
+        parsed.call = reader.call(arg);
         break;
-      }
       case '--block': {
         const block = value();
         if (!/^\d+$/.test(block)) throw new PatchInputError('--block must be a block number');

@@ -1,8 +1,8 @@
 // Host side of the storage layout grid (an editor-area webview). Front end: media/layout/main.ts.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { StorageLayoutView } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
+import { webviewHtml } from './html';
 import { parseLayoutWebviewMessage, type LayoutHostMessage } from './messages';
 
 export class LayoutPanel {
@@ -31,7 +31,7 @@ export class LayoutPanel {
     readonly panel: vscode.WebviewPanel,
     mediaRoot: vscode.Uri,
   ) {
-    panel.webview.html = html(panel.webview, mediaRoot);
+    panel.webview.html = webviewHtml(panel.webview, mediaRoot, 'layout', 'Storage layout');
     panel.webview.onDidReceiveMessage(async (raw: unknown) => {
       const message = parseLayoutWebviewMessage(raw);
       if (!message) {
@@ -61,25 +61,4 @@ export class LayoutPanel {
     const message: LayoutHostMessage = { type: 'layout', view: this.view };
     void this.panel.webview.postMessage(message);
   }
-}
-
-function html(webview: vscode.Webview, mediaRoot: vscode.Uri): string {
-  const nonce = randomBytes(16).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'layout.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'layout.css'));
-  const csp = ["default-src 'none'", `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${csp}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" href="${style}">
-  <title>Storage layout</title>
-</head>
-<body>
-  <main id="app"></main>
-  <script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
 }

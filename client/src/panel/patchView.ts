@@ -1,6 +1,5 @@
 // Host side of the "Patch" webview view: the upgradeable contracts the server found, each linking
 // to its source. Its front end is media/panel/main.ts, bundled to dist/media/panel.js.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
   ListContractsRequest,
@@ -13,6 +12,7 @@ import {
   type SimulateResult,
 } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
+import { webviewHtml } from './html';
 import { parseSimulationForm, parseWebviewMessage, type ExportForm, type HostMessage, type SimulationForm } from './messages';
 
 const FORM_KEY = 'patchline.simulationForm';
@@ -62,7 +62,7 @@ export class PatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     this.view = view;
     const mediaRoot = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'dist', 'media');
     view.webview.options = { enableScripts: true, localResourceRoots: [mediaRoot] };
-    view.webview.html = this.html(view.webview, mediaRoot);
+    view.webview.html = webviewHtml(view.webview, mediaRoot, 'panel', 'Patch');
     this.disposables.push(
       view.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw)),
       view.onDidChangeVisibility(() => view.visible && void this.refresh()),
@@ -232,32 +232,6 @@ export class PatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     } catch (error) {
       this.ctx.output.error(`Patch view: could not list contracts: ${error instanceof Error ? error.message : String(error)}`);
     }
-  }
-
-  private html(webview: vscode.Webview, mediaRoot: vscode.Uri): string {
-    const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'panel.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'panel.css'));
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${csp}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" href="${style}" nonce="${nonce}">
-  <title>Patch</title>
-</head>
-<body>
-  <main id="app" aria-live="polite"></main>
-  <script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
   }
 
   dispose(): void {

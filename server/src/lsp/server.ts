@@ -52,10 +52,18 @@ const openBuffers = {
   },
 };
 
+/** Project root by folder: finding it walks up the disk, which an analysis per keystroke need not repeat. */
+const rootByFolder = new Map<string, string>();
+
 function projectFor(file: string): ProjectAnalyzer {
-  // The nearest project marker wins; a file in no project falls back to its workspace folder.
-  const marked = findProjectRoot(file);
-  const root = workspaceRoots.find((r) => marked.startsWith(r)) ? marked : (workspaceRoots.find((r) => file.startsWith(r)) ?? marked);
+  const folder = path.dirname(file);
+  let root = rootByFolder.get(folder);
+  if (root === undefined) {
+    // The nearest project marker wins; a file in no project falls back to its workspace folder.
+    const marked = findProjectRoot(file);
+    root = workspaceRoots.find((r) => marked.startsWith(r)) ? marked : (workspaceRoots.find((r) => file.startsWith(r)) ?? marked);
+    rootByFolder.set(folder, root);
+  }
   let project = projects.get(root);
   if (!project) {
     project = new ProjectAnalyzer(root, openBuffers);
@@ -249,8 +257,9 @@ documents.onDidChangeContent((event) => {
   scheduleCompile(event.document.uri, COMPILE_IDLE_MS);
 });
 documents.onDidSave((event) => {
-  // New or moved contracts, manifests or a recorded lock file change what baselines resolve to.
+  // New or moved contracts, manifests, project markers or a recorded lock file change what baselines resolve to.
   for (const project of projects.values()) project.invalidate();
+  rootByFolder.clear();
   scheduleCompile(event.document.uri, 0);
 });
 documents.onDidClose((event) => {

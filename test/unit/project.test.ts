@@ -66,3 +66,14 @@ test('an unresolved import is a warning on the import path, not a crash', () => 
   assert.equal(finding.severity, 'warning');
   assert.equal(finding.range.start.line, 1);
 });
+
+test('disable comments silence storage findings, but never a syntax error', () => {
+  const silenced = v2Text.replace(
+    '    mapping(address => uint256) public balances;',
+    '    // patchline-disable-next-line storage-inserted\n    address public guardian;\n    mapping(address => uint256) public balances;',
+  );
+  assert.deepEqual(analyzerWith({ [v2File]: silenced }).analyze(v2File).findings, []);
+  const broken = v2Text.replace('uint256 public collectedFees;', '// patchline-disable-next-line\n    uint256 public collectedFees = ;');
+  const findings = analyzerWith({ [v2File]: broken }).analyze(v2File).findings;
+  assert.deepEqual(findings.map((f) => f.rule), ['syntax-error']);
+});

@@ -160,27 +160,27 @@ export class ProjectAnalyzer {
     } catch (error) {
       onError?.('storage rules', error);
     }
+    // checkUpgradeSafety applies the disable comments itself; the others are applied below.
+    let upgradeFindings: Finding[] = [];
     try {
       const adminModifiers = settings.pauseAdminModifiers ?? config.pause.adminModifiers;
-      findings.push(
-        ...checkUpgradeSafety({
-          file,
-          workspace: this.workspace,
-          // Only an annotation names a contract the rules can read as source; other baselines are layouts.
-          baselineOf: (contract) => {
-            const resolved = baselines.get(contract);
-            return resolved?.source === 'annotation' && resolved.layout.file ? { file: resolved.layout.file, contract: resolved.layout.contract } : undefined;
-          },
-          settings: rules,
-          ...(symbols ? { symbols } : {}),
-          ...(adminModifiers ? { adminModifiers } : {}),
-          ...(onError ? { onError: (rule: string, error: unknown) => onError(`rule ${rule}`, error) } : {}),
-        }),
-      );
+      upgradeFindings = checkUpgradeSafety({
+        file,
+        workspace: this.workspace,
+        // Only an annotation names a contract the rules can read as source; other baselines are layouts.
+        baselineOf: (contract) => {
+          const resolved = baselines.get(contract);
+          return resolved?.source === 'annotation' && resolved.layout.file ? { file: resolved.layout.file, contract: resolved.layout.contract } : undefined;
+        },
+        settings: rules,
+        ...(symbols ? { symbols } : {}),
+        ...(adminModifiers ? { adminModifiers } : {}),
+        ...(onError ? { onError: (rule: string, error: unknown) => onError(`rule ${rule}`, error) } : {}),
+      });
     } catch (error) {
       onError?.('upgrade-safety rules', error);
     }
-    const kept = applySuppressions(findings, file, parsed.text).filter((f) => rules[f.rule] !== 'off');
+    const kept = [...applySuppressions(findings, file, parsed.text), ...upgradeFindings].filter((f) => rules[f.rule] !== 'off');
     return { file, findings: kept, contracts, layouts, baselines };
   }
 

@@ -24,12 +24,15 @@ export function disabledLines(text: string): Map<number, Set<string>> {
   return out;
 }
 
+/** Nothing else can be checked reliably in a file that does not parse (docs/rules/syntax-error.md). */
+const UNSILENCEABLE = new Set(['syntax-error']);
+
 /** Drops the findings of `file` that a disable comment on the line above silences. */
 export function applySuppressions(findings: Finding[], file: string, text: string): Finding[] {
   const disabled = disabledLines(text);
   if (disabled.size === 0) return findings;
   return findings.filter((finding) => {
-    if (finding.file !== file) return true;
+    if (finding.file !== file || UNSILENCEABLE.has(finding.rule)) return true;
     const ids = disabled.get(finding.range.start.line);
     return !ids || (ids.size > 0 && !ids.has(finding.rule));
   });

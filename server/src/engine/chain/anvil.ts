@@ -4,6 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { maskRpcUrl, secretMasker } from './secrets';
+
+export { maskRpcUrl } from './secrets';
 
 export interface AnvilOptions {
   /** `patchline.anvilPath`: an anvil binary to use instead of the one from `@foundry-rs/anvil`. */
@@ -81,30 +84,6 @@ export function anvilArgs(options: AnvilOptions): string[] {
   return args;
 }
 
-/** The URL with its path and query masked: RPC URLs often carry an API key. */
-export function maskRpcUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    const hidden = parsed.pathname.length > 1 || parsed.search ? '/…' : '';
-    return `${parsed.protocol}//${parsed.host}${hidden}`;
-  } catch {
-    return '<invalid URL>';
-  }
-}
-
-/** Rewrites every mention of the fork URL (anvil repeats it in errors) to its masked form. */
-function secretMasker(forkUrl: string | undefined): (line: string) => string {
-  if (!forkUrl) return (line) => line;
-  let origin: string;
-  try {
-    origin = new URL(forkUrl).origin;
-  } catch {
-    return (line) => line.split(forkUrl).join('<fork URL>');
-  }
-  const mention = new RegExp(`${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\\s)"']*`, 'g');
-  return (line) => line.replace(mention, (url) => maskRpcUrl(url));
-}
-
 // ---- the process-wide registry: no anvil outlives this process -------------------------------
 
 const running = new Map<number, ChildProcess>();
@@ -173,7 +152,7 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode>
   const binary = options.anvilPath ?? bundledAnvilPath();
   const args = anvilArgs(options);
   const output: string[] = [];
-  const hideSecrets = secretMasker(options.forkUrl);
+  const hideSecrets = secretMasker([options.forkUrl]);
   const remember = (line: string) => {
     output.push(hideSecrets(line));
     if (output.length > OUTPUT_LINES_KEPT) output.shift();

@@ -6,6 +6,7 @@ import { collectSolidityFiles, PathNotFoundError } from '../engine/files';
 import { compareFindings, type Finding } from '../engine/findings';
 import { SolcCompiler } from '../engine/compile/solc';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer } from '../engine/project';
+import { secretMasker } from '../engine/chain/secrets';
 import { patchlineVersion } from '../engine/version';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
 import { runDemo } from './demo';
@@ -109,18 +110,26 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
 
+/** The values of every `--rpc` in the arguments: their secrets are masked in all output. */
+function rpcUrlsIn(args: string[]): string[] {
+  return args.flatMap((arg, i) => (arg === '--rpc' && i + 1 < args.length ? [args[i + 1]] : arg.startsWith('--rpc=') ? [arg.slice(6)] : []));
+}
+
 export async function main(argv: string[], cwd = process.cwd()): Promise<number> {
   const [command, ...rest] = argv;
+  const mask = secretMasker(rpcUrlsIn(rest));
+  const out = (text: string) => void process.stdout.write(mask(text));
+  const err = (text: string) => void process.stderr.write(mask(text));
   try {
     switch (command) {
       case 'check':
         return await runCheck(rest, cwd);
       case 'simulate':
-        return await runSimulate(rest, cwd, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+        return await runSimulate(rest, cwd, out, err);
       case 'demo':
         return await runDemo(runCheck, cwd, (t) => process.stdout.write(t));
       case 'propose':
-        return await runPropose(rest, cwd, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+        return await runPropose(rest, cwd, out, err);
       case '-v':
       case '--version':
         process.stdout.write(`${patchlineVersion}\n`);
@@ -138,17 +147,26 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
       process.stderr.write(`patchline: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`patchline: ${(error as Error).message}\n\n${USAGE}\n`);
+    // `code` is a string for Node's errors and a number for JSON-RPC errors.
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+      err(`patchline: ${(error as Error).message}\n\n${USAGE}\n`);
       return 2;
     }
-    process.stderr.write(`patchline: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    err(`patchline: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
     return 2;
   }
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      // main reports its own errors; this is the last line of defence against an unhandled rejection.
+      process.stderr.write(`patchline: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
 }

@@ -2,10 +2,12 @@
 // actions and the custom requests of protocol.ts. All analysis is done by the engine (../engine).
 import {
   createConnection,
+  type Connection,
   DidChangeConfigurationNotification,
   InlayHintKind,
   MarkupKind,
   ProposedFeatures,
+  ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
   type InitializeParams,
@@ -13,7 +15,9 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
+import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
+import { format } from 'node:util';
 import { isAbortError, SolcCompiler } from '../engine/compile/solc';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer, type CompiledAnalysis, type FileAnalysis, type ProjectSettings } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
@@ -29,12 +33,27 @@ import {
   type InitializationOptions,
 } from '../protocol';
 import { codeActionsFor, toDiagnostic } from './diagnostics';
+import { LspFramingFilter } from './framing';
 import { registerPatchRequests } from './patch';
 import { AnalysisScheduler } from './scheduler';
 import { defaultSettings, normalizeSettings, type ServerSettings } from './settings';
 import { allEntries, entriesInFile, entryAt, slotLabel, storageHover } from './storageViews';
 
-const connection = createConnection(ProposedFeatures.all);
+const connection = process.argv.includes('--stdio') ? createStdioConnection() : createConnection(ProposedFeatures.all);
+
+/**
+ * Over stdio, messages pass a framing filter first (a header without Content-Length is dropped,
+ * not fatal). Given explicit streams, the library no longer routes console output away from
+ * stdout, so that is done here: a stray console.log must not corrupt the protocol.
+ */
+function createStdioConnection(): Connection {
+  const input = process.stdin.pipe(new LspFramingFilter((reason) => created.console.warn(`Dropped a malformed message: ${reason}`)));
+  const created = createConnection(ProposedFeatures.all, input, process.stdout);
+  console.log = console.info = console.debug = (...args: unknown[]) => created.console.log(format(...args));
+  console.warn = (...args: unknown[]) => created.console.warn(format(...args));
+  console.error = (...args: unknown[]) => created.console.error(format(...args));
+  return created;
+}
 const documents = new TextDocuments(TextDocument);
 const analyses = new Map<string, FileAnalysis>();
 const settingsCache = new Map<string, Promise<ServerSettings>>();
@@ -340,8 +359,30 @@ connection.onRequest(ListContractsRequest, ({ upgradeableOnly }) => {
   return { contracts };
 });
 
+/** Whether `target` lies inside a workspace folder (symbolic links resolved where they exist). */
+function insideWorkspace(target: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const resolved = real(target);
+  return workspaceRoots.some((folder) => {
+    const relative = path.relative(real(folder), resolved);
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  });
+}
+
 connection.onRequest(RecordBaselineRequest, ({ uri }) => {
-  const { lockFile, contracts } = projectFor(fileOf(uri)).recordBaseline();
+  // Recording writes patchline.lock.json: trusted workspaces only, and only inside a workspace folder.
+  if (!trusted) throw new ResponseError(1, 'Recording the storage baseline writes patchline.lock.json: trust this workspace first.');
+  const project = projectFor(fileOf(uri));
+  if (!insideWorkspace(project.root)) {
+    throw new ResponseError(1, `The baseline would be written to ${project.root}, outside the workspace folders: open that folder as a workspace folder first.`);
+  }
+  const { lockFile, contracts } = project.recordBaseline();
   connection.console.info(`Recorded the storage baseline of ${contracts.length} contract(s) in ${lockFile}`);
   for (const document of documents.all()) scheduler.schedule(document.uri, document.version, 0);
   return { lockUri: URI.file(lockFile).toString(), contracts };
@@ -367,6 +408,7 @@ connection.onRequest(StorageLayoutRequest, ({ uri, position }): StorageLayoutVie
 
 const patchRequests = registerPatchRequests(connection, {
   trusted: () => trusted,
+  insideWorkspace,
   rootFor: (file) => (file ? findProjectRoot(file) : (workspaceRoots[0] ?? process.cwd())),
   anvilPath: async () => (await firstSettings()).anvilPath || undefined,
   solcPath: async () => (await firstSettings()).solcPath || undefined,

@@ -4,7 +4,8 @@ import { relative } from 'node:path';
 import { GitRefContents } from '../engine/baseline/git';
 import { collectSolidityFiles, PathNotFoundError } from '../engine/files';
 import { compareFindings, type Finding } from '../engine/findings';
-import { SolcCompiler } from '../engine/compile/solc';
+import { CompilerSet } from '../engine/compile/solc-select';
+import { parseSolcSettings } from '../engine/compile/solc-settings';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer } from '../engine/project';
 import { secretMasker } from '../engine/chain/secrets';
 import { patchlineVersion } from '../engine/version';
@@ -25,6 +26,9 @@ Options for check:
   --format <f>         text (default), json or sarif
   --baseline-ref <ref> Compare with the same contracts at this git ref (e.g. a release tag)
   --tier <t>           parser (as you type, no compiler), compiler (solc-js + upgrades-core) or both (default)
+  --solc <path>        The compiler for every file: a soljson.js or a native solc binary
+  --solc-version <v>   The solc version for every file (else foundry.toml, the Hardhat config, the pragmas)
+  --offline            Never download a compiler from the npm registry
   -h, --help           Show this help
   -v, --version        Show the version
 
@@ -41,6 +45,9 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
       format: { type: 'string', default: 'text' },
       'baseline-ref': { type: 'string' },
       tier: { type: 'string', default: 'both' },
+      solc: { type: 'string' },
+      'solc-version': { type: 'string' },
+      offline: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -64,12 +71,15 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
     }
   }
 
+  const solc = parseSolcSettings({ path: values.solc, version: values['solc-version'], ...(values.offline ? { download: false } : {}) }, '--solc');
+  if (solc.errors.length > 0) throw new UsageError(solc.errors[0].replace('"--solc.version"', '--solc-version').replace('"--solc.path"', '--solc'));
+
   const files = collectSolidityFiles(positionals.length > 0 ? positionals : ['.'], cwd);
   const findings: Finding[] = [];
   const upgradeable: string[] = [];
   // One analyzer per project root, so files of a project share parses, layouts and baselines.
   const projects = new Map<string, ProjectAnalyzer>();
-  const compiler = tier === 'parser' ? undefined : new SolcCompiler(process.env.PATCHLINE_SOLC_PATH ? { solcPath: process.env.PATCHLINE_SOLC_PATH } : {});
+  const compiler = tier === 'parser' ? undefined : new CompilerSet({ onProgress: downloadProgress(process.stderr) });
   try {
     for (const file of files) {
       const root = findProjectRoot(file);
@@ -78,7 +88,7 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
       const analysis = project.analyze(file, baselineRef ? { baselineGitRef: baselineRef } : {}, (what, error) => {
         process.stderr.write(`patchline: ${what} failed on ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}\n`);
       });
-      const settings = baselineRef ? { baselineGitRef: baselineRef } : {};
+      const settings = { ...(baselineRef ? { baselineGitRef: baselineRef } : {}), solc: solc.settings };
       if (compiler) {
         const compiled = await project.compile(file, compiler, settings);
         const text = project.parsed(file)?.text ?? '';
@@ -113,6 +123,22 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
 /** The values of every `--rpc` in the arguments: their secrets are masked in all output. */
 function rpcUrlsIn(args: string[]): string[] {
   return args.flatMap((arg, i) => (arg === '--rpc' && i + 1 < args.length ? [args[i + 1]] : arg.startsWith('--rpc=') ? [arg.slice(6)] : []));
+}
+
+/** Download progress of a compiler on stderr: one updating line on a terminal, start and end otherwise. */
+function downloadProgress(stream: NodeJS.WriteStream): (p: { version: string; received: number; total?: number }) => void {
+  let last = '';
+  return ({ version, received, total }) => {
+    const done = total !== undefined && received >= total;
+    const percent = total ? Math.floor((received / total) * 100) : undefined;
+    const line = `patchline: downloading solc ${version} from the npm registry${percent !== undefined ? ` ${percent}%` : ` ${(received / 1e6).toFixed(1)} MB`}`;
+    if (stream.isTTY) {
+      if (line !== last) stream.write(`\r${line}${done ? '\n' : ''}`);
+    } else if (last === '' || done) {
+      stream.write(`${line}\n`);
+    }
+    last = line;
+  };
 }
 
 export async function main(argv: string[], cwd = process.cwd()): Promise<number> {

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from './findings';
 import type { RuleSetting } from './rules/rule';
+import { parseSolcSettings, type SolcSettings } from './compile/solc-settings';
 
 const DISABLE_NEXT_LINE = /patchline-disable-next-line\b([^\n\r]*)/;
 
@@ -41,6 +42,8 @@ export function applySuppressions(findings: Finding[], file: string, text: strin
 export interface PatchlineConfig {
   rules: Record<string, RuleSetting>;
   pause: { adminModifiers?: string[] };
+  /** The compiler tier's compiler (`solc: { path, version, download }`). */
+  solc?: SolcSettings;
 }
 
 /** Problems reading patchline.json: reported, never thrown. */
@@ -68,6 +71,11 @@ export function parseConfig(raw: unknown): { config: PatchlineConfig; errors: st
         else errors.push(`"rules.${id}" must be "off", "info", "warning" or "error"`);
       }
     }
+  }
+  if (record.solc !== undefined) {
+    const solc = parseSolcSettings(record.solc);
+    config.solc = solc.settings;
+    errors.push(...solc.errors);
   }
   const pause = record.pause as Record<string, unknown> | undefined;
   if (pause !== undefined) {

@@ -12,13 +12,16 @@ import {
   TextDocumentSyncKind,
   type InitializeParams,
   type InitializeResult,
+  type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
-import { isAbortError, SolcCompiler } from '../engine/compile/solc';
+import { isAbortError } from '../engine/compile/solc';
+import { CompilerSet } from '../engine/compile/solc-select';
+import type { DownloadProgress } from '../engine/compile/solc-download';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer, type CompiledAnalysis, type FileAnalysis, type ProjectSettings } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
 import { slotGrid } from '../engine/layout/grid';
@@ -179,6 +182,7 @@ function projectSettingsOf(settings: ServerSettings): ProjectSettings {
     rules: settings.rules,
     ...(baselineGitRef ? { baselineGitRef } : {}),
     ...(settings.pauseAdminModifiers ? { pauseAdminModifiers: settings.pauseAdminModifiers } : {}),
+    solc: settings.solc,
   };
 }
 
@@ -197,14 +201,37 @@ const COMPILE_IDLE_MS = 1500;
 const compiled = new Map<string, CompiledAnalysis>();
 const compileTimers = new Map<string, NodeJS.Timeout>();
 let compileAbort: AbortController | undefined;
-let compiler: { solcPath: string; instance: SolcCompiler } | undefined;
+/** `patchline.solc.path` for the Patch panel's compiles: a relative path from the first workspace folder. */
+function resolvedSolcPath(solcPath: string | undefined): string | undefined {
+  if (!solcPath) return undefined;
+  return !path.isAbsolute(solcPath) && /[\\/]/.test(solcPath) && workspaceRoots[0] ? path.resolve(workspaceRoots[0], solcPath) : solcPath;
+}
 
-function compilerFor(solcPath: string): SolcCompiler {
-  if (compiler && compiler.solcPath === solcPath) return compiler.instance;
-  void compiler?.instance.dispose();
-  const resolved = solcPath && !path.isAbsolute(solcPath) && /[\\/]/.test(solcPath) && workspaceRoots[0] ? path.resolve(workspaceRoots[0], solcPath) : solcPath;
-  compiler = { solcPath, instance: new SolcCompiler(resolved ? { solcPath: resolved } : {}) };
-  return compiler.instance;
+/** Every compiler version the project's files need, chosen per file; downloads show as progress. */
+const compilers = new CompilerSet({ onProgress: (progress) => void reportDownload(progress) });
+const downloads = new Map<string, Promise<WorkDoneProgressServerReporter | undefined>>();
+
+/** A compiler download as VS Code progress ("Patchline: downloading solc 0.6.12 … 40%"). */
+async function reportDownload({ version, received, total }: DownloadProgress): Promise<void> {
+  let reporter = downloads.get(version);
+  if (!reporter) {
+    reporter = connection.window.createWorkDoneProgress().then(
+      (r) => {
+        r.begin(`Patchline: downloading solc ${version} from the npm registry`, 0);
+        return r;
+      },
+      () => undefined,
+    );
+    downloads.set(version, reporter);
+  }
+  const r = await reporter;
+  if (total && received >= total) {
+    r?.done();
+    downloads.delete(version);
+    connection.console.log(`Downloaded solc ${version} (${(received / 1e6).toFixed(1)} MB) into Patchline's cache`);
+  } else {
+    r?.report(total ? Math.floor((received / total) * 100) : 0, `${(received / 1e6).toFixed(1)} MB`);
+  }
 }
 
 function scheduleCompile(uri: string, delayMs: number): void {
@@ -230,7 +257,7 @@ async function compileNow(uri: string): Promise<void> {
   const file = fileOf(uri);
   const started = Date.now();
   try {
-    const result = await projectFor(file).compile(file, compilerFor(settings.solcPath), projectSettingsOf(settings), abort.signal);
+    const result = await projectFor(file).compile(file, compilers, projectSettingsOf(settings), abort.signal);
     compiled.set(uri, result);
     connection.console.log(`Compiled ${file} in ${Date.now() - started} ms: ${result.ok ? 'ok' : 'errors'}, ${result.findings.length} finding(s)`);
     publish(uri);
@@ -411,7 +438,7 @@ const patchRequests = registerPatchRequests(connection, {
   insideWorkspace,
   rootFor: (file) => (file ? findProjectRoot(file) : (workspaceRoots[0] ?? process.cwd())),
   anvilPath: async () => (await firstSettings()).anvilPath || undefined,
-  solcPath: async () => (await firstSettings()).solcPath || undefined,
+  solcPath: async () => resolvedSolcPath((await firstSettings()).solc.path),
   log: (message) => connection.console.info(message),
 });
 
@@ -425,7 +452,7 @@ connection.onShutdown(async () => {
   scheduler.dispose();
   for (const timer of compileTimers.values()) clearTimeout(timer);
   compileAbort?.abort();
-  await compiler?.instance.dispose();
+  await compilers.dispose();
 });
 
 documents.listen(connection);

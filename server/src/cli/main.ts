@@ -84,7 +84,11 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
     for (const file of files) {
       const root = findProjectRoot(file);
       let project = projects.get(root);
-      if (!project) projects.set(root, (project = new ProjectAnalyzer(root)));
+      if (!project) {
+        projects.set(root, (project = new ProjectAnalyzer(root)));
+        // The baseline's own dependency versions (lock file at the ref), into the cache before checking.
+        if (baselineRef) await fetchBaselineDependencies(project, baselineRef, files.filter((f) => findProjectRoot(f) === root));
+      }
       const analysis = project.analyze(file, baselineRef ? { baselineGitRef: baselineRef } : {}, (what, error) => {
         process.stderr.write(`patchline: ${what} failed on ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}\n`);
       });
@@ -139,6 +143,12 @@ function downloadProgress(stream: NodeJS.WriteStream): (p: { version: string; re
     }
     last = line;
   };
+}
+
+async function fetchBaselineDependencies(project: ProjectAnalyzer, ref: string, files: string[]): Promise<void> {
+  const { fetched, failed } = await project.fetchBaselineDependencies(ref, files);
+  for (const pkg of fetched) process.stderr.write(`patchline: fetched ${pkg} (the version at ${ref}) into the cache\n`);
+  for (const { pkg, error } of failed) process.stderr.write(`patchline: cannot fetch ${pkg} (the version at ${ref}): ${error}\n`);
 }
 
 export async function main(argv: string[], cwd = process.cwd()): Promise<number> {

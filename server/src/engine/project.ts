@@ -4,11 +4,12 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ContractRef } from './baseline/annotation';
-import { gitLayoutSource } from './baseline/git';
+import { gitBaselineSource, type GitBaselineSource } from './baseline/git';
+import { baselineIncompleteFinding, type BaselineGap } from './baseline/incomplete';
 import { LOCK_FILE_NAME, readLockFile, writeLockFile, type LockFile } from './baseline/lock';
 import { collectSolidityFiles } from './files';
 import { loadManifests, type ManifestFile } from './baseline/manifest';
-import { resolveBaseline, type BaselineSources, type ResolvedBaseline } from './baseline/resolve';
+import { resolveBaseline, type BaselineResolution, type BaselineSources, type ResolvedBaseline } from './baseline/resolve';
 import { summarizeContracts, type ContractSummary } from './contracts';
 import type { Finding, Range } from './findings';
 import { computeLayout, computeLayouts } from './layout/parser-layout';
@@ -146,15 +147,18 @@ export class ProjectAnalyzer {
     try {
       const upgradeable = new Set(contracts.filter((c) => c.upgradeable).map((c) => c.name));
       const sources = { ...this.baselineSources(file, settings.baselineGitRef, onError), text: parsed.text };
+      const incomplete = new Map<string, NonNullable<BaselineResolution['incomplete']>>();
       for (const layout of layouts.values()) {
-        const resolved = resolveBaseline(layout, sources).baseline;
-        if (resolved) baselines.set(layout.contract, resolved);
+        const resolution = resolveBaseline(layout, sources);
+        if (resolution.baseline) baselines.set(layout.contract, resolution.baseline);
+        if (resolution.incomplete) incomplete.set(layout.contract, resolution.incomplete);
       }
+      findings.push(...incompleteBaselineFindings([...layouts.values()], incomplete, file, 'parser'));
       findings.push(
         ...checkStorage({
           file,
           text: parsed.text,
-          layouts: [...layouts.values()].filter((layout) => !unreliable.has(layout.contract)),
+          layouts: [...layouts.values()].filter((layout) => !unreliable.has(layout.contract) && !incomplete.has(layout.contract)),
           tier: 'parser',
           baselines: sources,
           isUpgradeable: (layout) => upgradeable.has(layout.contract),
@@ -217,13 +221,25 @@ export class ProjectAnalyzer {
     const findings = [...result.findings];
     if (result.compilation.ok) {
       const upgradeable = new Set((parser?.contracts ?? []).filter((c) => c.upgradeable).map((c) => c.name));
+      const baselines = { ...this.baselineSources(file, settings.baselineGitRef), text };
+      const incomplete = new Map<string, NonNullable<BaselineResolution['incomplete']>>();
+      const layouts = [...result.layouts.values()].map((layout) => {
+        // Contract-wide findings go on the name, as the parser tier found it.
+        const nameRange = parser?.contracts.find((c) => c.name === layout.contract)?.nameRange;
+        return layout.contractRange || !nameRange ? layout : { ...layout, contractRange: nameRange };
+      });
+      for (const layout of layouts) {
+        const gaps = resolveBaseline(layout, baselines).incomplete;
+        if (gaps) incomplete.set(layout.contract, gaps);
+      }
+      findings.push(...incompleteBaselineFindings(layouts, incomplete, file, 'compiler'));
       findings.push(
         ...checkStorage({
           file,
           text,
-          layouts: [...result.layouts.values()],
+          layouts: layouts.filter((layout) => !incomplete.has(layout.contract)),
           tier: 'compiler',
-          baselines: { ...this.baselineSources(file, settings.baselineGitRef), text },
+          baselines,
           isUpgradeable: (layout) => upgradeable.has(layout.contract) || looksUpgradeable(layout),
           settings: rules,
         }),
@@ -332,20 +348,53 @@ export class ProjectAnalyzer {
     if (gitRef) {
       const git = this.gitSource(gitRef, onError);
       if (git) {
-        sources.gitLayoutOf = git;
+        sources.gitLayoutOf = git.layoutOf;
+        sources.gitGapsOf = git.gapsOf;
         sources.gitRef = gitRef;
       }
     }
     return sources;
   }
 
-  private readonly gitSources = new Map<string, ((current: StorageLayout) => StorageLayout | undefined) | undefined>();
+  /**
+   * Downloads into Patchline's cache the npm packages the baselines at `gitRef` need at another
+   * version than the installed one, as the lock file at the ref names them. With `files`, their
+   * baselines are computed first (the CLI, before checking); without, only what earlier analyses
+   * asked for (the editor, after an analysis). Network: trusted workspaces only.
+   */
+  async fetchBaselineDependencies(gitRef: string, files: string[] = [], signal?: AbortSignal): Promise<{ fetched: string[]; failed: { pkg: string; error: string }[] }> {
+    const fetched: string[] = [];
+    let failed: { pkg: string; error: string }[] = [];
+    // An old version may import packages of its own: a few rounds reach them.
+    for (let round = 0; round < 5; round++) {
+      const source = this.gitSource(gitRef);
+      if (!source) break;
+      for (const file of files) {
+        try {
+          for (const layout of computeLayouts(file, this.workspace).layouts.values()) source.layoutOf(layout);
+        } catch {
+          // A file the parser tier cannot read is reported by analyze().
+        }
+      }
+      if (source.contents.wanted.size === 0) break;
+      const result = await source.contents.fetchWanted(signal);
+      if (result.fetched.length === 0 && result.failed.length === 0) break;
+      fetched.push(...result.fetched);
+      failed = result.failed;
+      // The fetched versions are read by a fresh source; the old one remembers them as missing.
+      this.gitSources.delete(gitRef);
+      if (result.fetched.length === 0 || files.length === 0) break;
+    }
+    return { fetched, failed };
+  }
+
+  private readonly gitSources = new Map<string, GitBaselineSource | undefined>();
 
   /** Layouts at a git ref; a ref that does not resolve is reported once and then ignored. */
-  private gitSource(ref: string, onError?: (what: string, error: unknown) => void): ((current: StorageLayout) => StorageLayout | undefined) | undefined {
+  private gitSource(ref: string, onError?: (what: string, error: unknown) => void): GitBaselineSource | undefined {
     if (!this.gitSources.has(ref)) {
       try {
-        this.gitSources.set(ref, gitLayoutSource(this.root, ref));
+        this.gitSources.set(ref, gitBaselineSource(this.root, ref, { projectDir: this.root }));
       } catch (error) {
         this.gitSources.set(ref, undefined);
         onError?.(`git baseline ${ref}`, error);
@@ -418,6 +467,20 @@ export class ProjectAnalyzer {
     }
     return this.lock ?? undefined;
   }
+}
+
+/**
+ * `analysis-incomplete` for each contract whose baseline could not be read in full, except bases
+ * another contract of the file inherits (they are judged through it, as checkStorage does).
+ */
+function incompleteBaselineFindings(layouts: StorageLayout[], incomplete: Map<string, { baseline: string; gaps: BaselineGap[] }>, file: string, tier: 'parser' | 'compiler'): Finding[] {
+  const inherited = new Set(layouts.flatMap((l) => (l.linearization ?? []).slice(1)));
+  return layouts
+    .filter((layout) => incomplete.has(layout.contract) && !inherited.has(layout.contract))
+    .map((layout) => {
+      const { baseline, gaps } = incomplete.get(layout.contract)!;
+      return baselineIncompleteFinding(layout, baseline, gaps, layout.file ?? file, tier);
+    });
 }
 
 /** A zero-width range is invisible in most editors: widen it to the character at (or before) it. */

@@ -13,6 +13,8 @@ import { LineIndex } from './text';
 export interface ContentProvider {
   /** The text of `file` (absolute path), or undefined to read it from disk. */
   readFile(file: string): string | undefined;
+  /** True when `file` must count as missing whatever the disk holds (e.g. it did not exist at a git ref). */
+  absent?(file: string): boolean;
 }
 
 export interface ParsedFile {
@@ -75,6 +77,7 @@ export class SolidityWorkspace {
     const abs = path.resolve(file);
     const buffer = this.contents?.readFile(abs);
     if (buffer !== undefined) return buffer;
+    if (this.contents?.absent?.(abs)) return undefined;
     // Installed packages do not change under an editing session: skip the stat on every edit.
     const installed = this.disk.get(abs);
     if (installed && isInstalledPackage(abs)) return installed.text;
@@ -195,6 +198,7 @@ export class SolidityWorkspace {
 
   private exists(file: string): boolean {
     if (this.contents?.readFile(file) !== undefined) return true;
+    if (this.contents?.absent?.(file)) return false;
     if (isInstalledPackage(file) && this.disk.has(file)) return true;
     try {
       return fs.statSync(file).isFile();

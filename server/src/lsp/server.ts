@@ -149,9 +149,11 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
     const file = fileOf(uri);
     const started = Date.now();
     const projectSettings = projectSettingsOf(settings);
-    const analysis = projectFor(file).analyze(file, projectSettings, (what, error) =>
+    const project = projectFor(file);
+    const analysis = project.analyze(file, projectSettings, (what, error) =>
       connection.console.error(`${what} failed on ${file}: ${error instanceof Error ? error.stack : String(error)}`),
     );
+    if (projectSettings.baselineGitRef) fetchBaselineDependencies(project, projectSettings.baselineGitRef);
     // A newer edit may have arrived while we worked: its own run will publish.
     if (!scheduler.isCurrent(uri, version) || documents.get(uri)?.version !== version) return;
     const changedLayouts = layoutsChanged(analyses.get(uri), analysis);
@@ -174,6 +176,23 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
     sendStatus();
   }
 });
+
+const baselineFetches = new Set<ProjectAnalyzer>();
+
+/** Downloads the package versions a git-ref baseline needs (trusted only: it reaches the registry), then re-analyses. */
+function fetchBaselineDependencies(project: ProjectAnalyzer, ref: string): void {
+  if (baselineFetches.has(project)) return;
+  baselineFetches.add(project);
+  void project
+    .fetchBaselineDependencies(ref)
+    .then(({ fetched, failed }) => {
+      for (const { pkg, error } of failed) connection.console.warn(`Cannot fetch ${pkg} for the baseline at ${ref}: ${error}`);
+      if (fetched.length === 0) return;
+      connection.console.info(`Fetched ${fetched.join(', ')} for the baseline at ${ref}: re-analysing open documents`);
+      for (const document of documents.all()) void scheduleAnalysis(document, 0);
+    })
+    .finally(() => baselineFetches.delete(project));
+}
 
 function projectSettingsOf(settings: ServerSettings): ProjectSettings {
   // git is a process: only in a trusted workspace.

@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import type { StorageLayout } from '../layout/types';
 import { findUpgradesFrom, type ContractRef } from './annotation';
+import type { BaselineGap } from './incomplete';
 import { findLockBaseline, type LockFile } from './lock';
 import { findManifestBaseline, type ManifestFile } from './manifest';
 
@@ -25,6 +26,8 @@ export interface BaselineSources {
   manifests?: { root: string; files: ManifestFile[] };
   /** (c) The same contract at the configured git ref; optional. */
   gitLayoutOf?: (current: StorageLayout) => StorageLayout | undefined;
+  /** (c) What could not be read of that layout at the ref (packages of another version not cached, submodules…). */
+  gitGapsOf?: (current: StorageLayout) => BaselineGap[];
   gitRef?: string;
   /** (d) A lock file read with readLockFile(file). */
   lock?: { file: string; data: LockFile };
@@ -36,6 +39,11 @@ export interface BaselineResolution {
   notes: string[];
   /** True when the contract carries `@custom:oz-upgrades-from`, resolved or not. */
   annotated: boolean;
+  /**
+   * The baseline that applies could not be read in full: no `baseline` is given (a verdict on a
+   * truncated layout would be a guess) and these say what is missing. Report as `analysis-incomplete`.
+   */
+  incomplete?: { baseline: string; gaps: BaselineGap[] };
 }
 
 export function resolveBaseline(current: StorageLayout, sources: BaselineSources): BaselineResolution {
@@ -56,7 +64,10 @@ export function resolveBaseline(current: StorageLayout, sources: BaselineSources
   }
   if (sources.gitLayoutOf) {
     const layout = sources.gitLayoutOf(current);
-    if (layout) return { baseline: { layout, source: 'git', description: `git ${sources.gitRef ?? 'ref'}` }, notes, annotated: annotation !== undefined };
+    const description = `git ${sources.gitRef ?? 'ref'}`;
+    const gaps = layout ? (sources.gitGapsOf?.(current) ?? []) : [];
+    if (gaps.length > 0) return { notes, annotated: annotation !== undefined, incomplete: { baseline: description, gaps } };
+    if (layout) return { baseline: { layout, source: 'git', description }, notes, annotated: annotation !== undefined };
     if (sources.gitRef !== undefined) notes.push(`${current.contract} is not in git ref ${sources.gitRef}`);
   }
   if (sources.lock) {

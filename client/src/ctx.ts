@@ -11,11 +11,13 @@ export class Ctx implements vscode.Disposable {
   readonly statusBar: StatusBar;
   private readonly statusListeners = new Set<(status: StatusParams) => void>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** patchline.json is read by the server from disk: its changes re-analyse and re-check it. One watcher across restarts. */
+  private readonly configWatcher = vscode.workspace.createFileSystemWatcher('**/patchline.json');
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('Patchline', { log: true });
     this.statusBar = new StatusBar();
-    this.disposables.push(this.output, this.statusBar);
+    this.disposables.push(this.output, this.statusBar, this.configWatcher);
   }
 
   get languageClient(): LanguageClient | undefined {
@@ -41,7 +43,8 @@ export class Ctx implements vscode.Disposable {
       ],
       outputChannel: this.output,
       initializationOptions,
-      synchronize: { configurationSection: 'patchline' },
+      // patchline.json is read by the server from disk; its changes re-analyse and re-check it.
+      synchronize: { configurationSection: 'patchline', fileEvents: this.configWatcher },
     };
     const client = new LanguageClient('patchline', 'Patchline', serverOptions, clientOptions);
     client.onDidChangeState((event) => {

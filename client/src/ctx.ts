@@ -5,8 +5,14 @@ import { LanguageClient, State, TransportKind, type LanguageClientOptions, type 
 import { StatusNotification, type InitializationOptions, type StatusParams } from '../../server/src/protocol';
 import { StatusBar } from './statusBar';
 
+/**
+ * A context whose language client is running (rust-analyzer's `CtxInit`): what commands and views
+ * that ask the server work with, so none has to check `isRunning()` itself.
+ */
+export type CtxInit = Ctx & { readonly client: LanguageClient };
+
 export class Ctx implements vscode.Disposable {
-  private client: LanguageClient | undefined;
+  private current: LanguageClient | undefined;
   readonly output: vscode.LogOutputChannel;
   readonly statusBar: StatusBar;
   private readonly statusListeners = new Set<(status: StatusParams) => void>();
@@ -20,8 +26,10 @@ export class Ctx implements vscode.Disposable {
     this.disposables.push(this.output, this.statusBar, this.configWatcher);
   }
 
-  get languageClient(): LanguageClient | undefined {
-    return this.client;
+  /** This context with its client, while the client is running; undefined while it starts, after it stopped or crashed. */
+  started(): CtxInit | undefined {
+    const client = this.current;
+    return client?.isRunning() ? Object.assign(Object.create(this) as Ctx, { client }) : undefined;
   }
 
   onStatus(listener: (status: StatusParams) => void): vscode.Disposable {
@@ -50,7 +58,7 @@ export class Ctx implements vscode.Disposable {
     client.onDidChangeState((event) => {
       if (event.newState === State.Stopped) this.statusBar.showStopped();
     });
-    this.client = client;
+    this.current = client;
     this.statusBar.showStarting();
     await client.start();
     client.onNotification(StatusNotification, (status) => {
@@ -65,8 +73,8 @@ export class Ctx implements vscode.Disposable {
   }
 
   async stop(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
+    const client = this.current;
+    this.current = undefined;
     if (client && client.state !== State.Stopped) await client.stop();
   }
 

@@ -35,7 +35,7 @@ import { codeActionsFor, recordPublished, toDiagnostic } from './diagnostics';
 import { registerPatchRequests } from './patch';
 import { AnalysisScheduler } from './scheduler';
 import { defaultSettings, normalizeSettings, type ServerSettings } from './settings';
-import { allEntries, entriesInFile, entryAt, slotLabel, storageHover } from './storageViews';
+import { allEntries, entriesInFile, entryAt, slotLabel, storageHover } from './storage-views';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);

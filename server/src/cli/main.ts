@@ -8,6 +8,7 @@ import { CompilerSet } from '../engine/compile/solc-select';
 import { parseSolcSettings } from '../engine/compile/solc-settings';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer } from '../engine/project';
 import { secretMasker } from '../engine/chain/secrets';
+import { loadPatchlineConfig } from '../engine/suppress';
 import { patchlineVersion } from '../engine/version';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
 import { runDemo } from './demo';
@@ -35,6 +36,17 @@ Options for check:
 Exit codes: 0 no error findings, 1 error findings, 2 usage or internal error.`;
 
 class UsageError extends Error {}
+
+/** patchline.json is there but wrong: running on defaults would loosen the gate the file sets. */
+class ConfigError extends Error {}
+
+/** Refuses a project whose patchline.json cannot be read as written, naming the file, line and column. */
+function assertValidConfig(root: string, cwd: string): void {
+  const { errors, errorRange, file } = loadPatchlineConfig(root);
+  if (errors.length === 0 || !file) return;
+  const at = errorRange ? `:${errorRange.start.line + 1}:${errorRange.start.character + 1}` : '';
+  throw new ConfigError(`${relative(cwd, file) || file}${at}: ${errors.join('; ')}. Fix patchline.json: Patchline does not check with a configuration it cannot read.`);
+}
 
 type CheckTier = 'parser' | 'compiler' | 'both';
 
@@ -85,6 +97,7 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
       const root = findProjectRoot(file);
       let project = projects.get(root);
       if (!project) {
+        assertValidConfig(root, cwd);
         projects.set(root, (project = new ProjectAnalyzer(root)));
         // The baseline's own dependency versions (lock file at the ref), into the cache before checking.
         if (baselineRef) await fetchBaselineDependencies(project, baselineRef, files.filter((f) => findProjectRoot(f) === root));
@@ -179,7 +192,7 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
         throw new UsageError(`Unknown command "${command}"`);
     }
   } catch (error) {
-    if (error instanceof PathNotFoundError) {
+    if (error instanceof PathNotFoundError || error instanceof ConfigError) {
       process.stderr.write(`patchline: ${error.message}\n`);
       return 2;
     }
@@ -194,7 +207,23 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
   }
 }
 
+/**
+ * A reader that stops early (`patchline check | head -1`) closes the pipe: later writes fail with
+ * EPIPE, which is not the run's failure. Drop the output quietly; the exit code still says what
+ * the run found.
+ */
+export function ignoreClosedPipes(...streams: NodeJS.WriteStream[]): void {
+  for (const stream of streams) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') return;
+      process.stderr.write(`patchline: cannot write output: ${error.message}\n`);
+      process.exitCode = 2;
+    });
+  }
+}
+
 if (require.main === module) {
+  ignoreClosedPipes(process.stdout, process.stderr);
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -3,6 +3,7 @@
 import {
   createConnection,
   type Connection,
+  DiagnosticSeverity,
   DidChangeConfigurationNotification,
   InlayHintKind,
   MarkupKind,
@@ -22,6 +23,8 @@ import { format } from 'node:util';
 import { isAbortError } from '../engine/compile/solc';
 import { CompilerSet } from '../engine/compile/solc-select';
 import type { DownloadProgress } from '../engine/compile/solc-download';
+import { loadPatchlineConfig } from '../engine/suppress';
+import type { Finding } from '../engine/findings';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer, type CompiledAnalysis, type FileAnalysis, type ProjectSettings } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
 import { slotGrid } from '../engine/layout/grid';
@@ -35,12 +38,12 @@ import {
   type ContractInfo,
   type InitializationOptions,
 } from '../protocol';
-import { codeActionsFor, toDiagnostic } from './diagnostics';
+import { codeActionsFor, recordPublished, toDiagnostic } from './diagnostics';
 import { LspFramingFilter } from './framing';
 import { registerPatchRequests } from './patch';
 import { AnalysisScheduler } from './scheduler';
 import { defaultSettings, normalizeSettings, type ServerSettings } from './settings';
-import { allEntries, entriesInFile, entryAt, slotLabel, storageHover } from './storageViews';
+import { allEntries, entriesInFile, entryAt, slotLabel, storageHover } from './storage-views';
 
 const connection = process.argv.includes('--stdio') ? createStdioConnection() : createConnection(ProposedFeatures.all);
 
@@ -59,6 +62,8 @@ function createStdioConnection(): Connection {
 }
 const documents = new TextDocuments(TextDocument);
 const analyses = new Map<string, FileAnalysis>();
+/** What was last published for each document, by diagnostic key: code actions are answered from it. */
+const published = new Map<string, Map<string, Finding>>();
 const settingsCache = new Map<string, Promise<ServerSettings>>();
 const projects = new Map<string, ProjectAnalyzer>();
 let workspaceRoots: string[] = [];
@@ -90,6 +95,7 @@ function projectFor(file: string): ProjectAnalyzer {
   if (!project) {
     project = new ProjectAnalyzer(root, openBuffers);
     projects.set(root, project);
+    publishConfigProblems(root);
   }
   return project;
 }
@@ -211,14 +217,55 @@ function publish(uri: string): void {
   const analysis = analyses.get(uri);
   if (!document || !analysis) return;
   const findings = mergeTiers(analysis.findings, compiled.get(uri), document.getText());
+  published.set(uri, recordPublished(findings));
   void connection.sendDiagnostics({ uri, version: document.version, diagnostics: findings.map(toDiagnostic) });
 }
+
+// --- patchline.json: a file that cannot be read loosens the gate, so its problems are diagnostics on it. ---
+
+/** patchline.json files that have diagnostics now, so that a fixed file gets them cleared. */
+const configsWithProblems = new Set<string>();
+
+function publishConfigProblems(root: string): void {
+  const result = loadPatchlineConfig(root);
+  const uri = URI.file(path.join(root, 'patchline.json')).toString();
+  if (result.errors.length === 0) {
+    if (configsWithProblems.delete(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    return;
+  }
+  configsWithProblems.add(uri);
+  const start = { line: 0, character: 0 };
+  void connection.sendDiagnostics({
+    uri,
+    diagnostics: result.errors.map((message, i) => ({
+      range: i === 0 && result.errorRange ? result.errorRange : { start, end: start },
+      severity: DiagnosticSeverity.Error,
+      source: 'patchline',
+      message: message.startsWith('patchline.json is not valid JSON')
+        ? `${message}. Until it is fixed, none of patchline.json applies, and \`patchline check\` refuses to run (exit 2).`
+        : `${message}. Until it is fixed, this entry is ignored, and \`patchline check\` refuses to run (exit 2).`,
+    })),
+  });
+}
+
+/** Baselines, manifests, lock files or patchline.json may have changed on disk: forget what was read. */
+function invalidateProjects(): void {
+  for (const [root, project] of projects) {
+    project.invalidate();
+    publishConfigProblems(root);
+  }
+  rootByFolder.clear();
+}
+
+connection.onDidChangeWatchedFiles(() => {
+  invalidateProjects();
+  for (const document of documents.all()) scheduler.schedule(document.uri, document.version, 0);
+});
 
 // --- Compiler tier: on save, and after 1.5 s without edits; trusted workspaces only. ---
 
 const COMPILE_IDLE_MS = 1500;
 const compiled = new Map<string, CompiledAnalysis>();
-const compileTimers = new Map<string, NodeJS.Timeout>();
 let compileAbort: AbortController | undefined;
 /** `patchline.solc.path` for the Patch panel's compiles: a relative path from the first workspace folder. */
 function resolvedSolcPath(solcPath: string | undefined): string | undefined {
@@ -253,17 +300,13 @@ async function reportDownload({ version, received, total }: DownloadProgress): P
   }
 }
 
+/** The compiler tier's debounce: the same per-document scheduling as the parser tier's, on its own clock. */
+const compileScheduler = new AnalysisScheduler((uri) => compileNow(uri));
+
 function scheduleCompile(uri: string, delayMs: number): void {
   if (!trusted) return;
-  const pending = compileTimers.get(uri);
-  if (pending) clearTimeout(pending);
-  compileTimers.set(
-    uri,
-    setTimeout(() => {
-      compileTimers.delete(uri);
-      void compileNow(uri);
-    }, delayMs),
-  );
+  const document = documents.get(uri);
+  if (document) compileScheduler.schedule(uri, document.version, delayMs);
 }
 
 async function compileNow(uri: string): Promise<void> {
@@ -323,8 +366,7 @@ documents.onDidChangeContent((event) => {
 });
 documents.onDidSave((event) => {
   // New or moved contracts, manifests, project markers or a recorded lock file change what baselines resolve to.
-  for (const project of projects.values()) project.invalidate();
-  rootByFolder.clear();
+  invalidateProjects();
   scheduleCompile(event.document.uri, 0);
 });
 documents.onDidClose((event) => {
@@ -334,16 +376,16 @@ documents.onDidClose((event) => {
   settingsCache.delete(uri);
   projectFor(fileOf(uri)).forget(fileOf(uri));
   compiled.delete(uri);
-  const pending = compileTimers.get(uri);
-  if (pending) clearTimeout(pending);
-  compileTimers.delete(uri);
+  published.delete(uri);
+  compileScheduler.cancel(uri);
   void connection.sendDiagnostics({ uri, diagnostics: [] });
   sendStatus();
 });
 
+// Answered from what was published (both tiers merged), so a fix the compiler tier attached is offered too.
 connection.onCodeAction((params) => {
-  const analysis = analyses.get(params.textDocument.uri);
-  return analysis ? codeActionsFor(analysis.findings, params.context.diagnostics) : [];
+  const findings = published.get(params.textDocument.uri);
+  return findings ? codeActionsFor(findings, params.context.diagnostics) : [];
 });
 
 connection.onHover((params) => {
@@ -469,7 +511,7 @@ function firstSettings(): Promise<ServerSettings> {
 connection.onShutdown(async () => {
   await patchRequests.dispose();
   scheduler.dispose();
-  for (const timer of compileTimers.values()) clearTimeout(timer);
+  compileScheduler.dispose();
   compileAbort?.abort();
   await compilers.dispose();
 });

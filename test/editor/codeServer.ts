@@ -130,6 +130,9 @@ export interface CodeServerOptions {
   smokeTestDriver?: boolean;
 }
 
+/** A bound on each step of starting code-server (a few seconds normally; far more on a loaded machine). */
+const startupMs = 120_000;
+
 const serveFlags = ['--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--reconnection-grace-time', '5'];
 
 export async function startCodeServer(options: CodeServerOptions = {}): Promise<CodeServer> {
@@ -150,7 +153,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     liveGroups.add(installer);
     installer.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     installer.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    const finished = await waitForExit(installer, 60_000);
+    const finished = await waitForExit(installer, startupMs);
     killGroup(installer, 'SIGKILL');
     liveGroups.delete(installer);
     if (!finished || installer.exitCode !== 0 || !/successfully installed/i.test(log)) {
@@ -174,7 +177,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
 
   // Port 0 lets the OS pick a free port; code-server prints the one it got.
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`code-server did not start listening within 30 s:\n${log}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`code-server did not start listening within ${startupMs / 1000} s:\n${log}`)), startupMs);
     const onData = (chunk: Buffer): void => {
       log += chunk.toString();
       const match = /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(log);
@@ -196,7 +199,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   const origin = `http://127.0.0.1:${port}`;
 
   // Listening is not serving yet: wait for the health endpoint to answer.
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + startupMs;
   for (;;) {
     try {
       if ((await fetch(`${origin}/healthz`)).ok) break;
@@ -205,7 +208,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`code-server at ${origin} did not answer /healthz within 30 s:\n${log}`);
+      throw new Error(`code-server at ${origin} did not answer /healthz within ${startupMs / 1000} s:\n${log}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

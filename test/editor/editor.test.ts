@@ -19,14 +19,15 @@ import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { buildEditorSuites } from './buildSuites';
 import { editorHostProblem, launchChromium, repoRoot, startCodeServer, type CodeServer } from './codeServer';
 import { parseResultLine, type ResultLine } from './suite/results';
-import { editorLine, goToLine, pointAt, quickOpen, screenshotOnFailure, showProblems } from './workbench';
+import { editorLine, firstResultMs, goToLine, pointAt, quickOpen, resultMs, screenshotOnFailure, showProblems, workbenchContext, workbenchLoadMs } from './workbench';
 
 const fixtureWorkspace = join(repoRoot, 'test', 'fixtures', 'editor', 'workspace');
 const exampleWorkspace = join(repoRoot, 'examples');
 const vsixPath = join(repoRoot, 'patchline.vsix');
 const readmeShot = join(repoRoot, 'media', 'screenshot.png');
 const brokenFile = 'VaultV2.sol';
-const extensionTestsTimeoutMs = 120_000;
+// The mocha suites' own waits are bounded too (test/editor/suite); this catches a workbench that never runs them.
+const extensionTestsTimeoutMs = 300_000;
 
 /** The 1-based number of the first line of fixture `relativePath` that contains `text`. */
 function fixtureLine(relativePath: string, text: string): number {
@@ -70,7 +71,7 @@ interface ExtensionHostRun {
 
 /** Opens a workbench whose payload runs the built suites in the extension host; resolves on its exit. */
 async function runExtensionHostSuites(server: CodeServer, browser: Browser, suiteEntry: string, workspace: string): Promise<ExtensionHostRun> {
-  const context = await browser.newContext();
+  const context = await workbenchContext(browser);
   try {
     const page = await context.newPage();
     const run: ExtensionHostRun = { exitCode: -1, tests: [], end: undefined, log: [] };
@@ -119,8 +120,9 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
     assert.fail(installError ? `The editor host could not be installed:\n${installError}\n${hostProblem}` : hostProblem);
   });
 } else {
-  // A bound on the whole tier, so a hung editor fails the run instead of stalling CI (about 1.5 minutes normally).
-  describe('editor tier (code-server 4.139.1, Chromium)', { timeout: 6 * 60_000 }, () => {
+  // A bound on the whole tier, so a hung editor fails the run instead of stalling CI (about 2 minutes
+  // normally, 6 on a machine shared by many jobs).
+  describe('editor tier (code-server 4.139.1, Chromium)', { timeout: 12 * 60_000 }, () => {
     let server: CodeServer;
     let browser: Browser;
     let suiteEntry: string;
@@ -167,13 +169,13 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
       before(async () => {
         const workspace = copyOfFixtureWorkspace();
         workspaces.push(workspace);
-        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        const context = await workbenchContext(browser, { viewport: { width: 1280, height: 800 } });
         page = await context.newPage();
         await screenshotOnFailure(page, 'workbench-load', async () => {
           await page.goto(server.workbenchUrl(workspace));
-          await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+          await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: workbenchLoadMs });
           // The explorer lists the workspace once the remote file system is connected.
-          await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'contracts' }).first().waitFor({ timeout: 60_000 });
+          await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'contracts' }).first().waitFor({ timeout: workbenchLoadMs });
         });
       });
 
@@ -185,7 +187,7 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
       test('quick open (Ctrl+P) opens a .sol file and its syntax error is squiggled', async () => {
         await screenshotOnFailure(page, 'quick-open', async () => {
           await quickOpen(page, brokenFile);
-          await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 20_000 });
+          await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: firstResultMs });
         });
       });
 
@@ -193,7 +195,7 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
         await screenshotOnFailure(page, 'problems', async () => {
           await page.keyboard.press('Control+Shift+M');
           const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'Syntax error' }).first();
-          await row.waitFor({ timeout: 20_000 });
+          await row.waitFor({ timeout: resultMs });
           const text = await row.innerText();
           assert.match(text, /Syntax error: missing ';'/);
           assert.match(text, /patchline/);
@@ -208,7 +210,7 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
           // The webview's content lives in an inner frame. Listing VaultV2 (annotated
           // `@custom:oz-upgrades-from`) takes the whole round trip: view → host → server → view.
           const view = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-          await view.locator('#app', { hasText: 'VaultV2' }).waitFor({ timeout: 20_000 });
+          await view.locator('#app', { hasText: 'VaultV2' }).waitFor({ timeout: resultMs });
           if (process.env.PATCHLINE_SCREENSHOT === '1') await saveReadmeScreenshot(page);
         });
       });
@@ -217,11 +219,11 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
       test('a storage collision is squiggled, listed as storage-inserted, and the hover shows the slot', async () => {
         await screenshotOnFailure(page, 'storage-collision', async () => {
           await quickOpen(page, 'LedgerV2.sol');
-          await page.locator('.part.editor .monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
+          await page.locator('.part.editor .monaco-editor .squiggly-error').first().waitFor({ timeout: resultMs });
 
           await showProblems(page);
           const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'storage-inserted' }).first();
-          await row.waitFor({ timeout: 20_000 });
+          await row.waitFor({ timeout: resultMs });
           const text = await row.innerText();
           assert.match(text, /`fee` .*is inserted where the baseline has `owner`/);
           assert.match(text, /patchline/);
@@ -238,7 +240,7 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
 
           // The slot inlay hints are rendered as text after each declaration.
           for (const [declaration, hint] of [['public epoch;', 'slot 1 +20'], ['public balances;', 'slot 2']]) {
-            await editorLine(page, declaration).filter({ hasText: hint.replace(/ /g, '\u00a0') }).or(editorLine(page, declaration).filter({ hasText: hint })).first().waitFor({ timeout: 20_000 });
+            await editorLine(page, declaration).filter({ hasText: hint.replace(/ /g, '\u00a0') }).or(editorLine(page, declaration).filter({ hasText: hint })).first().waitFor({ timeout: resultMs });
           }
         });
       });
@@ -249,20 +251,20 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
           await quickOpen(page, 'Treasury.sol');
           await goToLine(page, fixtureLine('contracts/Treasury.sol', 'function withdraw'));
           const warning = page.locator('.part.editor .monaco-editor .squiggly-warning');
-          await warning.first().waitFor({ timeout: 30_000 });
+          await warning.first().waitFor({ timeout: resultMs });
           assert.equal(await warning.count(), 1, 'Treasury.sol has one warning, on withdraw');
 
           await pointAt(page, 'function withdraw', 'withdraw', page.locator('.part.editor .monaco-editor .lightBulbWidget'));
           await page.keyboard.press('Control+Period');
           const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'whenNotPaused' }).first();
-          await fix.waitFor({ timeout: 20_000 });
+          await fix.waitFor({ timeout: resultMs });
           assert.match(await fix.innerText(), /Add .?whenNotPaused/);
           await fix.click();
 
-          await editorLine(page, 'external whenNotPaused').first().waitFor({ timeout: 10_000 });
+          await editorLine(page, 'external whenNotPaused').first().waitFor({ timeout: resultMs });
           const withdrawLine = (await editorLine(page, 'function withdraw').first().innerText()).replace(/\u00a0/g, ' ');
           assert.match(withdrawLine, /function withdraw\(uint256 amount\) external whenNotPaused \{/);
-          await warning.first().waitFor({ state: 'detached', timeout: 20_000 });
+          await warning.first().waitFor({ state: 'detached', timeout: resultMs });
         });
       });
     });
@@ -279,12 +281,12 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
       before(async () => {
         workspace = copyOfExampleWorkspace();
         workspaces.push(workspace);
-        const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+        const context = await workbenchContext(browser, { viewport: { width: 1280, height: 900 } });
         page = await context.newPage();
         panel = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
         await screenshotOnFailure(page, 'panel-workbench-load', async () => {
           await page.goto(server.workbenchUrl(workspace, [['extensionDevelopmentPath', server.remoteUri(repoRoot)]]));
-          await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'contracts' }).first().waitFor({ timeout: 60_000 });
+          await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'contracts' }).first().waitFor({ timeout: workbenchLoadMs });
         });
       });
 
@@ -298,7 +300,7 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
           await quickOpen(page, 'VaultV2.sol');
           await page.locator('.activitybar .action-item a[aria-label^="Patchline"]').click();
           const implementationValue = `${workspace}/contracts/VaultV2.sol:VaultV2`;
-          await panel.locator(`#implementation option[value="${implementationValue}"]`).waitFor({ state: 'attached', timeout: 60_000 });
+          await panel.locator(`#implementation option[value="${implementationValue}"]`).waitFor({ state: 'attached', timeout: firstResultMs });
 
           await panel.locator('#fork').selectOption('local');
           await panel.locator('#implementation').selectOption(implementationValue);
@@ -307,7 +309,8 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
           await panel.locator('#simulate').click();
 
           const verdict = panel.locator('#verdict');
-          await verdict.waitFor({ timeout: 150_000 });
+          // Forking, deploying and replaying the timelock on anvil: about 30 s, 2 minutes on a loaded machine.
+          await verdict.waitFor({ timeout: 300_000 });
           const checks = panel.locator('#checks li');
           const checkTexts = await checks.allInnerTexts();
           assert.equal((await verdict.innerText()).trim(), 'PASS', `checks:\n${checkTexts.join('\n')}`);
@@ -338,7 +341,7 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
           assert.match(newImplementation, /^0x[0-9a-fA-F]{40}$/, 'the export form does not suggest the deployed VaultV2');
           await panel.locator('#export-name').fill(proposalName);
           await panel.locator('#export').click();
-          await panel.locator('#exported', { hasText: 'Wrote' }).waitFor({ timeout: 60_000 });
+          await panel.locator('#exported', { hasText: 'Wrote' }).waitFor({ timeout: resultMs });
 
           const directory = join(workspace, 'proposals', proposalName);
           for (const file of ['proposal.json', 'safe-schedule.json', 'safe-execute.json', 'README.md']) {

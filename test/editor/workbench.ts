@@ -2,10 +2,28 @@
 // on a word, the Problems panel, and a screenshot in test-results/ when a step fails.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { repoRoot } from './codeServer';
 
 const failureShots = join(repoRoot, 'test-results');
+
+// Waits, not verdicts: on a loaded machine (CI, or 2 cores shared by many jobs) the workbench takes
+// a minute to load and the first analysis waits for the extension and its server to start. Each
+// is a bound on a hang; a step that finishes sooner goes on at once.
+/** The workbench page, its remote connection and the explorer. */
+export const workbenchLoadMs = 180_000;
+/** The first result of the language server in a new workbench: the extension activates, its server starts. */
+export const firstResultMs = 120_000;
+/** A later result of the language server (a diagnostic, a hover, a webview update). */
+export const resultMs = 60_000;
+
+/** A browser context whose playwright steps (navigation, clicks, waits) allow for a loaded machine. */
+export async function workbenchContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  context.setDefaultNavigationTimeout(workbenchLoadMs);
+  context.setDefaultTimeout(resultMs);
+  return context;
+}
 
 /** Runs `body`; when it throws, saves a screenshot of `page` to test-results/<name>.png first. */
 export async function screenshotOnFailure(page: Page, name: string, body: () => Promise<void>): Promise<void> {

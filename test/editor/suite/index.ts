@@ -31,7 +31,7 @@ class ResultReporter extends Mocha.reporters.Spec {
 export function run(): Promise<void> {
   // Failures then point at the suites' TypeScript lines (the bundles carry inline source maps).
   process.setSourceMapsEnabled(true);
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: ResultReporter });
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 180_000, reporter: ResultReporter });
   for (const name of readdirSync(__dirname).filter((n) => n.endsWith('.suite.js')).sort()) mocha.addFile(join(__dirname, name));
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} editor test(s) failed`)) : resolve()));

@@ -10,7 +10,7 @@ const pausableFile = 'contracts/Treasury.sol';
 describe('pause hooks (issue 4)', () => {
   it('an unguarded withdraw in a pausable contract is a pause-unguarded warning on its name', async () => {
     const editor = await openSolidity(pausableFile);
-    const diagnostics = await waitForRule(editor.document.uri, 'pause-unguarded', 30_000);
+    const diagnostics = await waitForRule(editor.document.uri, 'pause-unguarded');
     assert.equal(diagnostics.length, 1, `expected only withdraw: ${diagnostics.map((d) => d.message).join(' | ')}`);
     const [diagnostic] = diagnostics;
     assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
@@ -20,7 +20,7 @@ describe('pause hooks (issue 4)', () => {
   it('the quick fix adds whenNotPaused to withdraw and the warning goes away', async () => {
     const editor = await openSolidity(pausableFile);
     const uri = editor.document.uri;
-    const [diagnostic] = await waitForRule(uri, 'pause-unguarded', 30_000);
+    const [diagnostic] = await waitForRule(uri, 'pause-unguarded');
     const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
       'vscode.executeCodeActionProvider',
       uri,

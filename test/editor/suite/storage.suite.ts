@@ -33,7 +33,7 @@ function labelOf(hint: vscode.InlayHint): string {
 describe('storage layout (issue 3)', () => {
   it('a variable inserted above the deployed ones is a storage-inserted error on its declaration', async () => {
     const editor = await openSolidity(collisionFile);
-    const [diagnostic, ...others] = await waitForRule(editor.document.uri, 'storage-inserted', 30_000);
+    const [diagnostic, ...others] = await waitForRule(editor.document.uri, 'storage-inserted');
     assert.equal(others.length, 0, 'one finding for the insertion, not one per displaced variable');
     assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Error);
     const declaration = positionOf(editor.document, 'uint256 public fee', contractLine);
@@ -91,7 +91,7 @@ describe('storage layout (issue 3)', () => {
 
   it('deleting the inserted variable clears the error', async () => {
     const editor = await openSolidity(collisionFile);
-    await waitForRule(editor.document.uri, 'storage-inserted', 30_000);
+    await waitForRule(editor.document.uri, 'storage-inserted');
     const line = positionOf(editor.document, 'uint256 public fee', contractLine).line;
     assert.ok(await editor.edit((edit) => edit.delete(editor.document.lineAt(line).rangeIncludingLineBreak)));
     await waitFor('the storage-inserted error to clear', () => (ruleDiagnostics(editor.document.uri, 'storage-inserted').length === 0 ? true : undefined));

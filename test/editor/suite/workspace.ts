@@ -10,8 +10,11 @@ export function workspaceFile(relativePath: string): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, relativePath);
 }
 
-/** Polls `probe` until it returns a value other than undefined; fails with `what` after `ms`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | PromiseLike<T | undefined>, ms = 20_000): Promise<T> {
+/**
+ * Polls `probe` until it returns a value other than undefined; fails with `what` after `ms`. The
+ * bound allows for a loaded machine, where activation and the server's first analysis take long.
+ */
+export async function waitFor<T>(what: string, probe: () => T | undefined | PromiseLike<T | undefined>, ms = 60_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();

@@ -52,7 +52,9 @@ describe('framing', () => {
       assert.deepEqual(answer, { contracts: [] });
       assert.equal(client.alive, true);
     } finally {
-      await client.stop();
+      // A server whose reader is stuck would never answer shutdown either.
+      await Promise.race([client.stop(), new Promise((r) => setTimeout(r, 10_000))]);
+      client.process.kill('SIGKILL');
     }
   });
 });

@@ -73,6 +73,7 @@ describe('secret masking', () => {
     const mask = secretMasker(['https://eth.example.com/v2/SECRETKEY?token=TOKEN123&x=1']);
     assert.equal(mask('project SECRETKEY rate limited; token TOKEN123'), 'project … rate limited; token …');
     assert.equal(mask('at https://eth.example.com/v2/SECRETKEY?token=TOKEN123 (v2)'), 'at https://eth.example.com/… (v2)');
+    assert.equal(mask('at https://eth.example.com/v2/abc: failed.'), 'at https://eth.example.com/…: failed.');
     assert.equal(mask('VaultV2 0xabc http://127.0.0.1:8545'), 'VaultV2 0xabc http://127.0.0.1:8545');
     assert.equal(secretMasker(['http://127.0.0.1:8545'])('http://127.0.0.1:8545 ok'), 'http://127.0.0.1:8545 ok');
   });

@@ -135,8 +135,8 @@ describe('proposal export through a Governor (GovernorTimelockControl)', () => {
   });
 
   it('rejects a governor without code, an empty description, and a wrong timelock', async () => {
-    const { proxy } = await deployUupsVault(chain.clients, chain.artifacts, { from: deployer, owner: timelock });
-    const base = { clients: chain.clients, upgrades: [{ proxy, newImplementation: proxy }], confirmedWithoutPassingSimulation: true };
+    const { proxy, implementation } = await deployUupsVault(chain.clients, chain.artifacts, { from: deployer, owner: timelock });
+    const base = { clients: chain.clients, upgrades: [{ proxy, newImplementation: implementation }], confirmedWithoutPassingSimulation: true };
     await assert.rejects(buildProposal({ ...base, governance: { kind: 'governor', governor: voter, description: 'z' } }), (e: Error) => e instanceof ProposalError && /governor .* is not a contract/.test(e.message));
     await assert.rejects(buildProposal({ ...base, governance: { kind: 'governor', governor, description: ' ' } }), /needs a description/);
     await assert.rejects(buildProposal({ ...base, governance: { kind: 'governor', governor, description: 'z', timelock: proxy } }), /the governor's timelock is .*, not /);

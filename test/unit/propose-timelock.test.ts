@@ -11,6 +11,7 @@ import { deployBeaconVault, deployContract, deployTimelock, deployTransparentVau
 import { readProxySlots } from '../../server/src/engine/chain/eip1967';
 import {
   buildProposal,
+  ChainReadError,
   exportProposal,
   ProposalError,
   ProposalExistsError,
@@ -256,9 +257,9 @@ describe('proposal export through a TimelockController', () => {
   });
 
   describe('rejections write nothing', () => {
-    async function rejects(req: () => Promise<ProposalRequest>, message: RegExp): Promise<void> {
+    async function rejects(req: () => Promise<ProposalRequest>, message: RegExp, kind: abstract new (...args: never[]) => Error = ProposalError): Promise<void> {
       await assert.rejects(exportProposal(await req(), { directory: outRoot }), (error: Error) => {
-        assert.ok(error instanceof ProposalError, `${error.name}: ${error.message}`);
+        assert.ok(error instanceof kind, `${error.name}: ${error.message}`);
         assert.match(error.message, message);
         return true;
       });
@@ -275,7 +276,7 @@ describe('proposal export through a TimelockController', () => {
     it('a contract that is not a timelock', async () =>
       rejects(async () => {
         const proxy = await uups();
-        return request({ upgrades: [{ proxy, newImplementation: v2 }], governance: { kind: 'timelock', timelock: v2 } });
+        return request({ upgrades: [{ proxy, newImplementation: v2 }], governance: { kind: 'timelock', timelock: proxy } });
       }, /is not a TimelockController \(getMinDelay\(\) failed\)/));
 
     it('a chain id that does not match the RPC', () =>
@@ -288,7 +289,7 @@ describe('proposal export through a TimelockController', () => {
       rejects(async () => request({ upgrades: [{ proxy: await uups(), newImplementation: anyone }] }), /new implementation .* is not a contract/));
 
     it('an unreachable RPC, named without its secret path', () =>
-      rejects(async () => ({ rpcUrl: 'http://127.0.0.1:1/v2/secret', upgrades: [{ proxy: v2, newImplementation: v2 }], governance: { kind: 'timelock' as const, timelock }, confirmedWithoutPassingSimulation: true }), /^cannot read the chain at http:\/\/127\.0\.0\.1:1\/…: (?![\s\S]*secret)/));
+      rejects(async () => ({ rpcUrl: 'http://127.0.0.1:1/v2/secret', upgrades: [{ proxy: v2, newImplementation: anyone }], governance: { kind: 'timelock' as const, timelock }, confirmedWithoutPassingSimulation: true }), /^cannot read the chain at http:\/\/127\.0\.0\.1:1\/…: (?![\s\S]*secret)/, ChainReadError));
 
     it('no delay and no RPC', () =>
       rejects(async () => ({ chainId: 31337, upgrades: [{ proxy: v2, newImplementation: v2, kind: 'uups' as const }], governance: { kind: 'timelock' as const, timelock }, confirmedWithoutPassingSimulation: true }), /the delay is required when no RPC URL is given/));

@@ -68,7 +68,13 @@ export function secretMasker(urls: readonly (string | undefined)[]): (text: stri
   const parts = new RegExp([...secrets].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
   return (text) => {
     let out = text;
-    for (const pattern of patterns) out = out.replace(pattern, (found) => maskRpcUrl(found));
+    for (const pattern of patterns) {
+      out = out.replace(pattern, (found) => {
+        // Punctuation after a URL in a sentence ("at https://…/KEY: failed") is kept.
+        const trailing = /[.,:;!?]+$/.exec(found)?.[0] ?? '';
+        return maskRpcUrl(found.slice(0, found.length - trailing.length)) + trailing;
+      });
+    }
     return secrets.size > 0 ? out.replace(parts, '…') : out;
   };
 }

@@ -395,7 +395,7 @@ export async function buildProposal(request: ProposalRequest): Promise<Proposal>
     if (error instanceof ProposalError) throw error;
     // The RPC failed or answered an error: say so, with the upstream's words and the URL's secrets masked.
     const mask = secretMasker([rpcUrl]);
-    const reason = error instanceof BaseError ? [error.shortMessage, error.details].filter(Boolean).join(': ') : error instanceof Error ? error.message : String(error);
+    const reason = error instanceof BaseError ? [error.shortMessage.replace(/\.$/, ''), error.details].filter(Boolean).join(': ') : error instanceof Error ? error.message : String(error);
     throw new ChainReadError(mask(`cannot read the chain at ${rpcUrl ? maskRpcUrl(rpcUrl) : 'the given clients'}: ${reason.split('\n')[0]}`));
   }
   for (const upgrade of upgrades) {

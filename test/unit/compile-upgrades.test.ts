@@ -399,7 +399,7 @@ describe('every upgrades-core error kind reaches the user (compiler tier)', () =
 
   it('struct-definition and enum-definition: not reported for a contract with a struct and an enum in storage', () => {
     const file = fixtureOf('struct-definition');
-    const kinds = upgradeSafetyIssues(validated, checkedContract(file)).map((i) => i.kind);
+    const kinds = upgradeSafetyIssues(validated, checkedContract(file)).map((i): string => i.kind);
     for (const kind of NEVER_REPORTED) assert.ok(!kinds.includes(kind), `${kind} not reported: ${JSON.stringify(kinds)}`);
   });
 

@@ -412,3 +412,21 @@ describe('every upgrades-core error kind reaches the user (compiler tier)', () =
     assert.equal(finding.file, file);
   });
 });
+
+describe('link references that cannot be generated', () => {
+  it('keeps the layouts and says library linking went unchecked (stack too deep without the optimizer)', async () => {
+    const compiler = new SolcCompiler();
+    try {
+      const file = join(root, 'kinds', 'stack-too-deep.sol');
+      const result = await runCompilerTier(compiler, { file, resolver: new FileSystemImportResolver({ root: join(__dirname, '..', '..') }) });
+      assert.equal(result.compilation.ok, true, JSON.stringify(result.compilation.messages.filter((m) => m.severity === 'error')));
+      assert.equal(result.compilation.linkingUnchecked, true);
+      assert.deepEqual(result.layouts.get('StackTooDeep')?.storage.map((e) => e.label), ['total']);
+      const warning = result.findings.find((f) => f.rule === 'solc-warning' && /external libraries/.test(f.message));
+      assert.ok(warning, JSON.stringify(result.findings));
+      assert.equal(warning.range.start.line, 7);
+    } finally {
+      await compiler.dispose();
+    }
+  });
+});

@@ -63,8 +63,11 @@ describe('SolcCompiler', () => {
         ['src/Main.sol:Main', 'token', '1', 0],
       ],
     );
-    // Storage-only: no bytecode was asked for.
-    assert.equal(compilation.output.contracts?.['src/Main.sol']?.Main?.evm, undefined);
+    // Storage level: no bytecode object, only what upgrades-core's validate reads (link references of the entry's contracts, method identifiers).
+    const evm = compilation.output.contracts?.['src/Main.sol']?.Main?.evm;
+    assert.equal(evm?.bytecode?.object, undefined);
+    assert.deepEqual(evm?.bytecode?.linkReferences, {});
+    assert.deepEqual(evm?.methodIdentifiers, { 'token()': 'fc0c546a' });
     assert.ok(compilation.output.sources?.['src/Main.sol']?.ast, 'AST requested');
   });
 

@@ -399,7 +399,7 @@ describe('every upgrades-core error kind reaches the user (compiler tier)', () =
 
   it('struct-definition and enum-definition: not reported for a contract with a struct and an enum in storage', () => {
     const file = fixtureOf('struct-definition');
-    const kinds = upgradeSafetyIssues(validated, checkedContract(file)).map((i) => i.kind);
+    const kinds = upgradeSafetyIssues(validated, checkedContract(file)).map((i): string => i.kind);
     for (const kind of NEVER_REPORTED) assert.ok(!kinds.includes(kind), `${kind} not reported: ${JSON.stringify(kinds)}`);
   });
 
@@ -410,5 +410,23 @@ describe('every upgrades-core error kind reaches the user (compiler tier)', () =
     assert.ok(finding, `findings: ${JSON.stringify(result.findings.map((f) => f.rule))}`);
     assert.equal(finding.severity, 'error');
     assert.equal(finding.file, file);
+  });
+});
+
+describe('link references that cannot be generated', () => {
+  it('keeps the layouts and says library linking went unchecked (stack too deep without the optimizer)', async () => {
+    const compiler = new SolcCompiler();
+    try {
+      const file = join(root, 'kinds', 'stack-too-deep.sol');
+      const result = await runCompilerTier(compiler, { file, resolver: new FileSystemImportResolver({ root: join(__dirname, '..', '..') }) });
+      assert.equal(result.compilation.ok, true, JSON.stringify(result.compilation.messages.filter((m) => m.severity === 'error')));
+      assert.equal(result.compilation.linkingUnchecked, true);
+      assert.deepEqual(result.layouts.get('StackTooDeep')?.storage.map((e) => e.label), ['total']);
+      const warning = result.findings.find((f) => f.rule === 'solc-warning' && /external libraries/.test(f.message));
+      assert.ok(warning, JSON.stringify(result.findings));
+      assert.equal(warning.range.start.line, 7);
+    } finally {
+      await compiler.dispose();
+    }
   });
 });

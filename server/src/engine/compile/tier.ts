@@ -57,6 +57,7 @@ export async function runCompilerTier(compiler: SolcCompiler | CompilerSet, requ
   });
   const validated = validateCompilation(compilation);
   const findings = compilerMessageFindings(compilation.messages, request.file);
+  if (compilation.linkingUnchecked) findings.push(...linkingUncheckedFindings(validated, request.file));
   const layouts = new Map<string, StorageLayout>();
   const contracts = new Map<string, CompiledContract>();
   for (const contract of validated.contracts.values()) {
@@ -92,6 +93,25 @@ function annotatedForUpgrades(source: string, name: string): boolean {
   const before = source.slice(0, at);
   const doc = /((?:[ \t]*\/\/\/[^\n]*\n|[ \t]*\/\*\*[\s\S]*?\*\/\s*)+)\s*$/.exec(before)?.[1] ?? '';
   return /@custom:oz-upgrades/.test(doc);
+}
+
+/** Unknown is never safe: say where external library linking could not be checked. */
+function linkingUncheckedFindings(validated: ValidatedCompilation, file: string): Finding[] {
+  const findings: Finding[] = [];
+  for (const contract of validated.contracts.values()) {
+    if (contract.file !== file || !contract.nameRange || !isMeantForProxy(validated, contract)) continue;
+    findings.push({
+      rule: 'solc-warning',
+      severity: 'warning',
+      message:
+        `solc could not generate code for \`${contract.name}\` without the project's optimizer settings, so whether it links external libraries ` +
+        '(oz-external-library-linking) was not checked; the storage layouts are unaffected. Check it with your build tool (e.g. `npx hardhat compile`, `forge build`).',
+      file,
+      range: contract.nameRange,
+      tier: 'compiler',
+    });
+  }
+  return findings;
 }
 
 /** solc's errors and warnings located in `file`, as compiler-tier findings (`solc-error`, `solc-warning`). */

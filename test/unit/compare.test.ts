@@ -1,5 +1,5 @@
 // Storage rules on fixture pairs: each test/fixtures/storage/<case>/V2.sol is checked against V1.sol
-// (through the git-ref baseline callback) and must give exactly the findings its `// <- rule` markers
+// (through the git-ref baseline callback) and must give exactly the findings its `// expect <rule>` markers
 // name, on those lines. Layouts come from solc-js, so the expectations rest on the real compiler.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

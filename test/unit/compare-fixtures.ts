@@ -8,6 +8,7 @@ import { keccak256, toBytes } from 'viem';
 import type { Range } from '../../server/src/engine/findings';
 import type { Namespace, StorageEntry, StorageLayout, TypeInfo } from '../../server/src/engine/layout/types';
 import { LineIndex } from '../../server/src/engine/text';
+import { markersOf } from './fixture-markers';
 
 const require = createRequire(import.meta.url);
 const solc = require('solc') as { compile(input: string, callbacks?: { import(unit: string): { contents: string } | { error: string } }): string };
@@ -237,11 +238,7 @@ function erc7201(id: string): string {
   return (BigInt(keccak256(toBytes(inner, { size: 32 }))) & ~0xffn).toString();
 }
 
-/** Lines (0-based) carrying `// <- rule-id` markers in a fixture: the findings the test expects there. */
+/** The `// expect <rule-id>` markers of a fixture (fixture-markers.ts): the findings the test expects there. */
 export function expectedMarkers(text: string): { rule: string; line: number }[] {
-  const out: { rule: string; line: number }[] = [];
-  text.split('\n').forEach((line, i) => {
-    for (const m of line.matchAll(/<- ([a-z-]+)/g)) out.push({ rule: m[1], line: i });
-  });
-  return out;
+  return markersOf(text).map(({ rule, line }) => ({ rule, line }));
 }

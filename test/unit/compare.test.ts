@@ -1,5 +1,5 @@
 // Storage rules on fixture pairs: each test/fixtures/storage/<case>/V2.sol is checked against V1.sol
-// (through the git-ref baseline callback) and must give exactly the findings its `// <- rule` markers
+// (through the git-ref baseline callback) and must give exactly the findings its `// expect <rule>` markers
 // name, on those lines. Layouts come from solc-js, so the expectations rest on the real compiler.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +14,7 @@ import { checkStorage } from '../../server/src/engine/rules/storage-rules';
 import { SolidityWorkspace } from '../../server/src/engine/workspace';
 import { LineIndex } from '../../server/src/engine/text';
 import { compileLayouts, expectedMarkers, FIXTURES } from './compare-fixtures';
+import { rangeMismatches } from './fixture-markers';
 
 const cases = fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'V2.sol')));
 const files = cases.flatMap((c) => ['V1.sol', 'V2.sol'].map((f) => path.join(FIXTURES, c, f)).filter((f) => fs.existsSync(f)));
@@ -52,6 +53,7 @@ for (const caseName of cases) {
     const expected = expectedMarkers(fs.readFileSync(v2, 'utf8')).map((m) => `${m.rule}@${m.line + 1}`);
     const actual = check(caseName).map((f) => `${f.rule}@${f.range.start.line + 1}`);
     assert.deepEqual(actual.sort(), expected.sort());
+    assert.deepEqual(rangeMismatches(fs.readFileSync(v2, 'utf8'), check(caseName)), [], 'the full ranges the markers state');
   });
 }
 

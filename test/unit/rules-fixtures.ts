@@ -1,5 +1,5 @@
 // Shared by the rules tests: one workspace (its parse cache keeps OpenZeppelin's files parsed
-// once), and the `// expect <rule-id>` markers of the fixtures.
+// once), and the fixtures' `// expect <rule-id>` markers (fixture-markers.ts).
 import * as path from 'node:path';
 import type { Finding } from '../../server/src/engine/findings';
 import { checkUpgradeSafety, type CheckUpgradeSafetyInput } from '../../server/src/engine/rules/upgrade-rules';
@@ -28,15 +28,8 @@ export function check(file: string, options: Partial<CheckUpgradeSafetyInput> = 
   return findings;
 }
 
-/** 0-based lines carrying `// expect <rule>` (several ids may follow, comma-separated). */
-export function expectedLines(text: string, rule: string): number[] {
-  const out: number[] = [];
-  text.split('\n').forEach((line, i) => {
-    const match = /\/\/ expect ([\w\s,-]+)$/.exec(line.trimEnd());
-    if (match && match[1].split(/[\s,]+/).includes(rule)) out.push(i);
-  });
-  return out;
-}
+/** The marker syntax is shared with the storage fixtures: fixture-markers.ts. */
+export { expectedLines } from './fixture-markers';
 
 export function linesOf(findings: Finding[], rule: string): number[] {
   return [...new Set(findings.filter((f) => f.rule === rule).map((f) => f.range.start.line))].sort((a, b) => a - b);

@@ -5,17 +5,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { upgradeRules } from '../../server/src/engine/rules/upgrade-rules';
+import { rangeMismatches } from './fixture-markers';
 import { check, expectedLines, FIXTURES, linesOf } from './rules-fixtures';
 
 describe('upgrade-safety rules on their fixtures', () => {
   for (const rule of upgradeRules) {
-    test(`${rule.id}: positive fixture reports exactly the marked lines`, () => {
+    test(`${rule.id}: positive fixture reports exactly the marked lines and ranges`, () => {
       const file = path.join(FIXTURES, rule.id, 'positive.sol');
       const text = fs.readFileSync(file, 'utf8');
       const expected = expectedLines(text, rule.id);
       assert.ok(expected.length > 0, 'the fixture marks at least one line');
       const findings = check(file);
       assert.deepEqual(linesOf(findings, rule.id).map((l) => l + 1), expected.map((l) => l + 1), JSON.stringify(findings.filter((f) => f.rule === rule.id), null, 1));
+      assert.deepEqual(rangeMismatches(text, findings), [], 'the full ranges the markers state');
       for (const finding of findings.filter((f) => f.rule === rule.id)) {
         assert.equal(finding.severity, rule.severity);
         assert.equal(finding.file, file);

@@ -180,6 +180,7 @@ export class ProjectAnalyzer {
           const resolved = baselines.get(contract);
           return resolved?.source === 'annotation' && resolved.layout.file ? { file: resolved.layout.file, contract: resolved.layout.contract } : undefined;
         },
+        hasBaseline: (contract) => baselines.has(contract),
         settings: rules,
         ...(symbols ? { symbols } : {}),
         ...(adminModifiers ? { adminModifiers } : {}),

@@ -62,7 +62,8 @@ const RULE_FIXTURES: { rule: string; fixture: string; says: RegExp }[] = [
 test('every storage rule has a fixture whose message says what happened, and no message moves a variable to where it was', () => {
   const files = RULE_FIXTURES.flatMap((r) => ['V1.sol', 'V2.sol'].map((f) => path.join(FIXTURES, r.fixture, f)).filter((f) => fs.existsSync(f)));
   const layouts = compileLayouts(files);
-  const covered = new Set(storageRules.map((r) => r.id));
+  // analysis-incomplete's message is checked on projects with missing pieces (analysis-incomplete.test.ts).
+  const covered = new Set(storageRules.map((r) => r.id).filter((id) => id !== 'analysis-incomplete'));
   for (const { rule, fixture, says } of RULE_FIXTURES) {
     const v1 = path.join(FIXTURES, fixture, 'V1.sol');
     const v2 = path.join(FIXTURES, fixture, 'V2.sol');

@@ -89,12 +89,14 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
   const files = collectSolidityFiles(positionals.length > 0 ? positionals : ['.'], cwd);
   const findings: Finding[] = [];
   const upgradeable: string[] = [];
+  // Contracts whose storage could not be checked (analysis-incomplete): counted apart, never as checked.
+  const incomplete: string[] = [];
   // One analyzer per project root, so files of a project share parses, layouts and baselines.
   const projects = new Map<string, ProjectAnalyzer>();
   const compiler = tier === 'parser' ? undefined : new CompilerSet({ onProgress: downloadProgress(process.stderr) });
   try {
     for (const file of files) {
-      const root = findProjectRoot(file);
+      const root = findProjectRoot(file, cwd);
       let project = projects.get(root);
       if (!project) {
         assertValidConfig(root, cwd);
@@ -114,8 +116,11 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
       } else {
         findings.push(...analysis.findings);
       }
+      const incompleteRanges = findings.filter((f) => f.rule === 'analysis-incomplete' && f.file === file).map((f) => JSON.stringify(f.range));
       for (const contract of analysis.contracts) {
-        if (contract.upgradeable) upgradeable.push(`${contract.name} (${relative(cwd, file)})`);
+        const name = `${contract.name} (${relative(cwd, file)})`;
+        if (incompleteRanges.includes(JSON.stringify(contract.nameRange))) incomplete.push(name);
+        else if (contract.upgradeable) upgradeable.push(name);
       }
     }
   } finally {
@@ -131,7 +136,9 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
     const warnings = findings.filter((f) => f.severity === 'warning').length;
     process.stdout.write(
       `Checked ${files.length} file(s): ${errors} error(s), ${warnings} warning(s). ` +
-        `Upgradeable contracts: ${upgradeable.length > 0 ? upgradeable.join(', ') : 'none'}.\n`,
+        `Upgradeable contracts: ${upgradeable.length > 0 ? upgradeable.join(', ') : 'none'}.` +
+        (incomplete.length > 0 ? ` Not checked, analysis incomplete: ${incomplete.length} contract(s): ${incomplete.join(', ')}.` : '') +
+        '\n',
     );
   }
   return findings.some((f) => f.severity === 'error') ? 1 : 0;

@@ -13,9 +13,11 @@ import { resolveBaseline, type BaselineResolution, type BaselineSources, type Re
 import { summarizeContracts, type ContractSummary } from './contracts';
 import type { Finding, Range } from './findings';
 import { computeLayout, computeLayouts } from './layout/parser-layout';
-import type { StorageLayout } from './layout/types';
+import type { MissingPiece, StorageLayout } from './layout/types';
+import { missingFromLayoutErrors, missingInClosure } from './layout/completeness';
 import type { RuleSetting } from './rules/rule';
 import { checkStorage, looksUpgradeable } from './rules/storage-rules';
+import { ANALYSIS_INCOMPLETE } from './rules/analysis-incomplete';
 import { runCompilerTier } from './compile/tier';
 import { CompilerUnavailableError } from './compile/compilation';
 import type { SolcCompiler } from './compile/solc';
@@ -74,7 +76,8 @@ export function mergeTiers(parser: Finding[], compiled: CompiledAnalysis | undef
   // A syntax error is reported once, by the parser tier; solc would only repeat it.
   if (!compiled.ok) return parser.some((f) => f.rule === 'syntax-error') ? parser : [...parser, ...compiled.findings];
   const reported = new Set(compiled.findings.map((f) => `${f.rule}\0${f.file}\0${f.range.start.line}`));
-  const kept = parser.filter((f) => !f.rule.startsWith('storage-') && !reported.has(`${f.rule}\0${f.file}\0${f.range.start.line}`));
+  // solc saw every import of the current text: its storage verdicts replace the parser tier's, incompleteness included.
+  const kept = parser.filter((f) => !f.rule.startsWith('storage-') && f.rule !== 'analysis-incomplete' && !reported.has(`${f.rule}\0${f.file}\0${f.range.start.line}`));
   return [...kept, ...compiled.findings];
 }
 
@@ -112,7 +115,7 @@ export class ProjectAnalyzer {
     let contracts = previous?.contracts ?? [];
     let layouts = previous?.layouts ?? new Map<string, StorageLayout>();
     const baselines = new Map<string, ResolvedBaseline>();
-    const unreliable = new Set<string>();
+    const missingByContract = new Map<string, MissingPiece[]>();
     let symbols: SymbolTable | undefined;
     // The incremental parser drops a declaration it cannot parse: while the file has syntax
     // errors, a fresh layout could be missing a variable and look like a deletion. Keep the last
@@ -124,8 +127,13 @@ export class ProjectAnalyzer {
         const computed = computeLayouts(file, this.workspace);
         symbols = computed.symbols;
         if (parsed.errors.length === 0 || !previous) layouts = computed.layouts;
-        // A contract whose layout could not be computed in full (an unresolved base) is not compared.
-        for (const [name, errors] of computed.layoutErrors) if (errors.length > 0) unreliable.add(name);
+        // What the layouts could not see (an unresolved import or base, a file that does not
+        // parse): such a contract is not compared, its verdict is analysis-incomplete.
+        const closure = missingInClosure(file, this.workspace);
+        for (const name of computed.layouts.keys()) {
+          const pieces = [...closure, ...missingFromLayoutErrors(computed.layoutErrors.get(name) ?? [])];
+          if (pieces.length > 0) missingByContract.set(name, pieces);
+        }
         // Findings about a whole contract (a deleted variable) go on its name.
         for (const contract of contracts) {
           const layout = layouts.get(contract.name);
@@ -158,7 +166,9 @@ export class ProjectAnalyzer {
         ...checkStorage({
           file,
           text: parsed.text,
-          layouts: [...layouts.values()].filter((layout) => !unreliable.has(layout.contract) && !incomplete.has(layout.contract)),
+          layouts: [...layouts.values()]
+            .filter((layout) => !incomplete.has(layout.contract))
+            .map((layout) => (missingByContract.has(layout.contract) ? { ...layout, missing: missingByContract.get(layout.contract) } : layout)),
           tier: 'parser',
           baselines: sources,
           isUpgradeable: (layout) => upgradeable.has(layout.contract),
@@ -181,6 +191,7 @@ export class ProjectAnalyzer {
           const resolved = baselines.get(contract);
           return resolved?.source === 'annotation' && resolved.layout.file ? { file: resolved.layout.file, contract: resolved.layout.contract } : undefined;
         },
+        hasBaseline: (contract) => baselines.has(contract),
         settings: rules,
         ...(symbols ? { symbols } : {}),
         ...(adminModifiers ? { adminModifiers } : {}),
@@ -189,7 +200,7 @@ export class ProjectAnalyzer {
     } catch (error) {
       onError?.('upgrade-safety rules', error);
     }
-    const kept = [...applySuppressions(findings, file, parsed.text), ...upgradeFindings].filter((f) => rules[f.rule] !== 'off');
+    const kept = [...applySuppressions(findings, file, parsed.text), ...upgradeFindings].filter((f) => rules[f.rule] !== 'off' || f.rule === ANALYSIS_INCOMPLETE);
     return { file, findings: kept, contracts, layouts, baselines };
   }
 
@@ -249,7 +260,7 @@ export class ProjectAnalyzer {
       file,
       text,
       ok: result.compilation.ok,
-      findings: applySuppressions(findings, file, text).filter((f) => rules[f.rule] !== 'off'),
+      findings: applySuppressions(findings, file, text).filter((f) => rules[f.rule] !== 'off' || f.rule === ANALYSIS_INCOMPLETE),
       layouts: result.layouts,
     };
   }
@@ -407,7 +418,8 @@ export class ProjectAnalyzer {
   layoutOfRef(ref: ContractRef, fromFile: string): StorageLayout | undefined {
     const candidates: string[] = [];
     if (ref.path !== undefined) {
-      for (const base of [path.dirname(fromFile), this.root]) candidates.push(path.resolve(base, ref.path));
+      // As OpenZeppelin resolves it: from the project root, then from the annotated file's folder.
+      for (const base of [this.root, path.dirname(fromFile)]) candidates.push(path.resolve(base, ref.path));
     } else {
       candidates.push(fromFile, ...(this.index().get(ref.contract) ?? []));
     }
@@ -416,8 +428,11 @@ export class ProjectAnalyzer {
       if (!parsed?.ast) continue;
       const declares = parsed.ast.children.some((n) => n.type === 'ContractDefinition' && (n as { name: string }).name === ref.contract);
       if (!declares) continue;
-      const { layout } = computeLayout(ref.contract, candidate, this.workspace);
-      if (layout) return layout;
+      const { layout, errors } = computeLayout(ref.contract, candidate, this.workspace);
+      if (!layout) continue;
+      // The baseline's own gaps: a truncated baseline would turn into false insertions and retypes.
+      const missing = [...missingInClosure(candidate, this.workspace, { ownSyntaxErrors: candidate !== path.resolve(fromFile) }), ...missingFromLayoutErrors(errors)];
+      return missing.length > 0 ? { ...layout, missing } : layout;
     }
     return undefined;
   }
@@ -492,8 +507,18 @@ export function visibleRange(range: Range, lines: LineIndex): Range {
   return { start: { line: range.start.line, character: start }, end: { line: range.start.line, character: start + 1 } };
 }
 
-/** The project root of `file`: the nearest folder with a project marker or a `.git`, else the file's folder. */
-export function findProjectRoot(file: string): string {
+/**
+ * The project root of `file`: the nearest folder with a project marker or a `.git`; without one,
+ * `fallback` (the CLI's working directory, the editor's workspace folder) when it contains the
+ * file, else the file's folder.
+ */
+export function findProjectRoot(file: string, fallback?: string): string {
   const dir = path.dirname(path.resolve(file));
-  return nearestDirWith(dir, [...PROJECT_MARKERS, '.git']) ?? dir;
+  const marked = nearestDirWith(dir, [...PROJECT_MARKERS, '.git']);
+  if (marked !== undefined) return marked;
+  if (fallback !== undefined) {
+    const relative = path.relative(path.resolve(fallback), dir);
+    if (!relative.startsWith('..') && !path.isAbsolute(relative)) return path.resolve(fallback);
+  }
+  return dir;
 }

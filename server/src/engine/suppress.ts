@@ -26,8 +26,8 @@ export function disabledLines(text: string): Map<number, Set<string>> {
   return out;
 }
 
-/** Nothing else can be checked reliably in a file that does not parse (docs/rules/syntax-error.md). */
-const UNSILENCEABLE = new Set(['syntax-error']);
+/** Nothing else can be checked reliably in a file that does not parse (docs/rules/syntax-error.md), nor a storage verdict given on a layout that could not be seen whole (docs/rules/analysis-incomplete.md). */
+const UNSILENCEABLE = new Set(['syntax-error', 'analysis-incomplete']);
 
 /** Drops the findings of `file` that a disable comment on the line above silences. */
 export function applySuppressions(findings: Finding[], file: string, text: string): Finding[] {

@@ -47,6 +47,9 @@ interface Remapping {
 
 export const PROJECT_MARKERS = ['foundry.toml', 'remappings.txt', 'hardhat.config.ts', 'hardhat.config.js', 'hardhat.config.cjs', 'hardhat.config.mjs', 'package.json'];
 
+/** The files that make a folder a Foundry project, whose remappings apply to everything below it. */
+const FOUNDRY_MARKERS = ['foundry.toml', 'remappings.txt'];
+
 /** The nearest directory at or above `dir` holding one of `markers`, or undefined. */
 export function nearestDirWith(dir: string, markers: readonly string[]): string | undefined {
   for (let d = dir; ; d = path.dirname(d)) {
@@ -67,6 +70,7 @@ export class SolidityWorkspace {
   private readonly parsed = new Map<string, ParsedFile>();
   private readonly remappingsByRoot = new Map<string, Remapping[]>();
   private readonly rootByDir = new Map<string, string | undefined>();
+  private readonly remappingRootsByDir = new Map<string, string[]>();
 
   constructor(options: WorkspaceOptions = {}) {
     this.contents = options.contents;
@@ -136,6 +140,7 @@ export class SolidityWorkspace {
   invalidateConfiguration(): void {
     this.remappingsByRoot.clear();
     this.rootByDir.clear();
+    this.remappingRootsByDir.clear();
   }
 
   /**
@@ -152,8 +157,8 @@ export class SolidityWorkspace {
     }
     const root = this.projectRoot(dir);
     const tried: string[] = [];
-    if (root) {
-      const remapped = this.remap(root, from, importPath);
+    for (const remappingRoot of this.remappingRoots(dir)) {
+      const remapped = this.remap(remappingRoot, from, importPath);
       if (remapped !== undefined) {
         if (this.exists(remapped)) return { file: remapped };
         tried.push(remapped);
@@ -213,6 +218,25 @@ export class SolidityWorkspace {
     const root = nearestDirWith(dir, PROJECT_MARKERS);
     this.rootByDir.set(dir, root);
     return root;
+  }
+
+  /**
+   * Where remappings are read for a file in `dir`: its nearest project, then every enclosing
+   * Foundry project (foundry.toml or remappings.txt). As in Foundry, a vendored `lib/` package
+   * with its own package.json does not start a new project: the root's remappings still apply.
+   */
+  private remappingRoots(dir: string): string[] {
+    const cached = this.remappingRootsByDir.get(dir);
+    if (cached) return cached;
+    const roots: string[] = [];
+    const nearest = this.projectRoot(dir);
+    if (nearest) roots.push(nearest);
+    for (let d = nearest ?? dir; ; d = path.dirname(d)) {
+      if (!roots.includes(d) && FOUNDRY_MARKERS.some((m) => fs.existsSync(path.join(d, m)))) roots.push(d);
+      if (path.dirname(d) === d) break;
+    }
+    this.remappingRootsByDir.set(dir, roots);
+    return roots;
   }
 
   private remap(root: string, fromFile: string, importPath: string): string | undefined {

@@ -87,8 +87,9 @@ function projectFor(file: string): ProjectAnalyzer {
   let root = rootByFolder.get(folder);
   if (root === undefined) {
     // The nearest project marker wins; a file in no project falls back to its workspace folder.
-    const marked = findProjectRoot(file);
-    root = workspaceRoots.find((r) => marked.startsWith(r)) ? marked : (workspaceRoots.find((r) => file.startsWith(r)) ?? marked);
+    const folderRoot = workspaceRoots.find((r) => file.startsWith(r));
+    const marked = findProjectRoot(file, folderRoot);
+    root = workspaceRoots.find((r) => marked.startsWith(r)) ? marked : (folderRoot ?? marked);
     rootByFolder.set(folder, root);
   }
   let project = projects.get(root);

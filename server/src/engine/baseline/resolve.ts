@@ -2,7 +2,7 @@
 // (b) `.openzeppelin` manifests, (c) a git ref, (d) patchline.lock.json. The first source that has
 // the contract wins; the others are not consulted.
 import * as path from 'node:path';
-import type { StorageLayout } from '../layout/types';
+import type { MissingPiece, StorageLayout } from '../layout/types';
 import { findUpgradesFrom, type ContractRef } from './annotation';
 import type { BaselineGap } from './incomplete';
 import { findLockBaseline, type LockFile } from './lock';
@@ -44,6 +44,8 @@ export interface BaselineResolution {
    * truncated layout would be a guess) and these say what is missing. Report as `analysis-incomplete`.
    */
   incomplete?: { baseline: string; gaps: BaselineGap[] };
+  /** The annotation named a contract that was not found: the user asked for a comparison that cannot be made. */
+  unresolved?: MissingPiece;
 }
 
 export function resolveBaseline(current: StorageLayout, sources: BaselineSources): BaselineResolution {
@@ -55,24 +57,39 @@ export function resolveBaseline(current: StorageLayout, sources: BaselineSources
     if (layout) return { baseline: { layout, source: 'annotation', description: `@custom:oz-upgrades-from ${written}` }, notes, annotated: true };
     notes.push(`@custom:oz-upgrades-from names ${written}, which was not found`);
   }
+  const unresolved: MissingPiece | undefined =
+    annotation && current.file !== undefined
+      ? {
+          kind: 'baseline-unresolved',
+          file: current.file,
+          range: annotation.range,
+          what: `@custom:oz-upgrades-from ${refText(annotation.ref)}`,
+          reason: annotation.ref.path !== undefined ? `no contract ${annotation.ref.contract} in ${annotation.ref.path}` : `no contract ${annotation.ref.contract} in the project`,
+        }
+      : undefined;
+  const withUnresolved = <T extends BaselineResolution>(resolution: T): T => (unresolved ? { ...resolution, unresolved } : resolution);
   if (sources.manifests) {
     const found = findManifestBaseline(sources.manifests.files, current, sources.manifests.root);
     if (found) {
       const where = path.relative(sources.manifests.root, found.manifest).split(path.sep).join('/');
-      return { baseline: { layout: found.layout, source: 'manifest', description: `${where} implementation ${found.address}` }, notes, annotated: annotation !== undefined };
+      return withUnresolved({ baseline: { layout: found.layout, source: 'manifest', description: `${where} implementation ${found.address}` }, notes, annotated: annotation !== undefined });
     }
   }
   if (sources.gitLayoutOf) {
     const layout = sources.gitLayoutOf(current);
     const description = `git ${sources.gitRef ?? 'ref'}`;
     const gaps = layout ? (sources.gitGapsOf?.(current) ?? []) : [];
-    if (gaps.length > 0) return { notes, annotated: annotation !== undefined, incomplete: { baseline: description, gaps } };
-    if (layout) return { baseline: { layout, source: 'git', description }, notes, annotated: annotation !== undefined };
+    if (gaps.length > 0) return withUnresolved({ notes, annotated: annotation !== undefined, incomplete: { baseline: description, gaps } });
+    if (layout) return withUnresolved({ baseline: { layout, source: 'git', description }, notes, annotated: annotation !== undefined });
     if (sources.gitRef !== undefined) notes.push(`${current.contract} is not in git ref ${sources.gitRef}`);
   }
   if (sources.lock) {
     const layout = findLockBaseline(sources.lock.data, path.dirname(sources.lock.file), current);
-    if (layout) return { baseline: { layout, source: 'lock', description: path.basename(sources.lock.file) }, notes, annotated: annotation !== undefined };
+    if (layout) return withUnresolved({ baseline: { layout, source: 'lock', description: path.basename(sources.lock.file) }, notes, annotated: annotation !== undefined });
   }
-  return { notes, annotated: annotation !== undefined };
+  return withUnresolved({ notes, annotated: annotation !== undefined });
+}
+
+function refText(ref: ContractRef): string {
+  return `${ref.path !== undefined ? `${ref.path}:` : ''}${ref.contract}`;
 }

@@ -76,6 +76,20 @@ export interface StorageLayout {
   contractRange?: Range;
   /** solc's linearizedBaseContracts by name: the contract itself first, the most base last. */
   linearization?: string[];
+  /** What its producer could not see (an unresolved import, an unreadable or unparsable file): the layout may be truncated. */
+  missing?: MissingPiece[];
+}
+
+/** Something a layout depends on that could not be read: the layout may miss variables because of it. */
+export interface MissingPiece {
+  kind: 'import-unresolved' | 'file-unreadable' | 'parse-failed' | 'layout-unresolved' | 'baseline-unresolved';
+  /** Absolute path of the file where the piece is named (the importing file, the unparsable file…). */
+  file: string;
+  range?: Range;
+  /** The piece in a few words: "import '@oz/…/Initializable.sol'", "contracts/Base.sol". */
+  what: string;
+  /** Why it is missing, as the resolver or parser said it. */
+  reason: string;
 }
 
 /** Gaps are ordinary entries whose label is `__gap` or starts with `__gap_`. */

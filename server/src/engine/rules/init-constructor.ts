@@ -5,7 +5,7 @@ import type { FunctionDefinition } from '@solidity-parser/parser/dist/src/ast-ty
 import type { QuickFix } from '../findings';
 import type { ContractModel, FunctionModel } from '../model';
 import { defineRule, type RuleReport } from './rule';
-import { allows, indentAt, isUpgradeable, placeFault, type UpgradeRuleContext } from './upgrade-context';
+import { allows, indentAt, placeFault, type UpgradeRuleContext } from './upgrade-context';
 import { contractsToCheck } from './upgrade-members';
 
 export const initConstructor = defineRule<UpgradeRuleContext>({
@@ -13,7 +13,7 @@ export const initConstructor = defineRule<UpgradeRuleContext>({
   severity: 'error',
   summary: 'A constructor in an upgradeable contract that does more than `_disableInitializers()` and immutable assignments, or is not annotated.',
   detect(context) {
-    if (!isUpgradeable(context.hierarchy)) return [];
+    if (!context.upgradeable) return [];
     const reports: RuleReport[] = [];
     for (const model of contractsToCheck(context)) {
       for (const ctor of model.functions.filter((f) => f.kind === 'constructor')) {

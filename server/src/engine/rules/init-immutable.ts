@@ -1,7 +1,7 @@
 // init-immutable: an immutable is written into the implementation's bytecode by its constructor;
 // every proxy shares that value and an upgrade silently changes it.
 import { defineRule, type RuleReport } from './rule';
-import { allows, isUpgradeable, placeFault, type UpgradeRuleContext } from './upgrade-context';
+import { allows, placeFault, type UpgradeRuleContext } from './upgrade-context';
 import { contractsToCheck } from './upgrade-members';
 
 export const initImmutable = defineRule<UpgradeRuleContext>({
@@ -9,7 +9,7 @@ export const initImmutable = defineRule<UpgradeRuleContext>({
   severity: 'warning',
   summary: 'An immutable in an upgradeable contract without `@custom:oz-upgrades-unsafe-allow state-variable-immutable`.',
   detect(context) {
-    if (!isUpgradeable(context.hierarchy)) return [];
+    if (!context.upgradeable) return [];
     const reports: RuleReport[] = [];
     for (const model of contractsToCheck(context)) {
       for (const variable of model.stateVariables) {

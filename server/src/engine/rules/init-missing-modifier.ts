@@ -1,17 +1,20 @@
 // init-missing-modifier: an initializer without `initializer` (or `reinitializer(n)` /
 // `onlyInitializing`) can be called again, by anyone, to reset the owner or the roles.
+import { stateGuard } from './init-guard';
 import { defineRule } from './rule';
-import { addModifierFix, hasModifier, INITIALIZER_MODIFIERS, isUpgradeable, PARENT_INIT, rangeIn, type UpgradeRuleContext } from './upgrade-context';
+import { addModifierFix, hasModifier, INITIALIZER_MODIFIERS, PARENT_INIT, rangeIn, type UpgradeRuleContext } from './upgrade-context';
 
 export const initMissingModifier = defineRule<UpgradeRuleContext>({
   id: 'init-missing-modifier',
   severity: 'error',
   summary: 'An `initialize*` function, or a function calling `__X_init`, without `initializer`, `reinitializer(n)` or `onlyInitializing`.',
   detect(context) {
-    if (!isUpgradeable(context.hierarchy)) return [];
+    if (!context.upgradeable) return [];
     return context.contract.functions
       .filter((fn) => fn.kind === 'function' && fn.bodySpan !== undefined)
       .filter((fn) => !hasModifier(fn, ...INITIALIZER_MODIFIERS) && !('oz-upgrades-validate-as-initializer' in fn.tags))
+      // A hand-rolled guard (a state variable checked, then set) makes it run once, as `initializer` does.
+      .filter((fn) => stateGuard(fn, context.hierarchy) === undefined)
       .flatMap((fn) => {
         const external = fn.visibility === 'public' || fn.visibility === 'external';
         const namedInitializer = external && fn.name.startsWith('initialize');

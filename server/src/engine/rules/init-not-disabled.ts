@@ -3,7 +3,7 @@
 import type { QuickFix, TextEdit } from '../findings';
 import type { FunctionModel } from '../model';
 import { defineRule } from './rule';
-import { allows, indentAt, insertAfterBrace, isUpgradeable, rangeIn, type UpgradeRuleContext } from './upgrade-context';
+import { allows, indentAt, insertAfterBrace, rangeIn, type UpgradeRuleContext } from './upgrade-context';
 
 export const initNotDisabled = defineRule<UpgradeRuleContext>({
   id: 'init-not-disabled',
@@ -11,7 +11,7 @@ export const initNotDisabled = defineRule<UpgradeRuleContext>({
   summary: 'An implementation with an initializer but no constructor calling `_disableInitializers()`.',
   detect(context) {
     const { contract, hierarchy } = context;
-    if (contract.kind !== 'contract' || !isUpgradeable(hierarchy)) return [];
+    if (contract.kind !== 'contract' || !context.upgradeable) return [];
     const functions = hierarchy.linearized.flatMap((c) => c.functions);
     const hasInitializer = functions.some((f) => f.kind === 'function' && f.modifiers.some((m) => m.name === 'initializer' || m.name === 'reinitializer'));
     if (!hasInitializer) return [];

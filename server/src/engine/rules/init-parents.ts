@@ -4,7 +4,7 @@
 // initializers have no statements (many of OZ 5's `__X_init`) need no call.
 import type { ExpressionStatement, FunctionDefinition } from '@solidity-parser/parser/dist/src/ast-types';
 import type { CallSite, ContractModel, FunctionModel, Span } from '../model';
-import { allows, isUpgradeable, type UpgradeRuleContext } from './upgrade-context';
+import { allows, type UpgradeRuleContext } from './upgrade-context';
 
 export interface ParentInitProblem {
   kind: 'missing-initializer' | 'missing-initializer-call' | 'duplicate-initializer-call' | 'incorrect-initializer-order';
@@ -32,7 +32,7 @@ export function parentInitProblems(context: UpgradeRuleContext): ParentInitProbl
 
 function analyze(context: UpgradeRuleContext): ParentInitProblem[] {
   const { contract, hierarchy } = context;
-  if (contract.kind !== 'contract' || !isUpgradeable(hierarchy)) return [];
+  if (contract.kind !== 'contract' || !context.upgradeable) return [];
   const skip = (kind: ParentInitProblem['kind'], tags: Record<string, string>) => allows(tags, kind);
   // Most base first, without the contract itself (upgrades-core's order).
   const parents = hierarchy.linearized.slice(1).reverse();

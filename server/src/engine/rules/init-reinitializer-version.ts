@@ -1,8 +1,9 @@
 // init-reinitializer-version: `reinitializer(n)` only runs when n is greater than the version the
 // proxy is at; a version not above the baseline's initializers can never run after the upgrade.
-import type { FunctionModel } from '../model';
+import type { ContractHierarchy, FunctionModel } from '../model';
+import { stateGuard } from './init-guard';
 import { defineRule } from './rule';
-import { isUpgradeable, rangeIn, type UpgradeRuleContext } from './upgrade-context';
+import { rangeIn, type UpgradeRuleContext } from './upgrade-context';
 
 export const initReinitializerVersion = defineRule<UpgradeRuleContext>({
   id: 'init-reinitializer-version',
@@ -10,8 +11,8 @@ export const initReinitializerVersion = defineRule<UpgradeRuleContext>({
   summary: 'A `reinitializer(n)` whose n is not greater than every initializer version of the baseline.',
   detect(context) {
     const { baseline } = context;
-    if (!baseline || !isUpgradeable(context.hierarchy)) return [];
-    const baselineVersions = baseline.linearized.flatMap((c) => c.functions.flatMap((fn) => versionsOf(fn).map((version) => ({ fn, version }))));
+    if (!baseline || !context.upgradeable) return [];
+    const baselineVersions = baseline.linearized.flatMap((c) => c.functions.flatMap((fn) => versionsOf(fn, baseline).map((version) => ({ fn, version }))));
     if (baselineVersions.length === 0) return [];
     const highest = baselineVersions.reduce((max, v) => (v.version > max.version ? v : max));
     const reports = [];
@@ -30,10 +31,10 @@ export const initReinitializerVersion = defineRule<UpgradeRuleContext>({
   },
 });
 
-/** `initializer` is version 1; `reinitializer(n)` is n (when n is a literal). */
-function versionsOf(fn: FunctionModel): bigint[] {
+/** `initializer` is version 1; `reinitializer(n)` is n (when n is a literal); a hand-rolled guard that sets a version is that version. */
+function versionsOf(fn: FunctionModel, hierarchy: ContractHierarchy): bigint[] {
   if (fn.modifiers.some((m) => m.name === 'initializer')) return [1n];
-  const version = reinitializerVersion(fn);
+  const version = reinitializerVersion(fn) ?? stateGuard(fn, hierarchy)?.version;
   return version === undefined ? [] : [version];
 }
 

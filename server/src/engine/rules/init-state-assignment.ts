@@ -3,7 +3,7 @@
 import type { QuickFix, TextEdit } from '../findings';
 import type { ContractModel, FunctionModel, StateVariableModel } from '../model';
 import { defineRule, type RuleReport } from './rule';
-import { allows, indentAt, isUpgradeable, placeFault, type UpgradeRuleContext } from './upgrade-context';
+import { allows, indentAt, placeFault, type UpgradeRuleContext } from './upgrade-context';
 import { contractsToCheck } from './upgrade-members';
 
 export const initStateAssignment = defineRule<UpgradeRuleContext>({
@@ -11,7 +11,7 @@ export const initStateAssignment = defineRule<UpgradeRuleContext>({
   severity: 'error',
   summary: 'A state variable with an initial value (not constant, not immutable) in an upgradeable contract.',
   detect(context) {
-    if (!isUpgradeable(context.hierarchy)) return [];
+    if (!context.upgradeable) return [];
     const reports: RuleReport[] = [];
     for (const model of contractsToCheck(context)) {
       for (const variable of model.stateVariables) {

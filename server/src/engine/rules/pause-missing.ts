@@ -1,6 +1,6 @@
 // pause-missing: an upgradeable contract that moves value has no emergency brake at all.
 import { defineRule } from './rule';
-import { isPausable, isUpgradeable, rangeIn, type UpgradeRuleContext } from './upgrade-context';
+import { isPausable, rangeIn, type UpgradeRuleContext } from './upgrade-context';
 
 const TOKEN_BASE = /^ERC(20|721|1155|4626|6909)(Upgradeable)?$/;
 const TOKEN_TRANSFERS = new Set(['transfer', 'transferFrom', 'safeTransfer', 'safeTransferFrom']);
@@ -11,7 +11,7 @@ export const pauseMissing = defineRule<UpgradeRuleContext>({
   summary: 'An upgradeable contract that moves value (payable functions, ETH or token transfers) with no pause mechanism.',
   detect(context) {
     const { contract, hierarchy } = context;
-    if (contract.kind !== 'contract' || !isUpgradeable(hierarchy) || isPausable(hierarchy)) return [];
+    if (contract.kind !== 'contract' || !context.upgradeable || isPausable(hierarchy)) return [];
     const why = valueMovement(context);
     if (!why) return [];
     return [

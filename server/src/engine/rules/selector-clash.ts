@@ -3,7 +3,7 @@
 import type { FunctionModel, StateVariableModel } from '../model';
 import { defineRule, type RuleReport } from './rule';
 import { functionSignature, getterSignature, selectorOf } from './abi-signature';
-import { inEditedFile, isExternallyCallable, isUpgradeable, isUups, placeFault, type UpgradeRuleContext } from './upgrade-context';
+import { inEditedFile, isExternallyCallable, isUups, placeFault, type UpgradeRuleContext } from './upgrade-context';
 
 /** The admin function a TransparentUpgradeableProxy (OpenZeppelin 5) intercepts. */
 export const TRANSPARENT_ADMIN_SIGNATURE = 'upgradeToAndCall(address,bytes)';
@@ -20,7 +20,7 @@ export const selectorClash = defineRule<UpgradeRuleContext>({
   summary: 'Two external functions, or a function and the transparent proxy admin interface, share a 4-byte selector.',
   detect(context) {
     const { contract, hierarchy } = context;
-    if (contract.kind === 'interface' || contract.kind === 'library' || !isUpgradeable(hierarchy)) return [];
+    if (contract.kind === 'interface' || contract.kind === 'library' || !context.upgradeable) return [];
     const entries = externalEntries(context);
     const bySelector = new Map<string, ExternalEntry[]>();
     for (const entry of entries) {

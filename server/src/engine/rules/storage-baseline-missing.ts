@@ -7,7 +7,8 @@ export const storageBaselineMissing = defineRule<StorageRuleContext>({
   severity: 'info',
   summary: 'An upgradeable contract has no storage baseline, so its layout is not checked.',
   detect(context) {
-    if (context.baseline || !context.upgradeable) return [];
+    // An annotation that names nothing is analysis-incomplete's (an error), not a missing baseline.
+    if (context.baseline || !context.upgradeable || context.missing?.some((m) => m.side === 'baseline')) return [];
     const name = context.current.contract;
     return [
       {

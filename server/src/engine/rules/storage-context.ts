@@ -1,7 +1,7 @@
 // What the storage rules see, and the wording and placement they share.
 import type { Range, RelatedLocation, TextEdit } from '../findings';
 import type { LayoutComparison, LayoutOperation, OperationKind, OperationOf, ShiftedEntry } from '../layout/operations';
-import type { StorageEntry, StorageLayout } from '../layout/types';
+import type { MissingPiece, StorageEntry, StorageLayout } from '../layout/types';
 import type { ResolvedBaseline } from '../baseline/resolve';
 import type { RuleReport } from './rule';
 
@@ -16,6 +16,8 @@ export interface StorageRuleContext {
   text?: string;
   /** Why a baseline source gave nothing (e.g. an annotation naming an unknown contract). */
   baselineNotes?: string[];
+  /** What the current layout or its baseline could not see: when present, nothing is compared (analysis-incomplete). */
+  missing?: { side: 'current' | 'baseline'; piece: MissingPiece }[];
   /** Whether the contract is deployed behind a proxy (decides storage-baseline-missing). */
   upgradeable: boolean;
 }

@@ -6,6 +6,7 @@ import { LineIndex } from '../text';
 import { resolveBaseline, type BaselineSources } from '../baseline/resolve';
 import { runRules, type Rule, type RuleSetting } from './rule';
 import type { StorageRuleContext } from './storage-context';
+import { ANALYSIS_INCOMPLETE, analysisIncomplete } from './analysis-incomplete';
 import { storageBaselineMissing } from './storage-baseline-missing';
 import { storageDeleted } from './storage-deleted';
 import { storageGap } from './storage-gap';
@@ -16,6 +17,7 @@ import { storageReordered } from './storage-reordered';
 import { storageRetyped } from './storage-retyped';
 
 export const storageRules: readonly Rule<StorageRuleContext>[] = [
+  analysisIncomplete,
   storageInserted,
   storageDeleted,
   storageRetyped,
@@ -61,9 +63,18 @@ export function checkStorage(input: CheckStorageInput): Finding[] {
     if (inherited.has(layout.contract)) continue;
     const current = withContractRange(layout, input.text, input.file);
     const resolution = resolveBaseline(current, sources);
+    // Unknown is never safe: a layout (or baseline) that may be truncated is not compared at all.
+    const missing = [
+      ...(current.missing ?? []).map((piece) => ({ side: 'current' as const, piece })),
+      ...(resolution.baseline?.layout.missing ?? []).map((piece) => ({ side: 'baseline' as const, piece })),
+      ...(resolution.unresolved ? [{ side: 'baseline' as const, piece: resolution.unresolved }] : []),
+    ];
+    const comparable = resolution.baseline && missing.length === 0;
     const context: StorageRuleContext = {
       current,
-      ...(resolution.baseline ? { baseline: resolution.baseline, comparison: compareLayouts(resolution.baseline.layout, current) } : {}),
+      ...(resolution.baseline ? { baseline: resolution.baseline } : {}),
+      ...(comparable && resolution.baseline ? { comparison: compareLayouts(resolution.baseline.layout, current) } : {}),
+      ...(missing.length > 0 ? { missing } : {}),
       ...(input.text !== undefined ? { text: input.text } : {}),
       ...(resolution.notes.length > 0 ? { baselineNotes: resolution.notes } : {}),
       upgradeable: resolution.annotated || isUpgradeable(current),
@@ -72,12 +83,18 @@ export function checkStorage(input: CheckStorageInput): Finding[] {
       ...runRules(storageRules, context, {
         file: current.file ?? input.file,
         tier: input.tier,
-        ...(input.settings ? { settings: input.settings } : {}),
+        // analysis-incomplete cannot be turned off or down: only the missing piece can make it go.
+        ...(input.settings ? { settings: withoutKey(input.settings, ANALYSIS_INCOMPLETE) } : {}),
         ...(input.onError ? { onError: input.onError } : {}),
       }),
     );
   }
   return findings;
+}
+
+function withoutKey<V>(record: Readonly<Record<string, V>>, key: string): Record<string, V> {
+  const { [key]: _dropped, ...rest } = record;
+  return rest;
 }
 
 /** Fills `contractRange` from the text when the layout producer did not (contract-wide findings go there). */

@@ -5,7 +5,7 @@
 import type { RelatedLocation, Range } from '../findings';
 import type { FunctionModel, Span } from '../model';
 import type { RuleReport } from './rule';
-import { allowedKinds, inEditedFile, placeFault, qualifiedName, rangeIn, isUpgradeable, type UpgradeRuleContext } from './upgrade-context';
+import { allowedKinds, inEditedFile, placeFault, qualifiedName, rangeIn, type UpgradeRuleContext } from './upgrade-context';
 
 export type OpcodeKind = 'delegatecall' | 'selfdestruct';
 
@@ -15,7 +15,7 @@ interface OpcodeUse {
 }
 
 export function opcodeReports(context: UpgradeRuleContext, kind: OpcodeKind): RuleReport[] {
-  if (!isUpgradeable(context.hierarchy)) return [];
+  if (!context.upgradeable) return [];
   const { contract, hierarchy, graph } = context;
   const roots: FunctionModel[] = [...contract.functions, ...contract.modifiers];
   if (!allowedKinds(contract.tags, true).includes(kind)) {

@@ -3,6 +3,7 @@
 // calls, `super`, library calls and modifiers across the linearization (virtual dispatch).
 import type { QuickFix, Range, RelatedLocation, TextEdit } from '../findings';
 import type { FunctionDefinition } from '@solidity-parser/parser/dist/src/ast-types';
+import { stateGuard } from './init-guard';
 import { rangeOfSpan, type CallSite, type ContractHierarchy, type ContractModel, type FunctionModel, type ModifierUse, type Span } from '../model';
 
 export const DEFAULT_ADMIN_MODIFIERS: readonly string[] = ['onlyOwner', 'onlyRole', 'onlyAdmin', 'onlyGovernance', 'onlyGuardian', 'onlyProxy'];
@@ -12,6 +13,11 @@ export interface UpgradeRuleContext {
   file: string;
   contract: ContractModel;
   hierarchy: ContractHierarchy;
+  /**
+   * Deployed behind a proxy: it looks upgradeable (isUpgradeable) or has a baseline, from whichever
+   * source (annotation, manifest, git ref, lock file): the rules that run do not depend on which.
+   */
+  upgradeable: boolean;
   /** The same contract in the deployed version, when a baseline is known. */
   baseline?: ContractHierarchy;
   /** Modifiers that make a function admin-only (`patchline.pause.adminModifiers`). */
@@ -211,6 +217,9 @@ export function pauseCandidates(context: UpgradeRuleContext): FunctionModel[] {
       fn.bodySpan !== undefined &&
       !PAUSE_EXEMPT.has(fn.name) &&
       !isInitializer(fn) &&
+      // Initializers as written in the wild: `initialize*` names and hand-rolled state guards.
+      !fn.name.startsWith('initialize') &&
+      stateGuard(fn, context.hierarchy) === undefined &&
       !isAdminOnly(fn, context),
   );
 }

@@ -68,6 +68,8 @@ export interface CheckUpgradeSafetyInput {
    * `@custom:oz-upgrades-from <Name | path:Name>` annotation on the contract is followed.
    */
   baselineOf?: (contract: string) => BaselineLocation | undefined;
+  /** Whether a contract of this file has a storage baseline from any source (it is then deployed behind a proxy). */
+  hasBaseline?: (contract: string) => boolean;
   settings?: Readonly<Record<string, RuleSetting>>;
   /** `patchline.pause.adminModifiers`; default: onlyOwner, onlyRole, onlyAdmin, onlyGovernance, onlyGuardian, onlyProxy. */
   adminModifiers?: readonly string[];
@@ -85,7 +87,8 @@ export function checkUpgradeSafety(input: CheckUpgradeSafetyInput): Finding[] {
   const resolver = new HierarchyResolver(input.workspace, input.symbols);
   const contracts = modelsOfParsedFile(parsed).filter((c) => c.kind === 'contract' || c.kind === 'abstract');
   const hierarchies = contracts.map((c) => resolver.hierarchy(c));
-  const checked = hierarchies.filter((h) => isUpgradeable(h) || isPausable(h));
+  const upgradeable = (h: ContractHierarchy) => isUpgradeable(h) || input.hasBaseline?.(h.contract.name) === true;
+  const checked = hierarchies.filter((h) => upgradeable(h) || isPausable(h));
   const checkedOnTheirOwn = new Set<ContractModel>(checked.map((h) => h.contract));
   const findings: Finding[] = [];
   for (const hierarchy of checked) {
@@ -94,6 +97,7 @@ export function checkUpgradeSafety(input: CheckUpgradeSafetyInput): Finding[] {
       file,
       contract: hierarchy.contract,
       hierarchy,
+      upgradeable: upgradeable(hierarchy),
       ...(baseline ? { baseline } : {}),
       adminModifiers: input.adminModifiers ?? DEFAULT_ADMIN_MODIFIERS,
       graph: new CallGraph(hierarchy),

@@ -3,14 +3,14 @@
 import type { QuickFix } from '../findings';
 import type { FunctionModel } from '../model';
 import { defineRule } from './rule';
-import { addModifierFix, hasAccessControl, isUpgradeable, rangeIn, type UpgradeRuleContext } from './upgrade-context';
+import { addModifierFix, hasAccessControl, rangeIn, type UpgradeRuleContext } from './upgrade-context';
 
 export const upgradeUnprotected = defineRule<UpgradeRuleContext>({
   id: 'upgrade-unprotected',
   severity: 'error',
   summary: 'A UUPS `_authorizeUpgrade` with no access control.',
   detect(context) {
-    if (!isUpgradeable(context.hierarchy)) return [];
+    if (!context.upgradeable) return [];
     return context.contract.functions
       .filter((fn) => fn.kind === 'function' && fn.name === '_authorizeUpgrade' && fn.bodySpan !== undefined)
       .filter((fn) => !hasAccessControl(fn, context))

@@ -5,12 +5,14 @@ import { GitRefContents } from '../engine/baseline/git';
 import { collectSolidityFiles, PathNotFoundError } from '../engine/files';
 import { compareFindings, type Finding } from '../engine/findings';
 import { SolcCompiler } from '../engine/compile/solc';
+import { ParseWorker } from '../engine/parse/pool';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
 import { runDemo } from './demo';
 import { runPropose } from './propose';
 import { runSimulate } from './simulate';
+import { append } from '../engine/append';
 
 const USAGE = `Usage: patchline <command> [options]
 
@@ -69,29 +71,51 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
   // One analyzer per project root, so files of a project share parses, layouts and baselines.
   const projects = new Map<string, ProjectAnalyzer>();
   const compiler = tier === 'parser' ? undefined : new SolcCompiler(process.env.PATCHLINE_SOLC_PATH ? { solcPath: process.env.PATCHLINE_SOLC_PATH } : {});
+  // Slow parses (large or deeply nested declarations) run in a worker, so a signal is handled at once.
+  const parseWorker = new ParseWorker();
+  const interrupted = new AbortController();
+  const stopOnSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`patchline: interrupted by ${signal}: the check did not finish, no results were written\n`);
+    interrupted.abort();
+    void Promise.allSettled([parseWorker.dispose(), compiler?.dispose()]).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
   try {
     for (const file of files) {
       const root = findProjectRoot(file);
       let project = projects.get(root);
       if (!project) projects.set(root, (project = new ProjectAnalyzer(root)));
-      const analysis = project.analyze(file, baselineRef ? { baselineGitRef: baselineRef } : {}, (what, error) => {
-        process.stderr.write(`patchline: ${what} failed on ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}\n`);
-      });
       const settings = baselineRef ? { baselineGitRef: baselineRef } : {};
-      if (compiler) {
-        const compiled = await project.compile(file, compiler, settings);
-        const text = project.parsed(file)?.text ?? '';
-        if (tier === 'both') findings.push(...mergeTiers(analysis.findings, compiled, text));
-        else findings.push(...analysis.findings.filter((f) => f.rule === 'syntax-error'), ...(compiled.ok || !analysis.findings.some((f) => f.rule === 'syntax-error') ? compiled.findings : []));
-      } else {
-        findings.push(...analysis.findings);
-      }
-      for (const contract of analysis.contracts) {
-        if (contract.upgradeable) upgradeable.push(`${contract.name} (${relative(cwd, file)})`);
+      try {
+        await project.prepare(file, parseWorker, interrupted.signal);
+        const analysis = project.analyze(file, settings, (what, error) => {
+          process.stderr.write(`patchline: ${what} failed on ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}\n`);
+        });
+        if (compiler) {
+          const compiled = await project.compile(file, compiler, settings, interrupted.signal);
+          const text = project.parsed(file)?.text ?? '';
+          if (tier === 'both') append(findings, mergeTiers(analysis.findings, compiled, text));
+          else {
+            const syntaxErrors = analysis.findings.filter((f) => f.rule === 'syntax-error' || f.rule === 'analysis-limit' || f.rule === 'file-unreadable');
+            append(findings, syntaxErrors);
+            if (compiled.ok || syntaxErrors.length === 0) append(findings, compiled.findings);
+          }
+        } else {
+          append(findings, analysis.findings);
+        }
+        for (const contract of analysis.contracts) {
+          if (contract.upgradeable) upgradeable.push(`${contract.name} (${relative(cwd, file)})`);
+        }
+      } catch (error) {
+        if (interrupted.signal.aborted) return new Promise<number>(() => undefined); // the signal handler exits
+        throw error;
       }
     }
   } finally {
-    await compiler?.dispose();
+    process.off('SIGINT', stopOnSignal);
+    process.off('SIGTERM', stopOnSignal);
+    if (!interrupted.signal.aborted) await Promise.all([parseWorker.dispose(), compiler?.dispose()]);
   }
   findings.sort(compareFindings);
 

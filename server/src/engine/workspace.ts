@@ -1,41 +1,22 @@
-// Solidity files as the engine sees them: editor buffers over disk, import resolution
-// (relative, Foundry remappings, node_modules walking up, project root as Hardhat allows),
-// and parse results cached by content.
-import { createHash } from 'node:crypto';
+// Solidity files as the engine sees them: editor buffers over disk and import resolution
+// (relative, Foundry remappings, node_modules walking up, project root as Hardhat allows).
+// Parsing itself lives one room down, in parse/ (the workspace owns a ParseCache).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Range } from './findings';
-import type { Comment, SourceUnit, SyntaxError } from './parse';
-import { IncrementalParser } from './layout/incremental-parse';
+import { ParseCache } from './parse/cache';
+import type { AnalysisLimits } from './parse/limits';
+import type { ParseWorker } from './parse/pool';
+import type { ImportError, ImportNode, ImportResolution, ParsedFile, ParsedSources } from './parse/parsed-file';
 import { LineIndex } from './text';
+import { append } from './append';
+
+export type { ImportError, ImportNode, ImportResolution, ParsedFile };
 
 /** Supplies file contents that override the disk, e.g. unsaved editor buffers. */
 export interface ContentProvider {
   /** The text of `file` (absolute path), or undefined to read it from disk. */
   readFile(file: string): string | undefined;
 }
-
-export interface ParsedFile {
-  file: string;
-  text: string;
-  /** sha1 of the text: the cache key of everything derived from this file. */
-  hash: string;
-  ast: SourceUnit | undefined;
-  errors: SyntaxError[];
-  comments: Comment[];
-}
-
-/** An import that could not be resolved: reported, never thrown. */
-export interface ImportError {
-  /** The importing file. */
-  file: string;
-  /** Range of the import directive's path in `file`. */
-  range: Range;
-  importPath: string;
-  message: string;
-}
-
-export type ImportResolution = { file: string } | { error: string };
 
 interface Remapping {
   context: string;
@@ -56,18 +37,22 @@ export function nearestDirWith(dir: string, markers: readonly string[]): string 
 export interface WorkspaceOptions {
   /** Editor buffers and other overrides; consulted before the disk on every read. */
   contents?: ContentProvider;
+  /** Size, nesting and time limits of parsing (default DEFAULT_LIMITS). */
+  limits?: AnalysisLimits;
 }
 
-export class SolidityWorkspace {
+export class SolidityWorkspace implements ParsedSources {
   private readonly contents: ContentProvider | undefined;
   private readonly disk = new Map<string, { mtimeMs: number; size: number; text: string }>();
-  private readonly parsers = new Map<string, IncrementalParser>();
-  private readonly parsed = new Map<string, ParsedFile>();
+  private readonly parses: ParseCache;
+  /** Why the last read of a file failed, by absolute path (cleared when it reads again). */
+  private readonly readFailures = new Map<string, string>();
   private readonly remappingsByRoot = new Map<string, Remapping[]>();
   private readonly rootByDir = new Map<string, string | undefined>();
 
   constructor(options: WorkspaceOptions = {}) {
     this.contents = options.contents;
+    this.parses = new ParseCache(options.limits);
   }
 
   /** The current text of `file` (buffer first, then disk), or undefined when it does not exist. */
@@ -81,19 +66,40 @@ export class SolidityWorkspace {
     let stat: fs.Stats;
     try {
       stat = fs.statSync(abs);
-    } catch {
-      return undefined;
+    } catch (error) {
+      return this.failedRead(abs, readFailure(error));
     }
-    if (!stat.isFile()) return undefined;
+    if (!stat.isFile()) return this.failedRead(abs, stat.isDirectory() ? 'it is a folder, not a file' : 'it is not a regular file');
     const cached = this.disk.get(abs);
     if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.text;
     try {
       const text = fs.readFileSync(abs, 'utf8');
       this.disk.set(abs, { mtimeMs: stat.mtimeMs, size: stat.size, text });
+      this.readFailures.delete(abs);
       return text;
-    } catch {
-      return undefined;
+    } catch (error) {
+      return this.failedRead(abs, readFailure(error));
     }
+  }
+
+  /** Why `file` could not be read the last time it was tried, or undefined. */
+  readFailure(file: string): string | undefined {
+    return this.readFailures.get(path.resolve(file));
+  }
+
+  private failedRead(file: string, reason: string): undefined {
+    this.readFailures.set(file, reason);
+    return undefined;
+  }
+
+  /**
+   * Parses the large or deeply nested declarations of `file` in `worker`, so the next `parse(file)`
+   * stays short on this thread. Rejects with an AbortError when `signal` aborts.
+   */
+  async prepare(file: string, worker: ParseWorker, signal?: AbortSignal): Promise<void> {
+    const abs = path.resolve(file);
+    const text = this.readText(abs);
+    if (text !== undefined) await this.parses.prepare(abs, text, worker, signal);
   }
 
   /** Parses `file` at its current content; unchanged content returns the cached result. */
@@ -106,26 +112,13 @@ export class SolidityWorkspace {
 
   /** Parses `text` as the content of `file` (for callers that already hold the text). */
   parseText(file: string, text: string): ParsedFile {
-    const abs = path.resolve(file);
-    const hash = createHash('sha1').update(text).digest('hex');
-    const cached = this.parsed.get(abs);
-    if (cached && cached.hash === hash) return cached;
-    let parser = this.parsers.get(abs);
-    if (!parser) {
-      parser = new IncrementalParser();
-      this.parsers.set(abs, parser);
-    }
-    const result = parser.parse(text);
-    const parsedFile: ParsedFile = { file: abs, text, hash, ast: result.ast, errors: result.errors, comments: result.comments };
-    this.parsed.set(abs, parsedFile);
-    return parsedFile;
+    return this.parses.parse(path.resolve(file), text);
   }
 
   /** Forgets a file's parser state (e.g. when its editor closes). */
   forget(file: string): void {
     const abs = path.resolve(file);
-    this.parsers.delete(abs);
-    this.parsed.delete(abs);
+    this.parses.forget(abs);
     this.disk.delete(abs);
   }
 
@@ -230,15 +223,6 @@ export class SolidityWorkspace {
   }
 }
 
-export interface ImportNode {
-  type: 'ImportDirective';
-  path: string;
-  pathLiteral?: { range: [number, number] };
-  unitAlias: string | null;
-  symbolAliases: [string, string | null][] | null;
-  range: [number, number];
-}
-
 /** Remappings of a Foundry project: remappings.txt, then foundry.toml `remappings = [...]` (first wins on equal prefixes). */
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 
@@ -246,10 +230,18 @@ function isInstalledPackage(file: string): boolean {
   return file.includes(NODE_MODULES);
 }
 
+/** A read error as a user reads it: `ENOENT: no such file…` → `no such file or directory`. */
+function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'it does not exist (a dangling link?)';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function readRemappings(root: string, read: (file: string) => string | undefined): Remapping[] {
   const lines: string[] = [];
   const txt = read(path.join(root, 'remappings.txt'));
-  if (txt) lines.push(...txt.split(/\r?\n/));
+  if (txt) append(lines, txt.split(/\r?\n/));
   const toml = read(path.join(root, 'foundry.toml'));
   if (toml) {
     // Only the `remappings` arrays; a full TOML parser is not needed for a list of strings.

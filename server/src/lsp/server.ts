@@ -15,6 +15,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import * as path from 'node:path';
 import { isAbortError, SolcCompiler } from '../engine/compile/solc';
+import { ParseWorker } from '../engine/parse/pool';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer, type CompiledAnalysis, type FileAnalysis, type ProjectSettings } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
 import { slotGrid } from '../engine/layout/grid';
@@ -127,7 +128,22 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
     const file = fileOf(uri);
     const started = Date.now();
     const projectSettings = projectSettingsOf(settings);
-    const analysis = projectFor(file).analyze(file, projectSettings, (what, error) =>
+    const project = projectFor(file);
+    // Large or deeply nested declarations are parsed in the worker first, leaving this thread free
+    // for hovers and other files; a newer edit of this document terminates that parse.
+    const abort = new AbortController();
+    parseAborts.get(uri)?.abort();
+    parseAborts.set(uri, abort);
+    try {
+      await project.prepare(file, parseWorker, abort.signal);
+    } catch (error) {
+      if (isAbortError(error)) return;
+      throw error;
+    } finally {
+      if (parseAborts.get(uri) === abort) parseAborts.delete(uri);
+    }
+    if (!scheduler.isCurrent(uri, version) || documents.get(uri)?.version !== version) return;
+    const analysis = project.analyze(file, projectSettings, (what, error) =>
       connection.console.error(`${what} failed on ${file}: ${error instanceof Error ? error.stack : String(error)}`),
     );
     // A newer edit may have arrived while we worked: its own run will publish.
@@ -152,6 +168,10 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
     sendStatus();
   }
 });
+
+const parseWorker = new ParseWorker();
+/** The running off-thread parse of each document, cancelled by a newer edit or a close. */
+const parseAborts = new Map<string, AbortController>();
 
 function projectSettingsOf(settings: ServerSettings): ProjectSettings {
   // git is a process: only in a trusted workspace.
@@ -253,6 +273,7 @@ documents.onDidOpen((event) => {
   scheduleCompile(event.document.uri, COMPILE_IDLE_MS);
 });
 documents.onDidChangeContent((event) => {
+  parseAborts.get(event.document.uri)?.abort();
   void scheduleAnalysis(event.document);
   scheduleCompile(event.document.uri, COMPILE_IDLE_MS);
 });
@@ -265,6 +286,7 @@ documents.onDidSave((event) => {
 documents.onDidClose((event) => {
   const { uri } = event.document;
   scheduler.cancel(uri);
+  parseAborts.get(uri)?.abort();
   analyses.delete(uri);
   settingsCache.delete(uri);
   projectFor(fileOf(uri)).forget(fileOf(uri));
@@ -381,6 +403,7 @@ function firstSettings(): Promise<ServerSettings> {
 connection.onShutdown(async () => {
   await patchRequests.dispose();
   scheduler.dispose();
+  await parseWorker.dispose();
   for (const timer of compileTimers.values()) clearTimeout(timer);
   compileAbort?.abort();
   await compiler?.instance.dispose();

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { append } from '../append';
 
 export interface AnvilOptions {
   /** `patchline.anvilPath`: an anvil binary to use instead of the one from `@foundry-rs/anvil`. */
@@ -77,7 +78,7 @@ export function anvilArgs(options: AnvilOptions): string[] {
   if (options.chainId !== undefined) args.push('--chain-id', String(options.chainId));
   if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime));
   if (options.disableCodeSizeLimit) args.push('--disable-code-size-limit');
-  args.push(...(options.extraArgs ?? []));
+  append(args, (options.extraArgs ?? []));
   return args;
 }
 

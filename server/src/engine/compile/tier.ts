@@ -9,6 +9,7 @@ import type { OutputLevel } from './solc-json';
 import type { ImportResolver } from './sources';
 import { compilerFindings } from './to-findings';
 import { upgradeSafetyIssues, validateCompilation, type CompiledContract, type ValidatedCompilation } from './upgrades';
+import { append } from '../append';
 
 export interface CompilerTierRequest {
   /** The file to check (absolute path). */
@@ -55,7 +56,7 @@ export async function runCompilerTier(compiler: SolcCompiler, request: CompilerT
     contracts.set(contract.name, contract);
     if (contract.kind === 'contract' || contract.kind === 'abstract') layouts.set(contract.name, contract.layout);
     if (isMeantForProxy(validated, contract)) {
-      findings.push(...compilerFindings(upgradeSafetyIssues(validated, contract, request.validation)));
+      append(findings, compilerFindings(upgradeSafetyIssues(validated, contract, request.validation)));
     }
   }
   return { compilation, validated, layouts, contracts, findings };

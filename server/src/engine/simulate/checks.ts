@@ -11,6 +11,7 @@ import type { SentTransaction } from './routes';
 import { decodeVariable, wordLabel, type StateSnapshot, type WordSpec } from './state';
 import type { GasEntry, GetterDiff, ProxyFacts, SimulationCheck, SmokeCall, StorageWordDiff } from './types';
 import { describeFailure, formatValue } from './values';
+import { append } from '../append';
 
 export interface CheckContext {
   clients: ChainClients;
@@ -103,7 +104,7 @@ export function checkStoragePreserved(ctx: CheckContext, diffs: StorageWordDiff[
       failures.push(`slot ${diff.slot} (${diff.label}) changed ${why}: ${what}`);
     }
   }
-  evidence.push(...failures);
+  append(evidence, failures);
   const changed = diffs.filter((d) => d.changed).length;
   return {
     id: 'storage-preserved',

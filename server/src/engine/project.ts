@@ -27,7 +27,7 @@ import type { SymbolTable } from './layout/symbols';
 import { checkUpgradeSafety } from './rules/upgrade-rules';
 import { applySuppressions, loadPatchlineConfig, type PatchlineConfig } from './suppress';
 import { LineIndex } from './text';
-import { nearestDirWith, PROJECT_MARKERS, SolidityWorkspace, type ContentProvider, type ParsedFile } from './workspace';
+import { isInside, nearestDirWith, PROJECT_MARKERS, SolidityWorkspace, type ContentProvider, type ParsedFile } from './workspace';
 
 export interface ProjectSettings {
   /** Per-rule severity overrides (`patchline.rules`, patchline.json). */
@@ -93,7 +93,7 @@ export class ProjectAnalyzer {
     contents?: ContentProvider,
     limits?: AnalysisLimits,
   ) {
-    this.workspace = new SolidityWorkspace({ ...(contents ? { contents } : {}), ...(limits ? { limits } : {}) });
+    this.workspace = new SolidityWorkspace({ root, ...(contents ? { contents } : {}), ...(limits ? { limits } : {}) });
   }
 
   /**
@@ -355,7 +355,11 @@ export class ProjectAnalyzer {
   layoutOfRef(ref: ContractRef, fromFile: string): StorageLayout | undefined {
     const candidates: string[] = [];
     if (ref.path !== undefined) {
-      for (const base of [path.dirname(fromFile), this.root]) candidates.push(path.resolve(base, ref.path));
+      // Like imports, a baseline path is read only inside the project.
+      for (const base of [path.dirname(fromFile), this.root]) {
+        const candidate = path.resolve(base, ref.path);
+        if (isInside(candidate, this.root)) candidates.push(candidate);
+      }
     } else {
       candidates.push(fromFile, ...(this.index().get(ref.contract) ?? []));
     }

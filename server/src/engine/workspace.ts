@@ -39,10 +39,13 @@ export interface WorkspaceOptions {
   contents?: ContentProvider;
   /** Size, nesting and time limits of parsing (default DEFAULT_LIMITS). */
   limits?: AnalysisLimits;
+  /** The project root the analysis runs for: imports resolve inside it (and dependency folders) only. */
+  root?: string;
 }
 
 export class SolidityWorkspace implements ParsedSources {
   private readonly contents: ContentProvider | undefined;
+  private readonly root: string | undefined;
   private readonly disk = new Map<string, { mtimeMs: number; size: number; text: string }>();
   private readonly parses: ParseCache;
   /** Why the last read of a file failed, by absolute path (cleared when it reads again). */
@@ -53,6 +56,7 @@ export class SolidityWorkspace implements ParsedSources {
   constructor(options: WorkspaceOptions = {}) {
     this.contents = options.contents;
     this.parses = new ParseCache(options.limits);
+    this.root = options.root === undefined ? undefined : path.resolve(options.root);
   }
 
   /** The current text of `file` (buffer first, then disk), or undefined when it does not exist. */
@@ -136,32 +140,73 @@ export class SolidityWorkspace implements ParsedSources {
   resolveImport(fromFile: string, importPath: string): ImportResolution {
     const from = path.resolve(fromFile);
     const dir = path.dirname(from);
+    const root = this.projectRoot(dir);
+    // Files are read only inside the project and its dependency folders: an import must not make
+    // the analysis (or the compiler) open `../../../../etc/shadow`.
+    const allowed = this.allowedRoots(from, root);
+    const outside = (file: string) => !allowed.some((r) => isInside(file, r));
+    const refuse = (file: string) => ({
+      error: `Import '${importPath}' resolves to ${file}, outside the project (${allowed[0]}) and its dependency folders (node_modules, remapping targets): Patchline reads no files there`,
+    });
     if (importPath.startsWith('./') || importPath.startsWith('../')) {
       const file = path.resolve(dir, importPath);
+      if (outside(file)) return refuse(file);
       return this.exists(file) ? { file } : { error: `Cannot find '${importPath}' (looked for ${file})` };
     }
-    const root = this.projectRoot(dir);
     const tried: string[] = [];
+    let refused: string | undefined;
+    const consider = (candidate: string, within: string): boolean => {
+      if (!isInside(candidate, within) || outside(candidate)) {
+        refused ??= candidate;
+        return false;
+      }
+      if (this.exists(candidate)) return true;
+      tried.push(candidate);
+      return false;
+    };
     if (root) {
       const remapped = this.remap(root, from, importPath);
-      if (remapped !== undefined) {
-        if (this.exists(remapped)) return { file: remapped };
-        tried.push(remapped);
-      }
+      if (remapped !== undefined && consider(remapped, remapped)) return { file: remapped };
     }
     for (let d = dir; ; d = path.dirname(d)) {
-      const candidate = path.join(d, 'node_modules', importPath);
-      if (this.exists(candidate)) return { file: candidate };
+      const modules = path.join(d, 'node_modules');
+      const candidate = path.join(modules, importPath);
+      if (isInside(candidate, modules) && this.exists(candidate)) return { file: candidate };
+      if (!isInside(candidate, modules)) refused ??= candidate;
       if (path.dirname(d) === d) break;
     }
     tried.push(`node_modules/${importPath} above ${dir}`);
     if (root) {
       const candidate = path.join(root, importPath);
-      if (this.exists(candidate)) return { file: candidate };
-      tried.push(candidate);
+      if (consider(candidate, root)) return { file: candidate };
     }
-    if (path.isAbsolute(importPath) && this.exists(importPath)) return { file: importPath };
-    return { error: `Cannot resolve import '${importPath}' (tried ${tried.join(', ')})` };
+    if (path.isAbsolute(importPath)) {
+      if (outside(path.resolve(importPath))) refused ??= importPath;
+      else if (this.exists(importPath)) return { file: importPath };
+    }
+    const why = refused === undefined ? '' : `; not ${refused}, which is outside the project (${allowed[0]}) and its dependency folders, where Patchline reads no files`;
+    return { error: `Cannot resolve import '${importPath}' (tried ${tried.join(', ')})${why}` };
+  }
+
+  /**
+   * Folders imports may read from: the project root (the analysis's, else the nearest marker,
+   * else the nearest git checkout, else the importing file's folder), every `node_modules` above
+   * the importing file, and the targets of the project's remappings.
+   */
+  private allowedRoots(from: string, markerRoot: string | undefined): string[] {
+    const dir = path.dirname(from);
+    const roots: string[] = [];
+    if (this.root) roots.push(this.root);
+    if (markerRoot) roots.push(markerRoot);
+    if (roots.length === 0) roots.push(nearestDirWith(dir, ['.git']) ?? dir);
+    for (let d = dir; ; d = path.dirname(d)) {
+      roots.push(path.join(d, 'node_modules'));
+      if (path.dirname(d) === d) break;
+    }
+    if (markerRoot) {
+      for (const r of this.remappingsOf(markerRoot)) roots.push(path.resolve(markerRoot, r.target));
+    }
+    return roots;
   }
 
   /** The imports of a parsed file with their resolutions and, for failures, error records. */
@@ -204,12 +249,17 @@ export class SolidityWorkspace implements ParsedSources {
     return root;
   }
 
-  private remap(root: string, fromFile: string, importPath: string): string | undefined {
+  private remappingsOf(root: string): Remapping[] {
     let remappings = this.remappingsByRoot.get(root);
     if (!remappings) {
       remappings = readRemappings(root, (f) => this.readText(f));
       this.remappingsByRoot.set(root, remappings);
     }
+    return remappings;
+  }
+
+  private remap(root: string, fromFile: string, importPath: string): string | undefined {
+    const remappings = this.remappingsOf(root);
     // solc's rule: the longest matching context wins, then the longest prefix.
     const relative = path.relative(root, fromFile).split(path.sep).join('/');
     let best: Remapping | undefined;
@@ -224,6 +274,12 @@ export class SolidityWorkspace implements ParsedSources {
 }
 
 /** Remappings of a Foundry project: remappings.txt, then foundry.toml `remappings = [...]` (first wins on equal prefixes). */
+/** `file` is `dir` or lies below it (no `..` step out of it). */
+export function isInside(file: string, dir: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative === '' || (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative));
+}
+
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 
 function isInstalledPackage(file: string): boolean {

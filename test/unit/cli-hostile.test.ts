@@ -2,22 +2,13 @@
 // a crashing compiler, and SIGINT / SIGTERM in the middle of a parse.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
+import { tempProjects } from './temp-projects';
 
 const cli = process.env.PATCHLINE_CLI ?? join(__dirname, '..', '..', 'dist', 'cli.js');
-const workdir = mkdtempSync(join(tmpdir(), 'patchline-cli-hostile-'));
-after(() => rmSync(workdir, { recursive: true, force: true }));
-
-function project(name: string, files: Record<string, string>): string {
-  const dir = join(workdir, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), '{}');
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
-  return dir;
-}
+const { project } = tempProjects('patchline-cli-hostile-');
 
 const clean = 'pragma solidity ^0.8.20;\ncontract Clean {\n    uint256 x;\n}\n';
 

@@ -1,10 +1,10 @@
 // Hostile and careless input (issue 10): binary and junk files, pathological nesting, huge files,
 // CR-only line ends, imports reaching out of the project, a crashing compiler, unreadable files.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
+import { tempProjects } from './temp-projects';
 import { isAbortError } from '../../server/src/engine/abort';
 import type { SolcCompiler } from '../../server/src/engine/compile/solc';
 import { DEFAULT_LIMITS, preScan } from '../../server/src/engine/parse/limits';
@@ -14,16 +14,7 @@ import { findProjectRoot, MAX_SYNTAX_ERRORS_PER_FILE, ProjectAnalyzer } from '..
 import { LineIndex } from '../../server/src/engine/text';
 import { SolidityWorkspace } from '../../server/src/engine/workspace';
 
-const workdir = mkdtempSync(join(tmpdir(), 'patchline-hostile-'));
-after(() => rmSync(workdir, { recursive: true, force: true }));
-
-function project(name: string, files: Record<string, string>): string {
-  const dir = join(workdir, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), '{}');
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
-  return dir;
-}
+const { workdir, project } = tempProjects('patchline-hostile-');
 
 const good = 'pragma solidity ^0.8.20;\ncontract Good {\n    uint256 x;\n    function f() public { x = ; }\n}\n';
 

@@ -49,6 +49,12 @@ const builds = [
     external: ['solc/soljson', ...neverLoaded],
   },
   {
+    // The parse worker: large or deeply nested declarations are parsed here, off the main thread.
+    ...common,
+    entryPoints: { 'parse-worker': 'server/src/engine/parse/worker.ts' },
+    outdir: 'dist',
+  },
+  {
     ...common,
     entryPoints: { cli: 'server/src/cli/main.ts' },
     outdir: 'dist',

@@ -7,8 +7,8 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IncrementalParser } from '../server/src/engine/layout/incremental-parse';
-import { parseSolidity } from '../server/src/engine/parse';
+import { IncrementalParser } from '../server/src/engine/parse/incremental';
+import { parseSolidity } from '../server/src/engine/parse/solidity';
 import { ProjectAnalyzer } from '../server/src/engine/project';
 
 const EDITS = Number(process.argv[2] ?? 200);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { docCommentBefore, natspecCustomTags, summarizeContracts } from '../../server/src/engine/contracts';
-import { parseSolidity } from '../../server/src/engine/parse';
+import { parseSolidity } from '../../server/src/engine/parse/solidity';
 
 function summarize(text: string) {
   const parsed = parseSolidity(text);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseSolidity, shortenParserMessage } from '../../server/src/engine/parse';
+import { parseSolidity, shortenParserMessage } from '../../server/src/engine/parse/solidity';
 
 test('a valid file parses with no errors and keeps its comments', () => {
   const result = parseSolidity('// a\npragma solidity ^0.8.0;\n/// @notice doc\ncontract A { uint256 x; }\n');

@@ -6,6 +6,7 @@ import { collectSolidityFiles, PathNotFoundError } from '../engine/files';
 import { compareFindings, type Finding } from '../engine/findings';
 import { CompilerSet } from '../engine/compile/solc-select';
 import { parseSolcSettings } from '../engine/compile/solc-settings';
+import { ParseWorker } from '../engine/parse/pool';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer } from '../engine/project';
 import { secretMasker } from '../engine/chain/secrets';
 import { loadPatchlineConfig } from '../engine/suppress';
@@ -14,6 +15,7 @@ import { formatJson, formatSarif, formatText, type OutputFormat } from './format
 import { runDemo } from './demo';
 import { runPropose } from './propose';
 import { runSimulate } from './simulate';
+import { append } from '../engine/append';
 
 const USAGE = `Usage: patchline <command> [options]
 
@@ -94,6 +96,16 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
   // One analyzer per project root, so files of a project share parses, layouts and baselines.
   const projects = new Map<string, ProjectAnalyzer>();
   const compiler = tier === 'parser' ? undefined : new CompilerSet({ onProgress: downloadProgress(process.stderr) });
+  // Slow parses (large or deeply nested declarations) run in a worker, so a signal is handled at once.
+  const parseWorker = new ParseWorker();
+  const interrupted = new AbortController();
+  const stopOnSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`patchline: interrupted by ${signal}: the check did not finish, no results were written\n`);
+    interrupted.abort();
+    void Promise.allSettled([parseWorker.dispose(), compiler?.dispose()]).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
   try {
     for (const file of files) {
       const root = findProjectRoot(file, cwd);
@@ -102,29 +114,41 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
         assertValidConfig(root, cwd);
         projects.set(root, (project = new ProjectAnalyzer(root)));
         // The baseline's own dependency versions (lock file at the ref), into the cache before checking.
-        if (baselineRef) await fetchBaselineDependencies(project, baselineRef, files.filter((f) => findProjectRoot(f) === root));
+        if (baselineRef) await fetchBaselineDependencies(project, baselineRef, files.filter((f) => findProjectRoot(f, cwd) === root));
       }
-      const analysis = project.analyze(file, baselineRef ? { baselineGitRef: baselineRef } : {}, (what, error) => {
-        process.stderr.write(`patchline: ${what} failed on ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}\n`);
-      });
       const settings = { ...(baselineRef ? { baselineGitRef: baselineRef } : {}), solc: solc.settings };
-      if (compiler) {
-        const compiled = await project.compile(file, compiler, settings);
-        const text = project.parsed(file)?.text ?? '';
-        if (tier === 'both') findings.push(...mergeTiers(analysis.findings, compiled, text));
-        else findings.push(...analysis.findings.filter((f) => f.rule === 'syntax-error'), ...(compiled.ok || !analysis.findings.some((f) => f.rule === 'syntax-error') ? compiled.findings : []));
-      } else {
-        findings.push(...analysis.findings);
-      }
-      const incompleteRanges = findings.filter((f) => f.rule === 'analysis-incomplete' && f.file === file).map((f) => JSON.stringify(f.range));
-      for (const contract of analysis.contracts) {
-        const name = `${contract.name} (${relative(cwd, file)})`;
-        if (incompleteRanges.includes(JSON.stringify(contract.nameRange))) incomplete.push(name);
-        else if (contract.upgradeable) upgradeable.push(name);
+      try {
+        await project.prepare(file, parseWorker, interrupted.signal);
+        const analysis = project.analyze(file, settings, (what, error) => {
+          process.stderr.write(`patchline: ${what} failed on ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}\n`);
+        });
+        if (compiler) {
+          const compiled = await project.compile(file, compiler, settings, interrupted.signal);
+          const text = project.parsed(file)?.text ?? '';
+          if (tier === 'both') append(findings, mergeTiers(analysis.findings, compiled, text));
+          else {
+            const syntaxErrors = analysis.findings.filter((f) => f.rule === 'syntax-error' || f.rule === 'analysis-limit' || f.rule === 'file-unreadable');
+            append(findings, syntaxErrors);
+            if (compiled.ok || syntaxErrors.length === 0) append(findings, compiled.findings);
+          }
+        } else {
+          append(findings, analysis.findings);
+        }
+        const incompleteRanges = findings.filter((f) => f.rule === 'analysis-incomplete' && f.file === file).map((f) => JSON.stringify(f.range));
+        for (const contract of analysis.contracts) {
+          const name = `${contract.name} (${relative(cwd, file)})`;
+          if (incompleteRanges.includes(JSON.stringify(contract.nameRange))) incomplete.push(name);
+          else if (contract.upgradeable) upgradeable.push(name);
+        }
+      } catch (error) {
+        if (interrupted.signal.aborted) return new Promise<number>(() => undefined); // the signal handler exits
+        throw error;
       }
     }
   } finally {
-    await compiler?.dispose();
+    process.off('SIGINT', stopOnSignal);
+    process.off('SIGTERM', stopOnSignal);
+    if (!interrupted.signal.aborted) await Promise.all([parseWorker.dispose(), compiler?.dispose()]);
   }
   findings.sort(compareFindings);
 

@@ -2,7 +2,7 @@
 // whether they are meant to sit behind a proxy.
 import type { ContractDefinition, FunctionDefinition, SourceUnit } from '@solidity-parser/parser/dist/src/ast-types';
 import type { Range } from './findings';
-import type { Comment } from './parse';
+import type { Comment } from './parse/solidity';
 import { LineIndex } from './text';
 
 export type ProxyKind = 'uups' | 'transparent-or-beacon';

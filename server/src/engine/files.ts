@@ -24,7 +24,8 @@ export function collectSolidityFiles(paths: string[], cwd: string, limit = Infin
       if (found.size >= limit) return;
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) walk(join(dir, entry.name));
-      } else if (entry.isFile() && entry.name.endsWith('.sol')) {
+      } else if (entry.name.endsWith('.sol')) {
+        // Links and special files too: one that cannot be read must be reported, not skipped.
         found.add(join(dir, entry.name));
       }
     }

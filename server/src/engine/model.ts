@@ -13,7 +13,7 @@ import type {
 } from '@solidity-parser/parser/dist/src/ast-types';
 import { docCommentBefore, natspecCustomTags } from './contracts';
 import type { Range } from './findings';
-import type { Comment } from './parse';
+import type { Comment } from './parse/solidity';
 import { LineIndex } from './text';
 import type { ParsedFile, SolidityWorkspace } from './workspace';
 import { SymbolTable, type ContractSymbol, type SolSymbol } from './layout/symbols';

@@ -15,11 +15,16 @@ import type { Finding, Range } from './findings';
 import { computeLayout, computeLayouts } from './layout/parser-layout';
 import type { MissingPiece, StorageLayout } from './layout/types';
 import { missingFromLayoutErrors, missingInClosure } from './layout/completeness';
-import type { RuleSetting } from './rules/rule';
+import { analysisLimit } from './rules/analysis-limit';
+import { fileUnreadable } from './rules/file-unreadable';
+import type { AnalysisLimits } from './parse/limits';
+import type { ParseWorker } from './parse/pool';
+import { runRules, type RuleSetting } from './rules/rule';
 import { checkStorage, looksUpgradeable } from './rules/storage-rules';
 import { ANALYSIS_INCOMPLETE } from './rules/analysis-incomplete';
 import { runCompilerTier } from './compile/tier';
 import { CompilerUnavailableError } from './compile/compilation';
+import { isAbortError } from './abort';
 import type { SolcCompiler } from './compile/solc';
 import { howToGetCompiler, type CompilerSet } from './compile/solc-select';
 import type { SolcSettings } from './compile/solc-settings';
@@ -28,7 +33,7 @@ import type { SymbolTable } from './layout/symbols';
 import { checkUpgradeSafety } from './rules/upgrade-rules';
 import { applySuppressions, loadPatchlineConfig, type PatchlineConfig } from './suppress';
 import { LineIndex } from './text';
-import { nearestDirWith, PROJECT_MARKERS, SolidityWorkspace, type ContentProvider, type ParsedFile } from './workspace';
+import { isInside, nearestDirWith, PROJECT_MARKERS, SolidityWorkspace, type ContentProvider, type ParsedFile } from './workspace';
 
 export interface ProjectSettings {
   /** Per-rule severity overrides (`patchline.rules`, patchline.json). */
@@ -40,6 +45,9 @@ export interface ProjectSettings {
   /** The compiler tier's compiler (`patchline.solc`, `--solc` / `--solc-version` / `--offline`); over patchline.json's `solc`. */
   solc?: SolcSettings;
 }
+
+/** How many files one `prepare` visits through imports (a bound, not a size any project reaches). */
+const MAX_PREPARED_FILES = 2000;
 
 export interface FileAnalysis {
   file: string;
@@ -92,26 +100,47 @@ export class ProjectAnalyzer {
     /** The project root: where `.openzeppelin/`, `patchline.lock.json` and baseline contracts are looked up. */
     readonly root: string,
     contents?: ContentProvider,
+    limits?: AnalysisLimits,
   ) {
-    this.workspace = new SolidityWorkspace(contents ? { contents } : {});
+    this.workspace = new SolidityWorkspace({ root, ...(contents ? { contents } : {}), ...(limits ? { limits } : {}) });
+  }
+
+  /**
+   * Parses in `worker` what would be slow to parse in-thread (large or deeply nested
+   * declarations) in `file` and the files it imports, so that `analyze(file)` stays short on the
+   * caller's thread. Rejects with an AbortError when `signal` aborts (the worker is terminated).
+   */
+  async prepare(file: string, worker: ParseWorker, signal?: AbortSignal): Promise<void> {
+    const seen = new Set<string>();
+    const visit = async (next: string): Promise<void> => {
+      if (seen.has(next) || seen.size >= MAX_PREPARED_FILES) return;
+      seen.add(next);
+      await this.workspace.prepare(next, worker, signal);
+      const parsed = this.workspace.parse(next);
+      if (!parsed?.ast) return;
+      for (const { resolution } of this.workspace.imports(parsed)) if ('file' in resolution) await visit(resolution.file);
+    };
+    await visit(path.resolve(file));
   }
 
   /** Parser-tier analysis of `file` at its current content (editor buffer or disk). Never throws. */
   analyze(file: string, settings: ProjectSettings = {}, onError?: (what: string, error: unknown) => void): FileAnalysis {
     const parsed = this.workspace.parse(file);
     if (!parsed) {
-      return { file, findings: [], contracts: [], layouts: new Map(), baselines: new Map() };
+      // Counted as checked, so it must say why it was not (unknown is never safe).
+      const reason = this.workspace.readFailure(file) ?? 'it could not be read';
+      const unreadable = runRules([fileUnreadable], { file, reason }, { file, tier: 'parser', settings: { ...this.config(onError).rules, ...settings.rules } });
+      return { file, findings: unreadable, contracts: [], layouts: new Map(), baselines: new Map() };
     }
     const lines = new LineIndex(parsed.text);
-    const findings: Finding[] = parsed.errors.map((error) => ({
-      rule: 'syntax-error',
-      severity: 'error',
-      message: error.message,
-      file,
-      range: visibleRange(error.range, lines),
-      tier: 'parser',
-    }));
     const previous = this.lastGood.get(file);
+    if (parsed.limit) {
+      // Nothing in the file was parsed: the limit is the one thing to say (unknown is never safe).
+      const config = this.config(onError);
+      const limitFindings = runRules([analysisLimit], parsed, { file, tier: 'parser', settings: { ...config.rules, ...settings.rules } });
+      return { file, findings: limitFindings, contracts: previous?.contracts ?? [], layouts: new Map(), baselines: new Map() };
+    }
+    const findings: Finding[] = syntaxErrorFindings(parsed, lines);
     let contracts = previous?.contracts ?? [];
     let layouts = previous?.layouts ?? new Map<string, StorageLayout>();
     const baselines = new Map<string, ResolvedBaseline>();
@@ -212,9 +241,11 @@ export class ProjectAnalyzer {
   async compile(file: string, compiler: SolcCompiler | CompilerSet, settings: ProjectSettings = {}, signal?: AbortSignal): Promise<CompiledAnalysis> {
     const parsed = this.workspace.parse(file);
     const text = parsed?.text ?? '';
+    // Over an analysis limit, the parser tier already fails the file; solc would only take minutes and may crash.
+    if (!parsed || parsed.limit) return { file, text, ok: false, findings: [], layouts: new Map() };
     const parser = this.lastGood.get(file);
     const rules = { ...this.config().rules, ...settings.rules };
-    let result;
+    let result: Awaited<ReturnType<typeof runCompilerTier>>;
     try {
       result = await runCompilerTier(compiler, {
         file,
@@ -224,10 +255,15 @@ export class ProjectAnalyzer {
         ...(signal ? { signal } : {}),
       });
     } catch (error) {
-      if (!(error instanceof CompilerUnavailableError)) throw error;
-      // The parser tier's verdicts stand; the missing compiler is said once per project and version.
-      const findings = this.compilerUnavailableFinding(file, text, error).filter((f) => rules[f.rule] !== 'off');
-      return { file, text, ok: false, findings: applySuppressions(findings, file, text), layouts: new Map() };
+      if (isAbortError(error)) throw error;
+      if (error instanceof CompilerUnavailableError) {
+        // The parser tier's verdicts stand; the missing compiler is said once per project and version.
+        const findings = this.compilerUnavailableFinding(file, text, error).filter((f) => rules[f.rule] !== 'off');
+        return { file, text, ok: false, findings: applySuppressions(findings, file, text), layouts: new Map() };
+      }
+      // solc-js can die on huge input ("memory access out of bounds"): the parser tier's results
+      // stand, and the compiler tier's failure is a finding, not a lost run.
+      return { file, text, ok: false, findings: [compilerFailure(file, error)].filter((f) => rules[f.rule] !== 'off'), layouts: new Map() };
     }
     const findings = [...result.findings];
     if (result.compilation.ok) {
@@ -418,8 +454,12 @@ export class ProjectAnalyzer {
   layoutOfRef(ref: ContractRef, fromFile: string): StorageLayout | undefined {
     const candidates: string[] = [];
     if (ref.path !== undefined) {
-      // As OpenZeppelin resolves it: from the project root, then from the annotated file's folder.
-      for (const base of [this.root, path.dirname(fromFile)]) candidates.push(path.resolve(base, ref.path));
+      // As OpenZeppelin resolves it: from the project root, then from the annotated file's folder;
+      // like imports, a baseline path is read only inside the project.
+      for (const base of [this.root, path.dirname(fromFile)]) {
+        const candidate = path.resolve(base, ref.path);
+        if (isInside(candidate, this.root)) candidates.push(candidate);
+      }
     } else {
       candidates.push(fromFile, ...(this.index().get(ref.contract) ?? []));
     }
@@ -496,6 +536,47 @@ function incompleteBaselineFindings(layouts: StorageLayout[], incomplete: Map<st
       const { baseline, gaps } = incomplete.get(layout.contract)!;
       return baselineIncompleteFinding(layout, baseline, gaps, layout.file ?? file, tier);
     });
+}
+
+/** The compiler tier could not run on `file` (solc crashed or could not start). */
+function compilerFailure(file: string, error: unknown): Finding {
+  const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  return {
+    rule: 'solc-error',
+    severity: 'error',
+    message: `The compiler failed on this file (${reason}), so the compiler-tier checks (solc's errors, OpenZeppelin's validation, solc's storage layouts) did not run; the parser tier's findings stand`,
+    file,
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    tier: 'compiler',
+  };
+}
+
+/** Syntax errors past this many in one file are summed up in one finding (a binary file has tens of thousands). */
+export const MAX_SYNTAX_ERRORS_PER_FILE = 50;
+
+/** The first MAX_SYNTAX_ERRORS_PER_FILE syntax errors of a file, then one finding saying how many more there are. */
+function syntaxErrorFindings(parsed: ParsedFile, lines: LineIndex): Finding[] {
+  const shown = parsed.errors.slice(0, MAX_SYNTAX_ERRORS_PER_FILE);
+  const findings: Finding[] = shown.map((error) => ({
+    rule: 'syntax-error',
+    severity: 'error',
+    message: error.message,
+    file: parsed.file,
+    range: visibleRange(error.range, lines),
+    tier: 'parser',
+  }));
+  const more = parsed.errors.length - shown.length;
+  if (more > 0) {
+    findings.push({
+      rule: 'syntax-error',
+      severity: 'error',
+      message: `${more.toLocaleString('en-US')} more syntax errors in this file are not shown (the first ${MAX_SYNTAX_ERRORS_PER_FILE} are); is it a Solidity source?`,
+      file: parsed.file,
+      range: findings[findings.length - 1].range,
+      tier: 'parser',
+    });
+  }
+  return findings;
 }
 
 /** A zero-width range is invisible in most editors: widen it to the character at (or before) it. */

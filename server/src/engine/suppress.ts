@@ -13,7 +13,7 @@ const DISABLE_NEXT_LINE = /patchline-disable-next-line\b([^\n\r]*)/;
 export function disabledLines(text: string): Map<number, Set<string>> {
   const out = new Map<number, Set<string>>();
   if (!text.includes('patchline-disable-next-line')) return out;
-  const lines = text.split('\n');
+  const lines = text.split(/\r\n|\r|\n/); // line ends as LSP counts them
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const comment = line.indexOf('//');

@@ -1,5 +1,6 @@
 // Offsets ↔ positions. Offsets are UTF-16 code-unit indexes into a JS string, like the
-// parser's `range` and like LSP positions, so no re-encoding is needed here.
+// parser's `range` and like LSP positions, so no re-encoding is needed here. Lines end at `\n`,
+// `\r\n` or a lone `\r`, as LSP counts them.
 import type { Position, Range } from './findings';
 
 export class LineIndex {
@@ -9,7 +10,9 @@ export class LineIndex {
   constructor(readonly text: string) {
     const starts = [0];
     for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === 10 /* \n */) starts.push(i + 1);
+      const c = text.charCodeAt(i);
+      if (c === 10 /* \n */) starts.push(i + 1);
+      else if (c === 13 /* \r */ && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
     }
     this.lineStarts = starts;
   }
@@ -32,9 +35,8 @@ export class LineIndex {
 
   offsetAt(position: Position): number {
     if (position.line >= this.lineStarts.length) return this.text.length;
-    const start = this.lineStarts[Math.max(0, position.line)];
-    const next = position.line + 1 < this.lineStarts.length ? this.lineStarts[position.line + 1] : this.text.length + 1;
-    return Math.min(start + position.character, next - 1);
+    const line = Math.max(0, position.line);
+    return Math.min(this.lineStarts[line] + position.character, this.lineEnd(line));
   }
 
   /** Range from a half-open offset span [start, end). */
@@ -50,8 +52,20 @@ export class LineIndex {
 
   lineText(line: number): string {
     if (line < 0 || line >= this.lineStarts.length) return '';
-    const start = this.lineStarts[line];
-    const end = line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] - 1 : this.text.length;
-    return this.text.slice(start, end).replace(/\r$/, '');
+    return this.text.slice(this.lineStarts[line], this.lineEnd(line));
   }
+
+  /** Offset of the line break ending `line` (or the text's end), before a `\r\n`'s `\r`. */
+  private lineEnd(line: number): number {
+    if (line + 1 >= this.lineStarts.length) return this.text.length;
+    const next = this.lineStarts[line + 1];
+    return this.text.charCodeAt(next - 1) === 10 && this.text.charCodeAt(next - 2) === 13 ? next - 2 : next - 1;
+  }
+}
+
+/** Where the line comment starting at `from` ends: before the next `\n` or `\r`, as the lexer ends it. */
+export function lineCommentEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+  return i;
 }

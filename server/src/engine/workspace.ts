@@ -1,13 +1,16 @@
-// Solidity files as the engine sees them: editor buffers over disk, import resolution
-// (relative, Foundry remappings, node_modules walking up, project root as Hardhat allows),
-// and parse results cached by content.
-import { createHash } from 'node:crypto';
+// Solidity files as the engine sees them: editor buffers over disk and import resolution
+// (relative, Foundry remappings, node_modules walking up, project root as Hardhat allows).
+// Parsing itself lives one room down, in parse/ (the workspace owns a ParseCache).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Range } from './findings';
-import type { Comment, SourceUnit, SyntaxError } from './parse';
-import { IncrementalParser } from './layout/incremental-parse';
+import { ParseCache } from './parse/cache';
+import type { AnalysisLimits } from './parse/limits';
+import type { ParseWorker } from './parse/pool';
+import type { ImportError, ImportNode, ImportResolution, ParsedFile, ParsedSources } from './parse/parsed-file';
 import { LineIndex } from './text';
+import { append } from './append';
+
+export type { ImportError, ImportNode, ImportResolution, ParsedFile };
 
 /** Supplies file contents that override the disk, e.g. unsaved editor buffers. */
 export interface ContentProvider {
@@ -16,28 +19,6 @@ export interface ContentProvider {
   /** True when `file` must count as missing whatever the disk holds (e.g. it did not exist at a git ref). */
   absent?(file: string): boolean;
 }
-
-export interface ParsedFile {
-  file: string;
-  text: string;
-  /** sha1 of the text: the cache key of everything derived from this file. */
-  hash: string;
-  ast: SourceUnit | undefined;
-  errors: SyntaxError[];
-  comments: Comment[];
-}
-
-/** An import that could not be resolved: reported, never thrown. */
-export interface ImportError {
-  /** The importing file. */
-  file: string;
-  /** Range of the import directive's path in `file`. */
-  range: Range;
-  importPath: string;
-  message: string;
-}
-
-export type ImportResolution = { file: string } | { error: string };
 
 interface Remapping {
   context: string;
@@ -61,19 +42,27 @@ export function nearestDirWith(dir: string, markers: readonly string[]): string 
 export interface WorkspaceOptions {
   /** Editor buffers and other overrides; consulted before the disk on every read. */
   contents?: ContentProvider;
+  /** Size, nesting and time limits of parsing (default DEFAULT_LIMITS). */
+  limits?: AnalysisLimits;
+  /** The project root the analysis runs for: imports resolve inside it (and dependency folders) only. */
+  root?: string;
 }
 
-export class SolidityWorkspace {
+export class SolidityWorkspace implements ParsedSources {
   private readonly contents: ContentProvider | undefined;
+  private readonly root: string | undefined;
   private readonly disk = new Map<string, { mtimeMs: number; size: number; text: string }>();
-  private readonly parsers = new Map<string, IncrementalParser>();
-  private readonly parsed = new Map<string, ParsedFile>();
+  private readonly parses: ParseCache;
+  /** Why the last read of a file failed, by absolute path (cleared when it reads again). */
+  private readonly readFailures = new Map<string, string>();
   private readonly remappingsByRoot = new Map<string, Remapping[]>();
   private readonly rootByDir = new Map<string, string | undefined>();
   private readonly remappingRootsByDir = new Map<string, string[]>();
 
   constructor(options: WorkspaceOptions = {}) {
     this.contents = options.contents;
+    this.parses = new ParseCache(options.limits);
+    this.root = options.root === undefined ? undefined : path.resolve(options.root);
   }
 
   /** The current text of `file` (buffer first, then disk), or undefined when it does not exist. */
@@ -88,19 +77,40 @@ export class SolidityWorkspace {
     let stat: fs.Stats;
     try {
       stat = fs.statSync(abs);
-    } catch {
-      return undefined;
+    } catch (error) {
+      return this.failedRead(abs, readFailure(error));
     }
-    if (!stat.isFile()) return undefined;
+    if (!stat.isFile()) return this.failedRead(abs, stat.isDirectory() ? 'it is a folder, not a file' : 'it is not a regular file');
     const cached = this.disk.get(abs);
     if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.text;
     try {
       const text = fs.readFileSync(abs, 'utf8');
       this.disk.set(abs, { mtimeMs: stat.mtimeMs, size: stat.size, text });
+      this.readFailures.delete(abs);
       return text;
-    } catch {
-      return undefined;
+    } catch (error) {
+      return this.failedRead(abs, readFailure(error));
     }
+  }
+
+  /** Why `file` could not be read the last time it was tried, or undefined. */
+  readFailure(file: string): string | undefined {
+    return this.readFailures.get(path.resolve(file));
+  }
+
+  private failedRead(file: string, reason: string): undefined {
+    this.readFailures.set(file, reason);
+    return undefined;
+  }
+
+  /**
+   * Parses the large or deeply nested declarations of `file` in `worker`, so the next `parse(file)`
+   * stays short on this thread. Rejects with an AbortError when `signal` aborts.
+   */
+  async prepare(file: string, worker: ParseWorker, signal?: AbortSignal): Promise<void> {
+    const abs = path.resolve(file);
+    const text = this.readText(abs);
+    if (text !== undefined) await this.parses.prepare(abs, text, worker, signal);
   }
 
   /** Parses `file` at its current content; unchanged content returns the cached result. */
@@ -113,26 +123,13 @@ export class SolidityWorkspace {
 
   /** Parses `text` as the content of `file` (for callers that already hold the text). */
   parseText(file: string, text: string): ParsedFile {
-    const abs = path.resolve(file);
-    const hash = createHash('sha1').update(text).digest('hex');
-    const cached = this.parsed.get(abs);
-    if (cached && cached.hash === hash) return cached;
-    let parser = this.parsers.get(abs);
-    if (!parser) {
-      parser = new IncrementalParser();
-      this.parsers.set(abs, parser);
-    }
-    const result = parser.parse(text);
-    const parsedFile: ParsedFile = { file: abs, text, hash, ast: result.ast, errors: result.errors, comments: result.comments };
-    this.parsed.set(abs, parsedFile);
-    return parsedFile;
+    return this.parses.parse(path.resolve(file), text);
   }
 
   /** Forgets a file's parser state (e.g. when its editor closes). */
   forget(file: string): void {
     const abs = path.resolve(file);
-    this.parsers.delete(abs);
-    this.parsed.delete(abs);
+    this.parses.forget(abs);
     this.disk.delete(abs);
   }
 
@@ -151,32 +148,76 @@ export class SolidityWorkspace {
   resolveImport(fromFile: string, importPath: string): ImportResolution {
     const from = path.resolve(fromFile);
     const dir = path.dirname(from);
+    const root = this.projectRoot(dir);
+    // Files are read only inside the project and its dependency folders: an import must not make
+    // the analysis (or the compiler) open `../../../../etc/shadow`.
+    const allowed = this.allowedRoots(from, root);
+    const outside = (file: string) => !allowed.some((r) => isInside(file, r));
+    const refuse = (file: string) => ({
+      error: `Import '${importPath}' resolves to ${file}, outside the project (${allowed[0]}) and its dependency folders (node_modules, remapping targets): Patchline reads no files there`,
+    });
     if (importPath.startsWith('./') || importPath.startsWith('../')) {
       const file = path.resolve(dir, importPath);
+      if (outside(file)) return refuse(file);
       return this.exists(file) ? { file } : { error: `Cannot find '${importPath}' (looked for ${file})` };
     }
-    const root = this.projectRoot(dir);
     const tried: string[] = [];
+    let refused: string | undefined;
+    const consider = (candidate: string, within: string): boolean => {
+      if (!isInside(candidate, within) || outside(candidate)) {
+        refused ??= candidate;
+        return false;
+      }
+      if (this.exists(candidate)) return true;
+      tried.push(candidate);
+      return false;
+    };
     for (const remappingRoot of this.remappingRoots(dir)) {
       const remapped = this.remap(remappingRoot, from, importPath);
-      if (remapped !== undefined) {
-        if (this.exists(remapped)) return { file: remapped };
-        tried.push(remapped);
-      }
+      if (remapped !== undefined && consider(remapped, remapped)) return { file: remapped };
     }
     for (let d = dir; ; d = path.dirname(d)) {
-      const candidate = path.join(d, 'node_modules', importPath);
-      if (this.exists(candidate)) return { file: candidate };
+      const modules = path.join(d, 'node_modules');
+      const candidate = path.join(modules, importPath);
+      if (isInside(candidate, modules) && this.exists(candidate)) return { file: candidate };
+      if (!isInside(candidate, modules)) refused ??= candidate;
       if (path.dirname(d) === d) break;
     }
     tried.push(`node_modules/${importPath} above ${dir}`);
     if (root) {
       const candidate = path.join(root, importPath);
-      if (this.exists(candidate)) return { file: candidate };
-      tried.push(candidate);
+      if (consider(candidate, root)) return { file: candidate };
     }
-    if (path.isAbsolute(importPath) && this.exists(importPath)) return { file: importPath };
-    return { error: `Cannot resolve import '${importPath}' (tried ${tried.join(', ')})` };
+    if (path.isAbsolute(importPath)) {
+      if (outside(path.resolve(importPath))) refused ??= importPath;
+      else if (this.exists(importPath)) return { file: importPath };
+    }
+    const why = refused === undefined ? '' : `; not ${refused}, which is outside the project (${allowed[0]}) and its dependency folders, where Patchline reads no files`;
+    return { error: `Cannot resolve import '${importPath}' (tried ${tried.join(', ')})${why}` };
+  }
+
+  /**
+   * Folders imports may read from: the project root (the analysis's, else the nearest marker,
+   * else the nearest git checkout, else the importing file's folder), every `node_modules` above
+   * the importing file, and the targets of the project's remappings.
+   */
+  private allowedRoots(from: string, markerRoot: string | undefined): string[] {
+    const dir = path.dirname(from);
+    const roots: string[] = [];
+    if (this.root) roots.push(this.root);
+    if (markerRoot) roots.push(markerRoot);
+    if (roots.length === 0) roots.push(nearestDirWith(dir, ['.git']) ?? dir);
+    for (let d = dir; ; d = path.dirname(d)) {
+      roots.push(path.join(d, 'node_modules'));
+      if (path.dirname(d) === d) break;
+    }
+    // Enclosing Foundry projects (a vendored lib/ package with its own package.json) and the
+    // targets of their remappings.
+    for (const remappingRoot of this.remappingRoots(dir)) {
+      roots.push(remappingRoot);
+      for (const r of this.remappingsOf(remappingRoot)) roots.push(path.resolve(remappingRoot, r.target));
+    }
+    return roots;
   }
 
   /** The imports of a parsed file with their resolutions and, for failures, error records. */
@@ -239,12 +280,17 @@ export class SolidityWorkspace {
     return roots;
   }
 
-  private remap(root: string, fromFile: string, importPath: string): string | undefined {
+  private remappingsOf(root: string): Remapping[] {
     let remappings = this.remappingsByRoot.get(root);
     if (!remappings) {
       remappings = readRemappings(root, (f) => this.readText(f));
       this.remappingsByRoot.set(root, remappings);
     }
+    return remappings;
+  }
+
+  private remap(root: string, fromFile: string, importPath: string): string | undefined {
+    const remappings = this.remappingsOf(root);
     // solc's rule: the longest matching context wins, then the longest prefix.
     const relative = path.relative(root, fromFile).split(path.sep).join('/');
     let best: Remapping | undefined;
@@ -258,26 +304,31 @@ export class SolidityWorkspace {
   }
 }
 
-export interface ImportNode {
-  type: 'ImportDirective';
-  path: string;
-  pathLiteral?: { range: [number, number] };
-  unitAlias: string | null;
-  symbolAliases: [string, string | null][] | null;
-  range: [number, number];
+/** Remappings of a Foundry project: remappings.txt, then foundry.toml `remappings = [...]` (first wins on equal prefixes). */
+/** `file` is `dir` or lies below it (no `..` step out of it). */
+export function isInside(file: string, dir: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative === '' || (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative));
 }
 
-/** Remappings of a Foundry project: remappings.txt, then foundry.toml `remappings = [...]` (first wins on equal prefixes). */
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 
 function isInstalledPackage(file: string): boolean {
   return file.includes(NODE_MODULES);
 }
 
+/** A read error as a user reads it: `ENOENT: no such file…` → `no such file or directory`. */
+function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'it does not exist (a dangling link?)';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function readRemappings(root: string, read: (file: string) => string | undefined): Remapping[] {
   const lines: string[] = [];
   const txt = read(path.join(root, 'remappings.txt'));
-  if (txt) lines.push(...txt.split(/\r?\n/));
+  if (txt) append(lines, txt.split(/\r?\n/));
   const toml = read(path.join(root, 'foundry.toml'));
   if (toml) {
     // Only the `remappings` arrays; a full TOML parser is not needed for a list of strings.

@@ -25,6 +25,7 @@ import { CompilerSet } from '../engine/compile/solc-select';
 import type { DownloadProgress } from '../engine/compile/solc-download';
 import { loadPatchlineConfig } from '../engine/suppress';
 import type { Finding } from '../engine/findings';
+import { ParseWorker } from '../engine/parse/pool';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer, type CompiledAnalysis, type FileAnalysis, type ProjectSettings } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
 import { slotGrid } from '../engine/layout/grid';
@@ -157,6 +158,20 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
     const started = Date.now();
     const projectSettings = projectSettingsOf(settings);
     const project = projectFor(file);
+    // Large or deeply nested declarations are parsed in the worker first, leaving this thread free
+    // for hovers and other files; a newer edit of this document terminates that parse.
+    const abort = new AbortController();
+    parseAborts.get(uri)?.abort();
+    parseAborts.set(uri, abort);
+    try {
+      await project.prepare(file, parseWorker, abort.signal);
+    } catch (error) {
+      if (isAbortError(error)) return;
+      throw error;
+    } finally {
+      if (parseAborts.get(uri) === abort) parseAborts.delete(uri);
+    }
+    if (!scheduler.isCurrent(uri, version) || documents.get(uri)?.version !== version) return;
     const analysis = project.analyze(file, projectSettings, (what, error) =>
       connection.console.error(`${what} failed on ${file}: ${error instanceof Error ? error.stack : String(error)}`),
     );
@@ -200,6 +215,11 @@ function fetchBaselineDependencies(project: ProjectAnalyzer, ref: string): void 
     })
     .finally(() => baselineFetches.delete(project));
 }
+}
+
+const parseWorker = new ParseWorker();
+/** The running off-thread parse of each document, cancelled by a newer edit or a close. */
+const parseAborts = new Map<string, AbortController>();
 
 function projectSettingsOf(settings: ServerSettings): ProjectSettings {
   // git is a process: only in a trusted workspace.
@@ -362,6 +382,7 @@ documents.onDidOpen((event) => {
   scheduleCompile(event.document.uri, COMPILE_IDLE_MS);
 });
 documents.onDidChangeContent((event) => {
+  parseAborts.get(event.document.uri)?.abort();
   void scheduleAnalysis(event.document);
   scheduleCompile(event.document.uri, COMPILE_IDLE_MS);
 });
@@ -373,6 +394,7 @@ documents.onDidSave((event) => {
 documents.onDidClose((event) => {
   const { uri } = event.document;
   scheduler.cancel(uri);
+  parseAborts.get(uri)?.abort();
   analyses.delete(uri);
   settingsCache.delete(uri);
   projectFor(fileOf(uri)).forget(fileOf(uri));
@@ -513,6 +535,7 @@ connection.onShutdown(async () => {
   await patchRequests.dispose();
   scheduler.dispose();
   compileScheduler.dispose();
+  await parseWorker.dispose();
   compileAbort?.abort();
   await compilers.dispose();
 });

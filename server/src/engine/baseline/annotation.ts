@@ -59,7 +59,7 @@ function docCommentBefore(text: string, offset: number): { start: number; text: 
   let start = end;
   let cursor = end;
   for (;;) {
-    const lineStart = text.lastIndexOf('\n', cursor - 1) + 1;
+    const lineStart = Math.max(text.lastIndexOf('\n', cursor - 1), text.lastIndexOf('\r', cursor - 1)) + 1;
     const line = text.slice(lineStart, cursor);
     if (!/^\s*\/\/\//.test(line)) break;
     start = lineStart;

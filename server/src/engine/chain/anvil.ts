@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { maskRpcUrl, secretMasker } from './secrets';
+import { append } from '../append';
 
 export { maskRpcUrl } from './secrets';
 
@@ -81,7 +82,7 @@ export function anvilArgs(options: AnvilOptions): string[] {
   if (options.chainId !== undefined) args.push('--chain-id', String(options.chainId));
   if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime));
   if (options.disableCodeSizeLimit) args.push('--disable-code-size-limit');
-  args.push(...(options.extraArgs ?? []));
+  append(args, (options.extraArgs ?? []));
   return args;
 }
 

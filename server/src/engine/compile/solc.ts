@@ -3,7 +3,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { abortError as newAbortError, isAbortError } from '../abort';
+import { startWorker, workerEntry } from '../worker-thread';
 import type { SolcInput, SolcOutput } from './solc-json';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol';
 
@@ -17,12 +19,10 @@ export interface SolcCompilerOptions {
   workerFile?: string;
 }
 
-export function abortError(message = 'Compilation cancelled'): Error {
-  return new DOMException(message, 'AbortError');
-}
+export { isAbortError };
 
-export function isAbortError(error: unknown): boolean {
-  return (error as Error | undefined)?.name === 'AbortError';
+function abortError(message = 'Compilation cancelled'): Error {
+  return newAbortError(message);
 }
 
 /** A compile backend: the worker for solc-js, a child process per compile for a native binary. */
@@ -125,10 +125,7 @@ function packagedSoljson(): string | undefined {
 }
 
 function defaultWorkerFile(): string {
-  const candidates = [join(__dirname, 'compile-worker.js'), join(__dirname, 'worker.ts')];
-  const found = candidates.find((file) => existsSync(file));
-  if (!found) throw new Error(`compile worker not found (looked for ${candidates.join(', ')})`);
-  return found;
+  return workerEntry('compile-worker.js', __dirname, 'worker.ts');
 }
 
 class WorkerBackend implements Backend {
@@ -177,16 +174,7 @@ class WorkerBackend implements Backend {
   }
 
   private start(): void {
-    const typescript = this.file.endsWith('.ts');
-    // Under tsx the worker is TypeScript: register tsx's CommonJS hook in the worker first.
-    // (A variable, so bundlers leave this dev-only lookup alone.)
-    const tsxHook = 'tsx/cjs';
-    const worker = typescript
-      ? new Worker(`require(${JSON.stringify(require.resolve(tsxHook))}); require(${JSON.stringify(this.file)});`, {
-          eval: true,
-          workerData: this.setup,
-        })
-      : new Worker(this.file, { workerData: this.setup });
+    const worker = startWorker(this.file, this.setup);
     this.worker = worker;
     this.ready = new Promise<string>((resolve, reject) => {
       worker.on('message', (reply: WorkerReply) => {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { posix } from 'node:path';
+import { lineCommentEnd } from '../text';
 
 /** A source unit ready for the standard JSON input. */
 export interface ResolvedSource {
@@ -153,8 +154,7 @@ export function importPaths(text: string): string[] {
   for (let i = 0; i < text.length; ) {
     const c = text[i];
     if (c === '/' && text[i + 1] === '/') {
-      const end = text.indexOf('\n', i);
-      i = end < 0 ? text.length : end;
+      i = lineCommentEnd(text, i);
     } else if (c === '/' && text[i + 1] === '*') {
       const end = text.indexOf('*/', i + 2);
       i = end < 0 ? text.length : end + 2;

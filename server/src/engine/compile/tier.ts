@@ -11,6 +11,7 @@ import type { OutputLevel } from './solc-json';
 import type { ImportResolver } from './sources';
 import { compilerFindings } from './to-findings';
 import { upgradeSafetyIssues, validateCompilation, type CompiledContract, type ValidatedCompilation } from './upgrades';
+import { append } from '../append';
 
 export interface CompilerTierRequest {
   /** The file to check (absolute path). */
@@ -65,7 +66,7 @@ export async function runCompilerTier(compiler: SolcCompiler | CompilerSet, requ
     contracts.set(contract.name, contract);
     if (contract.kind === 'contract' || contract.kind === 'abstract') layouts.set(contract.name, contract.layout);
     if (isMeantForProxy(validated, contract)) {
-      findings.push(...compilerFindings(upgradeSafetyIssues(validated, contract, request.validation)));
+      append(findings, compilerFindings(upgradeSafetyIssues(validated, contract, request.validation)));
     }
   }
   return { compilation, validated, layouts, contracts, findings };

@@ -28,6 +28,7 @@ import type { Compilation } from './compilation';
 import { toStorageLayout, withSemicolon, type NamespaceStruct } from './layout';
 import type { SolcOutput, SolcTypeItem } from './solc-json';
 import type { SourceLocation } from './src-decoder';
+import { append } from '../append';
 
 let warningsSilenced = false;
 
@@ -318,7 +319,7 @@ function declarationSources(output: SolcOutput): (id: number) => string | undefi
       const stack: unknown[] = Object.values(output.sources ?? {}).map((s) => s.ast);
       while (stack.length > 0) {
         const node = stack.pop();
-        if (Array.isArray(node)) stack.push(...node);
+        if (Array.isArray(node)) append(stack, node);
         else if (node && typeof node === 'object') {
           const n = node as { nodeType?: string; id?: number; src?: string };
           if (n.nodeType === 'VariableDeclaration' && n.id !== undefined && n.src) index.set(n.id, n.src);

@@ -7,7 +7,7 @@
 import type { ContractDefinition, TypeName, VariableDeclaration } from '@solidity-parser/parser/dist/src/ast-types';
 import { docCommentBefore, natspecCustomTags } from '../contracts';
 import type { Range } from '../findings';
-import type { ImportError, ParsedFile, SolidityWorkspace } from '../workspace';
+import type { ImportError, ParsedFile, ParsedSources } from '../parse/parsed-file';
 import { evaluateConstant } from './constant-eval';
 import { erc7201Slot, storageLocationId } from './erc7201';
 import { LineIndex } from '../text';
@@ -43,7 +43,7 @@ export interface LayoutsResult {
  * Layouts of every contract and abstract contract declared in `file`. `symbols` shares a
  * symbol table with other analyses of the same run (build a new one per run: it caches scopes).
  */
-export function computeLayouts(file: string, workspace: SolidityWorkspace, symbols = new SymbolTable(workspace)): LayoutsResult {
+export function computeLayouts(file: string, workspace: ParsedSources, symbols = new SymbolTable(workspace)): LayoutsResult {
   const parsed = workspace.parse(file);
   const layouts = new Map<string, StorageLayout>();
   const layoutErrors = new Map<string, LayoutError[]>();
@@ -77,7 +77,7 @@ export function computeLayouts(file: string, workspace: SolidityWorkspace, symbo
 export function computeLayout(
   contractName: string,
   file: string,
-  workspace: SolidityWorkspace,
+  workspace: ParsedSources,
   symbols = new SymbolTable(workspace),
 ): { layout: StorageLayout | undefined; errors: LayoutError[]; importErrors: ImportError[] } {
   const parsed = workspace.parse(file);

@@ -11,7 +11,8 @@ import type {
   VariableDeclaration,
   Expression,
 } from '@solidity-parser/parser/dist/src/ast-types';
-import type { ImportError, ParsedFile, SolidityWorkspace } from '../workspace';
+import type { ImportError, ParsedFile, ParsedSources } from '../parse/parsed-file';
+import { append } from '../append';
 
 export interface ContractSymbol {
   kind: 'contract';
@@ -44,7 +45,7 @@ export class SymbolTable {
   readonly importErrors: ImportError[] = [];
   private readonly reportedImportErrors = new Set<ParsedFile>();
 
-  constructor(readonly workspace: SolidityWorkspace) {}
+  constructor(readonly workspace: ParsedSources) {}
 
   /** Global symbols of a file: its own top-level declarations and everything it imports. */
   fileScope(file: ParsedFile): Scope {
@@ -59,7 +60,7 @@ export class SymbolTable {
     }
     if (!this.reportedImportErrors.has(file)) {
       this.reportedImportErrors.add(file);
-      this.importErrors.push(...this.workspace.importErrors(file));
+      append(this.importErrors, this.workspace.importErrors(file));
     }
     for (const { node, resolution } of this.workspace.imports(file)) {
       if ('error' in resolution) continue;

@@ -1,6 +1,7 @@
 // README.md of an exported proposal: a summary to paste into a governance forum, with the
 // commands a reviewer runs to check every hash and calldata independently.
 import type { Proposal, ProposalCall, UpgradeEvidence } from './types';
+import { append } from '../append';
 
 function code(text: string): string {
   return `\`${text}\``;
@@ -45,7 +46,7 @@ export function renderProposalReadme(proposal: Proposal): string {
   out.push('## What changes', '', ...proposal.upgrades.map((_, i) => upgradeLine(proposal, i)), '');
 
   out.push('## Why it is safe', '');
-  for (const e of proposal.evidence.upgrades) out.push(...evidenceLines(e));
+  for (const e of proposal.evidence.upgrades) append(out, evidenceLines(e));
   if (sim.status === 'passed') out.push(`- Fork simulation: **passed** (report sha256 ${code(sim.reportHash ?? '')}${sim.reportPath ? `, ${code(sim.reportPath)}` : ''}).`);
   else if (sim.status === 'failed') out.push(`- Fork simulation: **${sim.verdict}**. The exporter confirmed exporting anyway (report sha256 ${code(sim.reportHash ?? '')}).`);
   else out.push('- Fork simulation: **not run**. The exporter confirmed exporting without one.');

@@ -12,6 +12,7 @@ import type { SentTransaction } from './routes';
 import { baselineWords, decodeVariable, slotDescriber, wordLabel, type GetterRead, type StateSnapshot, type WordSpec, type WordVariable } from './state';
 import type { GasEntry, GetterDiff, ProxyFacts, SimulationCheck, SmokeCall, StorageWordDiff } from './types';
 import { describeFailure, formatValue } from './values';
+import { append } from '../append';
 
 export interface CheckContext {
   clients: ChainClients;
@@ -112,8 +113,8 @@ export function checkStoragePreserved(ctx: CheckContext, diffs: StorageWordDiff[
       failures.push(`slot ${diff.slot} (${diff.label}) changed ${why}: ${what}`);
     }
   }
-  failures.push(...movedVariables(ctx));
-  evidence.push(...failures);
+  append(failures, movedVariables(ctx));
+  append(evidence, failures);
   const changed = diffs.filter((d) => d.changed).length;
   return {
     id: 'storage-preserved',

@@ -6,9 +6,11 @@
 // is parsed on its own and cached by its text; an edit re-parses only the pieces whose text
 // changed. The pieces' ASTs are then shifted to file positions and assembled into the same
 // SourceUnit a full parse produces (ranges and locs included).
-import { parseSolidity, type Comment, type ParseResult, type SourceUnit, type SyntaxError } from '../parse';
+import { parseSolidity, type Comment, type ParseOptions, type ParseResult, type SourceUnit, type SyntaxError } from './solidity';
+import { ParseBudgetExceeded, timeLimitHit, type LimitHit } from './limits';
 import type { Range } from '../findings';
-import { LineIndex } from '../text';
+import { LineIndex, lineCommentEnd } from '../text';
+import { append } from '../append';
 
 export interface IncrementalParseResult extends ParseResult {
   /** How many declarations had to be parsed for this text (the rest came from the cache). */
@@ -78,8 +80,48 @@ export class IncrementalParser {
   /** Total declaration parses since construction (tests and benchmarks read it). */
   parseCalls = 0;
 
-  parse(text: string): IncrementalParseResult {
+  /**
+   * `options.budgetMs` bounds the declaration parses of this call together; when it runs out the
+   * result has no AST and says so in `limit` (the declarations parsed so far stay unused).
+   */
+  parse(text: string, options: ParseOptions = {}): IncrementalParseResult {
     if (this.last && this.last.text === text) return { ...this.last.result, parsedDeclarations: 0 };
+    const deadline = options.budgetMs === undefined ? undefined : performance.now() + options.budgetMs;
+    try {
+      return this.parseWithin(text, deadline);
+    } catch (error) {
+      if (!(error instanceof ParseBudgetExceeded)) throw error;
+      const budgetMs = options.budgetMs ?? 0;
+      return { ast: undefined, errors: [], comments: [], limit: timeLimitHit(budgetMs), parsedDeclarations: 0, totalDeclarations: 0 };
+    }
+  }
+
+  /**
+   * Parses through `parseElsewhere` (the parse worker), ahead of `parse(text)`, the declarations
+   * of `text` that `offload` picks and the cache lacks; `parse(text)` then finds them cached and
+   * parses only the rest in-thread. Resolves to the time limit when a declaration ran out of budget.
+   */
+  async prepare(
+    text: string,
+    parseElsewhere: (wrapped: string, options: ParseOptions) => Promise<ParseResult>,
+    offload: (declaration: string) => boolean,
+    options: ParseOptions = {},
+  ): Promise<LimitHit | undefined> {
+    if (this.last && this.last.text === text) return undefined;
+    const deadline = options.budgetMs === undefined ? undefined : performance.now() + options.budgetMs;
+    for (const chunk of chunksOf(splitDeclarations(text))) {
+      const chunkText = text.slice(chunk.start, chunk.end);
+      const key = chunkKey(chunk, chunkText);
+      if (this.cache.has(key) || !offload(chunkText)) continue;
+      const wrapped = wrapChunk(chunk, chunkText);
+      const result = await parseElsewhere(wrapped.text, remaining(deadline));
+      if (result.limit) return result.limit;
+      this.cache.set(key, toChunkParse(chunk, result, wrapped.prefixLength));
+    }
+    return undefined;
+  }
+
+  private parseWithin(text: string, deadline: number | undefined): IncrementalParseResult {
     const lines = new LineIndex(text);
     const pieces = splitDeclarations(text);
     const nextCache = new Map<string, ChunkParse>();
@@ -90,10 +132,10 @@ export class IncrementalParser {
     const place = (chunk: Chunk): PlacedChunk => {
       total++;
       const chunkText = text.slice(chunk.start, chunk.end);
-      const key = `${chunk.kind}\u0000${chunk.container ?? ''}\u0000${chunkText}`;
+      const key = chunkKey(chunk, chunkText);
       let parse = nextCache.get(key) ?? this.cache.get(key);
       if (!parse) {
-        parse = parseChunk(chunk, chunkText);
+        parse = parseChunk(chunk, chunkText, deadline);
         parsed++;
         this.parseCalls++;
       }
@@ -116,25 +158,25 @@ export class IncrementalParser {
     for (const piece of pieces) {
       if ('chunk' in piece) {
         const placed = place(piece.chunk);
-        children.push(...placed.nodes);
-        comments.push(...placed.comments);
-        errors.push(...placed.errors);
+        append(children, placed.nodes);
+        append(comments, placed.comments);
+        append(errors, placed.errors);
         lastEnd = piece.chunk.end;
         continue;
       }
       const { header, members, close, trailer } = piece.contract;
       const head = place(header);
       const errorsBefore = errors.length;
-      comments.push(...head.comments);
-      errors.push(...head.errors);
+      append(comments, head.comments);
+      append(errors, head.errors);
       const subNodes: AstNode[] = [];
       for (const member of members) {
         const placed = place(member);
-        subNodes.push(...placed.nodes);
-        comments.push(...placed.comments);
-        errors.push(...placed.errors);
+        append(subNodes, placed.nodes);
+        append(comments, placed.comments);
+        append(errors, placed.errors);
       }
-      comments.push(...scanComments(text, trailer[0], trailer[1]));
+      append(comments, scanComments(text, trailer[0], trailer[1]));
       lastEnd = close === undefined ? text.length : close + 1;
       const contract = head.nodes[0];
       if (!contract) continue;
@@ -154,7 +196,7 @@ export class IncrementalParser {
         errors.push({ message: `Syntax error: missing '}' at the end of contract ${String(contract.name)}`, range: at });
       }
     }
-    comments.push(...scanComments(text, lastEnd, text.length));
+    append(comments, scanComments(text, lastEnd, text.length));
 
     let ast: SourceUnit | undefined;
     if (children.length > 0) {
@@ -168,9 +210,10 @@ export class IncrementalParser {
       } as unknown as SourceUnit;
     } else {
       // Nothing but comments (or nothing): a full parse is as cheap as it gets.
-      const full = parseSolidity(text);
+      const full = parseSolidity(text, remaining(deadline));
+      if (full.limit) throw new ParseBudgetExceeded(0);
       ast = full.ast;
-      errors.push(...full.errors);
+      append(errors, full.errors);
     }
 
     this.cache = nextCache;
@@ -186,20 +229,51 @@ function position(lines: LineIndex, offset: number): { line: number; column: num
   return { line: p.line, column: p.character };
 }
 
-function parseChunk(chunk: Chunk, chunkText: string): ChunkParse {
-  let prefix = '';
-  let suffix = '';
-  if (chunk.kind === 'header') suffix = '}';
+/** Parse options with what is left of a deadline. */
+function remaining(deadline: number | undefined): ParseOptions {
+  return deadline === undefined ? {} : { budgetMs: Math.max(0, deadline - performance.now()) };
+}
+
+function chunkKey(chunk: Chunk, chunkText: string): string {
+  return `${chunk.kind}\u0000${chunk.container ?? ''}\u0000${chunkText}`;
+}
+
+/** The text a piece is parsed as: headers closed with `}`, members wrapped in their contract. */
+function wrapChunk(chunk: Chunk, chunkText: string): { text: string; prefixLength: number } {
+  if (chunk.kind === 'header') return { text: `${chunkText}}`, prefixLength: 0 };
   if (chunk.kind === 'member') {
-    prefix = `${chunk.container}{`;
-    suffix = '\n}';
+    const prefix = `${chunk.container}{`;
+    return { text: `${prefix}${chunkText}\n}`, prefixLength: prefix.length };
   }
-  const result = parseSolidity(prefix + chunkText + suffix);
+  return { text: chunkText, prefixLength: 0 };
+}
+
+function parseChunk(chunk: Chunk, chunkText: string, deadline: number | undefined): ChunkParse {
+  const wrapped = wrapChunk(chunk, chunkText);
+  const result = parseSolidity(wrapped.text, remaining(deadline));
+  if (result.limit) throw new ParseBudgetExceeded(0);
+  return toChunkParse(chunk, result, wrapped.prefixLength);
+}
+
+function toChunkParse(chunk: Chunk, result: ParseResult, prefixLength: number): ChunkParse {
   const children = (result.ast?.children ?? []) as unknown as AstNode[];
   let nodes: AstNode[] = children;
   if (chunk.kind === 'header') nodes = children.filter((n) => n.type === 'ContractDefinition').slice(0, 1);
   if (chunk.kind === 'member') nodes = (children[0]?.subNodes as AstNode[] | undefined) ?? [];
-  return { nodes, errors: result.errors, comments: result.comments, prefixLength: prefix.length };
+  return { nodes, errors: result.errors, comments: result.comments, prefixLength };
+}
+
+/** Every piece of a split file, contract headers and members included, in file order. */
+function chunksOf(pieces: TopLevelPiece[]): Chunk[] {
+  const chunks: Chunk[] = [];
+  for (const piece of pieces) {
+    if ('chunk' in piece) chunks.push(piece.chunk);
+    else {
+      chunks.push(piece.contract.header);
+      append(chunks, piece.contract.members);
+    }
+  }
+  return chunks;
 }
 
 /** Copies a piece's nodes, comments and errors to the piece's file position. */
@@ -394,7 +468,7 @@ function skipString(text: string, start: number): number {
     const d = text.charCodeAt(i);
     if (d === 92) i += 2;
     else if (d === quote) return i + 1;
-    else if (d === 10) return i;
+    else if (d === 10 || d === 13) return i;
     else i++;
   }
   return text.length;
@@ -410,8 +484,7 @@ function skipTrivia(text: string, pos: number): number {
     const c = text.charCodeAt(i);
     if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12) i++;
     else if (c === 47 && text.charCodeAt(i + 1) === 47) {
-      const nl = text.indexOf('\n', i);
-      i = nl < 0 ? text.length : nl;
+      i = lineCommentEnd(text, i);
     } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
       const close = text.indexOf('*/', i + 2);
       i = close < 0 ? text.length : close + 2;
@@ -427,11 +500,8 @@ function scanComments(text: string, from: number, to: number): Comment[] {
   while (i < to) {
     const c = text.charCodeAt(i);
     if (c === 47 && text.charCodeAt(i + 1) === 47) {
-      let end = text.indexOf('\n', i);
-      if (end < 0 || end > to) end = to;
-      // The lexer's line comment stops before \r as well.
-      const cr = text.lastIndexOf('\r', end);
-      if (cr >= i && cr === end - 1) end = cr;
+      // The lexer's line comment stops before \r as well as \n.
+      const end = Math.min(lineCommentEnd(text, i), to);
       comments.push({ type: 'LineComment', value: text.slice(i + 2, end), range: [i, end] });
       i = end;
     } else if (c === 47 && text.charCodeAt(i + 1) === 42) {

@@ -12,10 +12,11 @@ import {
   ErrorListener,
   SolidityLexer,
   SolidityParser,
-} from './vendor/solidity-antlr.js';
+} from '../vendor/solidity-antlr.js';
 import type { SourceUnit } from '@solidity-parser/parser/dist/src/ast-types';
-import type { Range } from './findings';
-import { LineIndex } from './text';
+import type { Range } from '../findings';
+import { LineIndex } from '../text';
+import { ParseBudgetExceeded, timeLimitHit, type LimitHit } from './limits';
 
 export type { SourceUnit };
 
@@ -36,6 +37,13 @@ export interface ParseResult {
   ast: SourceUnit | undefined;
   errors: SyntaxError[];
   comments: Comment[];
+  /** Set when the parse was stopped by its time budget (then `ast` is undefined). */
+  limit?: LimitHit;
+}
+
+export interface ParseOptions {
+  /** Stop (and report a time limit) when parsing takes longer than this many milliseconds. */
+  budgetMs?: number;
 }
 
 interface RawError {
@@ -45,12 +53,13 @@ interface RawError {
 }
 
 /** Parses `text`; never throws. Positions in the AST are UTF-16 offsets (`range`) and 1-based lines (`loc`). */
-export function parseSolidity(text: string): ParseResult {
+export function parseSolidity(text: string, options: ParseOptions = {}): ParseResult {
   const listener = new ErrorListener();
   const lexer = new SolidityLexer(new CharStream(text));
   lexer.removeErrorListeners();
   lexer.addErrorListener(listener);
   const tokens = new CommonTokenStream(lexer);
+  if (options.budgetMs !== undefined) watchBudget(tokens, options.budgetMs);
   const parser = new SolidityParser(tokens);
   parser.removeErrorListeners();
   parser.addErrorListener(listener);
@@ -65,18 +74,46 @@ export function parseSolidity(text: string): ParseResult {
     ast = (builder.result as SourceUnit | null) ?? undefined;
     if (ast) pruneHoles(ast);
     comments = buildCommentList(tokens.tokens, lexer.channelNames.indexOf('HIDDEN'), { range: true }) as Comment[];
-  } catch {
+  } catch (error) {
+    if (error instanceof ParseBudgetExceeded) return { ast: undefined, errors: [], comments: [], limit: timeLimitHit(error.budgetMs) };
     // The AST builder met a node the parser left empty during error recovery. The errors
     // collected so far are still exact; the caller keeps its last good AST.
     ast = undefined;
   }
   const raw: RawError[] = listener.getErrors();
   const lines = new LineIndex(text);
-  const errors = raw.map((e) => toSyntaxError(e, lines));
+  const antlrLines = raw.length > 0 ? newlineStarts(text) : [0];
+  const errors = raw.map((e) => toSyntaxError(e, lines, antlrLines));
   if (ast === undefined && errors.length === 0) {
     errors.push({ message: 'Syntax error: the file could not be parsed', range: zeroRange() });
   }
   return { ast, errors, comments };
+}
+
+/**
+ * Every parser decision reads tokens through LA(): checking the clock there (every 1,024 reads)
+ * bounds the whole parse, including ANTLR's adaptive prediction on deeply nested input, at the
+ * cost of one counter increment per read.
+ */
+function watchBudget(tokens: unknown, budgetMs: number): void {
+  const stream = tokens as { LA(i: number): number };
+  const la = stream.LA.bind(stream);
+  const deadline = performance.now() + budgetMs;
+  let reads = 0;
+  stream.LA = (i: number) => {
+    if ((++reads & 1023) === 0 && performance.now() > deadline) throw new ParseBudgetExceeded(budgetMs);
+    return la(i);
+  };
+}
+
+/**
+ * Line starts as ANTLR counts lines (only `\n` ends one). Its error positions are converted to
+ * offsets with these, then to LSP positions with a LineIndex (which also counts `\r` and `\r\n`).
+ */
+function newlineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
 }
 
 /**
@@ -107,8 +144,13 @@ function zeroRange(): Range {
   return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 }
 
+/** Longest offending-token text quoted in a message (a binary file's token can be 200 KB long). */
+const MAX_QUOTED_CHARS = 80;
+
 /** ANTLR's messages list every expected token; keep the useful head. */
 export function shortenParserMessage(message: string): string {
+  const quoted = message.match(/^(.*? at: ')([\s\S]*)'$/);
+  if (quoted && quoted[2].length > MAX_QUOTED_CHARS) return `${quoted[1]}${quoted[2].slice(0, MAX_QUOTED_CHARS)}…' (${quoted[2].length.toLocaleString('en-US')} characters)`;
   const expecting = message.match(/^(.*?) expecting \{(.*)\}$/s);
   if (expecting) {
     const options = expecting[2].split(', ');
@@ -118,10 +160,12 @@ export function shortenParserMessage(message: string): string {
   return message;
 }
 
-function toSyntaxError(e: RawError, lines: LineIndex): SyntaxError {
-  const line = Math.min(Math.max(0, e.line - 1), lines.lineCount - 1);
+function toSyntaxError(e: RawError, lines: LineIndex, antlrLines: number[]): SyntaxError {
+  const antlrLine = Math.min(Math.max(0, e.line - 1), antlrLines.length - 1);
+  const at = lines.positionAt(antlrLines[antlrLine] + e.column);
+  const line = at.line;
   const lineText = lines.lineText(line);
-  let start = Math.min(e.column, lineText.length);
+  let start = Math.min(at.character, lineText.length);
   // Underline the offending token: up to the next whitespace, at least one character.
   let end = start;
   while (end < lineText.length && !/\s/.test(lineText[end])) end++;

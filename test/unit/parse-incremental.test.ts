@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { IncrementalParser, splitDeclarations } from '../../server/src/engine/layout/incremental-parse';
-import { parseSolidity } from '../../server/src/engine/parse';
+import { IncrementalParser, splitDeclarations } from '../../server/src/engine/parse/incremental';
+import { parseSolidity } from '../../server/src/engine/parse/solidity';
 
 const repo = path.resolve(__dirname, '../..');
 

@@ -1,0 +1,76 @@
+// Parse results per file, cached by content: one IncrementalParser per file (so an edit re-parses
+// only the declarations it touches), behind the pre-scan that keeps ANTLR off files over a limit.
+import { createHash } from 'node:crypto';
+import { IncrementalParser } from './incremental';
+import { DEFAULT_LIMITS, preScan, type AnalysisLimits } from './limits';
+import type { ParsedFile } from './parsed-file';
+import type { ParseWorker } from './pool';
+
+/**
+ * Declarations parsed in the worker rather than in-thread: the round trip (structured clone of
+ * the AST both ways) only pays off for large ones, and deep nesting is where ANTLR's time explodes.
+ * Every OpenZeppelin declaration stays below both, so the keystroke path stays in-thread.
+ */
+export const OFFLOAD_CHARS = 20_000;
+export const OFFLOAD_NESTING = 12;
+
+export function worthOffloading(declaration: string): boolean {
+  return declaration.length > OFFLOAD_CHARS || preScan(declaration, { maxFileChars: Infinity, maxNesting: OFFLOAD_NESTING, parseBudgetMs: 0 }).hit !== undefined;
+}
+
+export class ParseCache {
+  private readonly parsers = new Map<string, IncrementalParser>();
+  private readonly parsed = new Map<string, ParsedFile>();
+
+  constructor(readonly limits: AnalysisLimits = DEFAULT_LIMITS) {}
+
+  /** `text` parsed as the content of `file` (absolute); unchanged content returns the cached result. */
+  parse(file: string, text: string): ParsedFile {
+    const hash = createHash('sha1').update(text).digest('hex');
+    const cached = this.parsed.get(file);
+    if (cached && cached.hash === hash) return cached;
+    const scan = preScan(text, this.limits);
+    let parsedFile: ParsedFile;
+    if (scan.hit) {
+      parsedFile = { file, text, hash, ast: undefined, errors: [], comments: [], limit: scan.hit };
+    } else {
+      const result = this.parserOf(file).parse(text, { budgetMs: this.limits.parseBudgetMs });
+      parsedFile = { file, text, hash, ast: result.ast, errors: result.errors, comments: result.comments };
+      if (result.limit) parsedFile.limit = result.limit;
+    }
+    this.parsed.set(file, parsedFile);
+    return parsedFile;
+  }
+
+  /**
+   * Parses the large or deeply nested declarations of `text` in `worker` ahead of `parse(file, text)`,
+   * so that call stays short; `signal` cancels (the worker thread is terminated). Rejects with an
+   * AbortError when cancelled.
+   */
+  async prepare(file: string, text: string, worker: ParseWorker, signal?: AbortSignal): Promise<void> {
+    const hash = createHash('sha1').update(text).digest('hex');
+    if (this.parsed.get(file)?.hash === hash || preScan(text, this.limits).hit) return;
+    const limit = await this.parserOf(file).prepare(
+      text,
+      (wrapped, options) => worker.parse(wrapped, { ...options, ...(signal ? { signal } : {}) }),
+      worthOffloading,
+      { budgetMs: this.limits.parseBudgetMs },
+    );
+    if (limit) this.parsed.set(file, { file, text, hash, ast: undefined, errors: [], comments: [], limit });
+  }
+
+  /** The incremental parser of `file` (created on first use). */
+  parserOf(file: string): IncrementalParser {
+    let parser = this.parsers.get(file);
+    if (!parser) {
+      parser = new IncrementalParser();
+      this.parsers.set(file, parser);
+    }
+    return parser;
+  }
+
+  forget(file: string): void {
+    this.parsers.delete(file);
+    this.parsed.delete(file);
+  }
+}

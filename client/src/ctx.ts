@@ -5,21 +5,31 @@ import { LanguageClient, State, TransportKind, type LanguageClientOptions, type 
 import { StatusNotification, type InitializationOptions, type StatusParams } from '../../server/src/protocol';
 import { StatusBar } from './statusBar';
 
+/**
+ * A context whose language client is running (rust-analyzer's `CtxInit`): what commands and views
+ * that ask the server work with, so none has to check `isRunning()` itself.
+ */
+export type CtxInit = Ctx & { readonly client: LanguageClient };
+
 export class Ctx implements vscode.Disposable {
-  private client: LanguageClient | undefined;
+  private current: LanguageClient | undefined;
   readonly output: vscode.LogOutputChannel;
   readonly statusBar: StatusBar;
   private readonly statusListeners = new Set<(status: StatusParams) => void>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** patchline.json is read by the server from disk: its changes re-analyse and re-check it. One watcher across restarts. */
+  private readonly configWatcher = vscode.workspace.createFileSystemWatcher('**/patchline.json');
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('Patchline', { log: true });
     this.statusBar = new StatusBar();
-    this.disposables.push(this.output, this.statusBar);
+    this.disposables.push(this.output, this.statusBar, this.configWatcher);
   }
 
-  get languageClient(): LanguageClient | undefined {
-    return this.client;
+  /** This context with its client, while the client is running; undefined while it starts, after it stopped or crashed. */
+  started(): CtxInit | undefined {
+    const client = this.current;
+    return client?.isRunning() ? Object.assign(Object.create(this) as Ctx, { client }) : undefined;
   }
 
   onStatus(listener: (status: StatusParams) => void): vscode.Disposable {
@@ -41,13 +51,14 @@ export class Ctx implements vscode.Disposable {
       ],
       outputChannel: this.output,
       initializationOptions,
-      synchronize: { configurationSection: 'patchline' },
+      // patchline.json is read by the server from disk; its changes re-analyse and re-check it.
+      synchronize: { configurationSection: 'patchline', fileEvents: this.configWatcher },
     };
     const client = new LanguageClient('patchline', 'Patchline', serverOptions, clientOptions);
     client.onDidChangeState((event) => {
       if (event.newState === State.Stopped) this.statusBar.showStopped();
     });
-    this.client = client;
+    this.current = client;
     this.statusBar.showStarting();
     await client.start();
     client.onNotification(StatusNotification, (status) => {
@@ -62,8 +73,8 @@ export class Ctx implements vscode.Disposable {
   }
 
   async stop(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
+    const client = this.current;
+    this.current = undefined;
     if (client && client.state !== State.Stopped) await client.stop();
   }
 

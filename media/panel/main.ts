@@ -221,6 +221,26 @@ function renderResult(result: SimulateResult): void {
   for (const check of report.checks) {
     const item = el('li', `check ${check.status}`);
     item.append(el('span', 'mark', check.status === 'pass' ? '✔' : check.status === 'fail' ? '✖' : '–'), el('span', 'check-title', check.title), el('span', 'check-summary', check.summary));
+    if (check.status === 'fail' && check.next) item.append(el('div', 'check-next', `Next: ${check.next}`));
+    if (check.fix?.call) {
+      const { signature, args: fixArgs } = check.fix.call;
+      const prefill = button(`fix-${check.id}`, `Call ${signature} in the upgrade`, true);
+      prefill.addEventListener('click', () => {
+        call.value = signature;
+        args.value = fixArgs.join(', ');
+        call.focus();
+      });
+      item.append(prefill);
+    }
+    for (const link of check.links ?? []) {
+      const anchor = el('a', 'check-link', link.text);
+      anchor.href = '#';
+      anchor.addEventListener('click', (event) => {
+        event.preventDefault();
+        vscode.postMessage({ type: 'open', uri: link.uri, line: link.line, character: link.character });
+      });
+      item.append(anchor);
+    }
     if (check.evidence.length > 0) {
       const details = el('details');
       details.append(el('summary', undefined, 'evidence'));

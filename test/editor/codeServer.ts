@@ -14,8 +14,10 @@ const hostSpecDir = join(__dirname, 'host');
 export const chromiumPath = '/usr/bin/chromium';
 
 export const installHint =
-  'The editor tier needs code-server and Chromium: run `bash .ci/install-editor-host.sh` ' +
-  '(as root, or after `apt-get install -y chromium libkrb5-dev`; it takes about 3 minutes once).';
+  'The editor tier needs code-server and Chromium. To fix: run `bash .ci/install-editor-host.sh` ' +
+  '(as root or with password-less sudo, or after `sudo apt-get update && sudo apt-get install -y chromium libkrb5-dev`; ' +
+  'about 3 minutes once), then run the tests again. To run the other tiers without it, set PATCHLINE_SKIP_EDITOR=1 ' +
+  '(the summary then says that the editor tier did not run).';
 
 /**
  * The folder .ci/install-editor-host.sh installs the host into: a cache outside the work tree

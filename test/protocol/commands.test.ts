@@ -20,7 +20,8 @@ const v2File = join(project, 'contracts', 'VaultV2.sol');
 let client: LspTestClient;
 before(async () => {
   client = new LspTestClient();
-  await client.initialize();
+  // Recording a baseline writes a file: trusted workspaces only, inside a workspace folder.
+  await client.initialize({ trusted: true, workspaceFolder: project });
 });
 after(async () => {
   await client.stop();

@@ -84,7 +84,7 @@ describe('anvil process', () => {
     for (let i = 0; i < 50 && anvilLeftovers().registered.length > 0; i++) await new Promise((r) => setTimeout(r, 100));
   });
 
-  for (const ending of ['exit', 'SIGTERM', 'SIGINT'] as const) {
+  for (const ending of ['exit', 'SIGTERM', 'SIGINT', 'SIGKILL'] as const) {
     it(`leaves no anvil behind when its host process ends (${ending})`, async () => {
       // A separate Node process starts anvil and then ends (normally, or by a signal) without stop().
       const script = join(mkdtempSync(join(tmpdir(), 'patchline-anvil-host-')), 'host.ts');

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Finding, TextEdit } from '../../server/src/engine/findings';
-import { compareLayouts } from '../../server/src/engine/layout/compare';
+import { compareLayouts, updatedOf } from '../../server/src/engine/layout/compare';
 import type { StorageLayout } from '../../server/src/engine/layout/types';
 import { computeLayouts } from '../../server/src/engine/layout/parser-layout';
 import { checkStorage } from '../../server/src/engine/rules/storage-rules';
@@ -120,7 +120,7 @@ test('an insertion is one finding that summarises the shifted variables and poin
 test('appending after the last variable is a compatible change', () => {
   const comparison = compareLayouts(layout('appended', 'V1'), layout('appended', 'V2'));
   assert.deepEqual(comparison.problems, []);
-  assert.deepEqual(comparison.operations.map((op) => [op.kind, op.updated?.label]), [['appended', 'paused']]);
+  assert.deepEqual(comparison.operations.map((op) => [op.kind, updatedOf(op)?.label]), [['appended', 'paused']]);
 });
 
 test('a deleted variable is reported on the contract name, named, with a hint to keep it', () => {

@@ -336,3 +336,79 @@ describe('compiler tier with upgrades-core', () => {
     assert.deepEqual([...result.layouts.keys()], ['Pinned']);
   });
 });
+
+describe('every upgrades-core error kind reaches the user (compiler tier)', () => {
+  const kindsDir = join(root, 'kinds');
+  const projectRoot = join(__dirname, '..', '..');
+  // upgrades-core 1.46 lists these two but no longer reports them (solc lays structs and enums out itself).
+  const NEVER_REPORTED = ['struct-definition', 'enum-definition'];
+  const fixtureOf = (kind: string) => join(kindsDir, NEVER_REPORTED.includes(kind) ? 'struct-and-enum-definition.sol' : `${kind}.sol`);
+  let compiler: SolcCompiler;
+  let validated: ValidatedCompilation;
+  let errorKinds: readonly string[];
+
+  before(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    errorKinds = (require('@openzeppelin/upgrades-core/dist/validate/run') as { errorKinds: readonly string[] }).errorKinds;
+    compiler = new SolcCompiler();
+    const entries = [...new Set(errorKinds.map(fixtureOf))];
+    // The compiler tier's own request: storage-level output, as on every save.
+    const compilation = await compileProject(compiler, { entries, resolver: new FileSystemImportResolver({ root: projectRoot }) });
+    assert.equal(compilation.ok, true, JSON.stringify(compilation.messages.filter((m) => m.severity === 'error')));
+    validated = validateCompilation(compilation);
+  });
+  after(() => compiler.dispose());
+
+  const checkedContract = (file: string): CompiledContract => {
+    const found = [...validated.contracts.values()].find((c) => c.file === file && c.kind === 'contract');
+    assert.ok(found, `a contract in ${file}`);
+    return found;
+  };
+
+  it('has a fixture for every kind the installed upgrades-core defines', () => {
+    assert.ok(errorKinds.length >= 14, `upgrades-core defines ${errorKinds.length} kinds`);
+    for (const kind of errorKinds) assert.ok(readFileSync(fixtureOf(kind), 'utf8').length > 0, `fixture for ${kind}`);
+  });
+
+  for (const kind of [
+    'state-variable-assignment',
+    'state-variable-immutable',
+    'external-library-linking',
+    'constructor',
+    'delegatecall',
+    'selfdestruct',
+    'missing-public-upgradeto',
+    'internal-function-storage',
+    'missing-initializer',
+    'missing-initializer-call',
+    'duplicate-initializer-call',
+    'incorrect-initializer-order',
+  ]) {
+    it(`${kind}: a located finding under its rule`, () => {
+      const file = fixtureOf(kind);
+      const contract = checkedContract(file);
+      const issues = upgradeSafetyIssues(validated, contract, kind === 'missing-public-upgradeto' ? { kind: 'uups' } : {});
+      const issue = issues.find((i) => i.kind === kind);
+      assert.ok(issue, `${contract.name}: upgrades-core reports ${kind}; got ${JSON.stringify(issues.map((i) => i.kind))}`);
+      const findings = compilerFindings([issue]);
+      assert.equal(findings.length, 1, `${kind} has a location, so it becomes a finding`);
+      assert.equal(findings[0].rule, issue.rule);
+      assert.equal(findings[0].file, file);
+    });
+  }
+
+  it('struct-definition and enum-definition: not reported for a contract with a struct and an enum in storage', () => {
+    const file = fixtureOf('struct-definition');
+    const kinds = upgradeSafetyIssues(validated, checkedContract(file)).map((i) => i.kind);
+    for (const kind of NEVER_REPORTED) assert.ok(!kinds.includes(kind), `${kind} not reported: ${JSON.stringify(kinds)}`);
+  });
+
+  it('external-library-linking through runCompilerTier, as a save in the editor runs it', async () => {
+    const file = fixtureOf('external-library-linking');
+    const result = await runCompilerTier(compiler, { file, resolver: new FileSystemImportResolver({ root: projectRoot }) });
+    const finding = result.findings.find((f) => f.rule === 'oz-external-library-linking');
+    assert.ok(finding, `findings: ${JSON.stringify(result.findings.map((f) => f.rule))}`);
+    assert.equal(finding.severity, 'error');
+    assert.equal(finding.file, file);
+  });
+});

@@ -51,7 +51,8 @@ function byId(report: SimulationReport, id: string) {
 }
 
 function assertAllPass(report: SimulationReport): void {
-  const notPassing = report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.status} (${c.summary}) ${c.evidence.join(' | ')}`);
+  // These requests give compiled artifacts, not source: the static rules have nothing to check.
+  const notPassing = report.checks.filter((c) => c.status !== 'pass' && !(c.id === 'static-rules' && c.status === 'skip')).map((c) => `${c.id}: ${c.status} (${c.summary}) ${c.evidence.join(' | ')}`);
   assert.deepEqual(notPassing, [], report.error?.message);
   assert.equal(report.verdict, 'pass');
 }

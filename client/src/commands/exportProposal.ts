@@ -1,3 +1,4 @@
+// The Export Upgrade Proposal command: focuses the Patch view, whose export form sits under a simulation.
 import * as vscode from 'vscode';
 import type { PatchViewProvider } from '../panel/patchView';
 

@@ -1,3 +1,4 @@
+// The Restart Language Server command.
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 

@@ -1,3 +1,4 @@
+// The Show Output command: the server log.
 import type { Ctx } from '../ctx';
 
 /** Patchline: Show Output — the server's log. */

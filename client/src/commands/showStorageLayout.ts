@@ -1,3 +1,4 @@
+// The Show Storage Layout command: the slot grid of the contract at the cursor, in a webview.
 import * as vscode from 'vscode';
 import { StorageLayoutRequest } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
@@ -7,12 +8,12 @@ import { LayoutPanel } from '../panel/layoutPanel';
 export function showStorageLayout(ctx: Ctx): () => Promise<void> {
   return async () => {
     const editor = vscode.window.activeTextEditor;
-    const client = ctx.languageClient;
-    if (!editor || editor.document.languageId !== 'solidity' || !client?.isRunning()) {
+    const started = ctx.started();
+    if (!editor || editor.document.languageId !== 'solidity' || !started) {
       void vscode.window.showWarningMessage('Patchline: put the cursor in a Solidity contract to show its storage layout.');
       return;
     }
-    const view = await client.sendRequest(StorageLayoutRequest, {
+    const view = await started.client.sendRequest(StorageLayoutRequest, {
       uri: editor.document.uri.toString(),
       position: { line: editor.selection.active.line, character: editor.selection.active.character },
     });

@@ -1,3 +1,4 @@
+// The Simulate Upgrade command: opens the Patch view prefilled with the contract to upgrade to.
 import * as vscode from 'vscode';
 import { ListContractsRequest } from '../../../server/src/protocol';
 import type { Ctx } from '../ctx';
@@ -11,9 +12,9 @@ export function simulateUpgrade(ctx: Ctx, view: PatchViewProvider): (implementat
   return async (implementation?: string) => {
     let target = typeof implementation === 'string' ? implementation : undefined;
     const editor = vscode.window.activeTextEditor;
-    const client = ctx.languageClient;
-    if (!target && editor?.document.languageId === 'solidity' && client?.isRunning()) {
-      const { contracts } = await client.sendRequest(ListContractsRequest, { upgradeableOnly: true });
+    const started = ctx.started();
+    if (!target && editor?.document.languageId === 'solidity' && started) {
+      const { contracts } = await started.client.sendRequest(ListContractsRequest, { upgradeableOnly: true });
       const inFile = contracts.filter((c) => c.uri === editor.document.uri.toString());
       const atCursor = [...inFile].reverse().find((c) => c.line <= editor.selection.active.line) ?? inFile[0];
       if (atCursor) target = `${atCursor.file}:${atCursor.name}`;

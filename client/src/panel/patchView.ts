@@ -119,8 +119,8 @@ export class PatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   }
 
   private async simulate(form: SimulationForm): Promise<void> {
-    const client = this.ctx.languageClient;
-    if (!client?.isRunning()) return;
+    const client = this.ctx.started()?.client;
+    if (!client) return;
     if (this.running) {
       void vscode.window.showInformationMessage('Patchline: a simulation is already running.');
       return;
@@ -166,9 +166,9 @@ export class PatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   }
 
   private async exportProposal(form: ExportForm): Promise<void> {
-    const client = this.ctx.languageClient;
+    const client = this.ctx.started()?.client;
     const last = this.lastSimulation;
-    if (!client?.isRunning()) return;
+    if (!client) return;
     if (!last) {
       void vscode.window.showWarningMessage('Patchline: run a simulation first: the proposal exports the simulated upgrade.');
       return;
@@ -224,8 +224,8 @@ export class PatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   }
 
   async refresh(): Promise<void> {
-    const client = this.ctx.languageClient;
-    if (!this.view || !client?.isRunning()) return;
+    const client = this.ctx.started()?.client;
+    if (!this.view || !client) return;
     try {
       const { contracts } = await client.sendRequest(ListContractsRequest, { upgradeableOnly: true });
       await this.post({ type: 'contracts', contracts, state: this.state, trusted: vscode.workspace.isTrusted });

@@ -4,8 +4,11 @@ import { relative } from 'node:path';
 import { GitRefContents } from '../engine/baseline/git';
 import { collectSolidityFiles, PathNotFoundError } from '../engine/files';
 import { compareFindings, type Finding } from '../engine/findings';
-import { SolcCompiler } from '../engine/compile/solc';
+import { CompilerSet } from '../engine/compile/solc-select';
+import { parseSolcSettings } from '../engine/compile/solc-settings';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer } from '../engine/project';
+import { secretMasker } from '../engine/chain/secrets';
+import { loadPatchlineConfig } from '../engine/suppress';
 import { patchlineVersion } from '../engine/version';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
 import { runDemo } from './demo';
@@ -24,12 +27,26 @@ Options for check:
   --format <f>         text (default), json or sarif
   --baseline-ref <ref> Compare with the same contracts at this git ref (e.g. a release tag)
   --tier <t>           parser (as you type, no compiler), compiler (solc-js + upgrades-core) or both (default)
+  --solc <path>        The compiler for every file: a soljson.js or a native solc binary
+  --solc-version <v>   The solc version for every file (else foundry.toml, the Hardhat config, the pragmas)
+  --offline            Never download a compiler from the npm registry
   -h, --help           Show this help
   -v, --version        Show the version
 
 Exit codes: 0 no error findings, 1 error findings, 2 usage or internal error.`;
 
 class UsageError extends Error {}
+
+/** patchline.json is there but wrong: running on defaults would loosen the gate the file sets. */
+class ConfigError extends Error {}
+
+/** Refuses a project whose patchline.json cannot be read as written, naming the file, line and column. */
+function assertValidConfig(root: string, cwd: string): void {
+  const { errors, errorRange, file } = loadPatchlineConfig(root);
+  if (errors.length === 0 || !file) return;
+  const at = errorRange ? `:${errorRange.start.line + 1}:${errorRange.start.character + 1}` : '';
+  throw new ConfigError(`${relative(cwd, file) || file}${at}: ${errors.join('; ')}. Fix patchline.json: Patchline does not check with a configuration it cannot read.`);
+}
 
 type CheckTier = 'parser' | 'compiler' | 'both';
 
@@ -40,6 +57,9 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
       format: { type: 'string', default: 'text' },
       'baseline-ref': { type: 'string' },
       tier: { type: 'string', default: 'both' },
+      solc: { type: 'string' },
+      'solc-version': { type: 'string' },
+      offline: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -63,17 +83,21 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
     }
   }
 
+  const solc = parseSolcSettings({ path: values.solc, version: values['solc-version'], ...(values.offline ? { download: false } : {}) }, '--solc');
+  if (solc.errors.length > 0) throw new UsageError(solc.errors[0].replace('"--solc.version"', '--solc-version').replace('"--solc.path"', '--solc'));
+
   const files = collectSolidityFiles(positionals.length > 0 ? positionals : ['.'], cwd);
   const findings: Finding[] = [];
   const upgradeable: string[] = [];
   // One analyzer per project root, so files of a project share parses, layouts and baselines.
   const projects = new Map<string, ProjectAnalyzer>();
-  const compiler = tier === 'parser' ? undefined : new SolcCompiler(process.env.PATCHLINE_SOLC_PATH ? { solcPath: process.env.PATCHLINE_SOLC_PATH } : {});
+  const compiler = tier === 'parser' ? undefined : new CompilerSet({ onProgress: downloadProgress(process.stderr) });
   try {
     for (const file of files) {
       const root = findProjectRoot(file);
       let project = projects.get(root);
       if (!project) {
+        assertValidConfig(root, cwd);
         projects.set(root, (project = new ProjectAnalyzer(root)));
         // The baseline's own dependency versions (lock file at the ref), into the cache before checking.
         if (baselineRef) await fetchBaselineDependencies(project, baselineRef, files.filter((f) => findProjectRoot(f) === root));
@@ -81,7 +105,7 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
       const analysis = project.analyze(file, baselineRef ? { baselineGitRef: baselineRef } : {}, (what, error) => {
         process.stderr.write(`patchline: ${what} failed on ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}\n`);
       });
-      const settings = baselineRef ? { baselineGitRef: baselineRef } : {};
+      const settings = { ...(baselineRef ? { baselineGitRef: baselineRef } : {}), solc: solc.settings };
       if (compiler) {
         const compiled = await project.compile(file, compiler, settings);
         const text = project.parsed(file)?.text ?? '';
@@ -113,6 +137,27 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
 
+/** The values of every `--rpc` in the arguments: their secrets are masked in all output. */
+function rpcUrlsIn(args: string[]): string[] {
+  return args.flatMap((arg, i) => (arg === '--rpc' && i + 1 < args.length ? [args[i + 1]] : arg.startsWith('--rpc=') ? [arg.slice(6)] : []));
+}
+
+/** Download progress of a compiler on stderr: one updating line on a terminal, start and end otherwise. */
+function downloadProgress(stream: NodeJS.WriteStream): (p: { version: string; received: number; total?: number }) => void {
+  let last = '';
+  return ({ version, received, total }) => {
+    const done = total !== undefined && received >= total;
+    const percent = total ? Math.floor((received / total) * 100) : undefined;
+    const line = `patchline: downloading solc ${version} from the npm registry${percent !== undefined ? ` ${percent}%` : ` ${(received / 1e6).toFixed(1)} MB`}`;
+    if (stream.isTTY) {
+      if (line !== last) stream.write(`\r${line}${done ? '\n' : ''}`);
+    } else if (last === '' || done) {
+      stream.write(`${line}\n`);
+    }
+    last = line;
+  };
+}
+
 async function fetchBaselineDependencies(project: ProjectAnalyzer, ref: string, files: string[]): Promise<void> {
   const { fetched, failed } = await project.fetchBaselineDependencies(ref, files);
   for (const pkg of fetched) process.stderr.write(`patchline: fetched ${pkg} (the version at ${ref}) into the cache\n`);
@@ -121,16 +166,19 @@ async function fetchBaselineDependencies(project: ProjectAnalyzer, ref: string, 
 
 export async function main(argv: string[], cwd = process.cwd()): Promise<number> {
   const [command, ...rest] = argv;
+  const mask = secretMasker(rpcUrlsIn(rest));
+  const out = (text: string) => void process.stdout.write(mask(text));
+  const err = (text: string) => void process.stderr.write(mask(text));
   try {
     switch (command) {
       case 'check':
         return await runCheck(rest, cwd);
       case 'simulate':
-        return await runSimulate(rest, cwd, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+        return await runSimulate(rest, cwd, out, err);
       case 'demo':
         return await runDemo(runCheck, cwd, (t) => process.stdout.write(t));
       case 'propose':
-        return await runPropose(rest, cwd, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+        return await runPropose(rest, cwd, out, err);
       case '-v':
       case '--version':
         process.stdout.write(`${patchlineVersion}\n`);
@@ -144,21 +192,46 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
         throw new UsageError(`Unknown command "${command}"`);
     }
   } catch (error) {
-    if (error instanceof PathNotFoundError) {
+    if (error instanceof PathNotFoundError || error instanceof ConfigError) {
       process.stderr.write(`patchline: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`patchline: ${(error as Error).message}\n\n${USAGE}\n`);
+    // `code` is a string for Node's errors and a number for JSON-RPC errors.
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+      err(`patchline: ${(error as Error).message}\n\n${USAGE}\n`);
       return 2;
     }
-    process.stderr.write(`patchline: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    err(`patchline: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
     return 2;
   }
 }
 
+/**
+ * A reader that stops early (`patchline check | head -1`) closes the pipe: later writes fail with
+ * EPIPE, which is not the run's failure. Drop the output quietly; the exit code still says what
+ * the run found.
+ */
+export function ignoreClosedPipes(...streams: NodeJS.WriteStream[]): void {
+  for (const stream of streams) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') return;
+      process.stderr.write(`patchline: cannot write output: ${error.message}\n`);
+      process.exitCode = 2;
+    });
+  }
+}
+
 if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+  ignoreClosedPipes(process.stdout, process.stderr);
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      // main reports its own errors; this is the last line of defence against an unhandled rejection.
+      process.stderr.write(`patchline: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
 }

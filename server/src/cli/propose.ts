@@ -4,7 +4,19 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
-import { exportProposal, ProposalError, ProposalExistsError, type GovernanceRoute, type ProposalRequest, type UpgradeSpec } from '../engine/propose';
+import { addressProblem } from '../engine/chain/address';
+import { rpcUrlProblem } from '../engine/chain/clients';
+import {
+  ChainReadError,
+  checkProposalFolder,
+  exportProposal,
+  ProposalError,
+  ProposalExistsError,
+  ProposalFolderError,
+  type GovernanceRoute,
+  type ProposalRequest,
+  type UpgradeSpec,
+} from '../engine/propose';
 import type { ProxyKind } from '../engine/chain/eip1967';
 import { ArgReader } from './args';
 
@@ -96,6 +108,24 @@ export function parseProposeArgs(args: string[], cwd: string): ParsedPropose {
   }
   const out = flags.get('--out');
   if (!out) throw new ProposeUsageError('--out <dir> is required');
+  // Addresses are checked before anything else runs: a zero address or a checksum typo is a usage error.
+  const addresses: [string, string | undefined][] = [
+    ...upgrades.flatMap((u): [string, string | undefined][] => [['--proxy', u.proxy], ['--implementation', u.newImplementation], ['--proxy-admin', u.proxyAdmin], ['--beacon', u.beacon]]),
+    ...['--timelock', '--governor', '--safe'].map((flag): [string, string | undefined] => [flag, flags.get(flag)]),
+  ];
+  for (const [flag, address] of addresses) {
+    const problem = address === undefined ? undefined : addressProblem(address, flag);
+    if (problem) throw new ProposeUsageError(problem);
+  }
+  const rpc = flags.get('--rpc');
+  const rpcProblem = rpc === undefined ? undefined : rpcUrlProblem(rpc);
+  if (rpcProblem) throw new ProposeUsageError(`--rpc: ${rpcProblem}`);
+  try {
+    checkProposalFolder(resolve(cwd, out));
+  } catch (error) {
+    if (error instanceof ProposalFolderError) throw new ProposeUsageError(`--out ${out}: ${error.message}`);
+    throw error;
+  }
   const timelock = flags.get('--timelock');
   const governor = flags.get('--governor');
   if ((timelock === undefined) === (governor === undefined)) throw new ProposeUsageError('Give exactly one of --timelock or --governor');
@@ -150,7 +180,7 @@ export function parseProposeArgs(args: string[], cwd: string): ParsedPropose {
   return { request, out: resolve(cwd, out), force };
 }
 
-/** Runs `propose`; returns the exit code (0 written, 1 rejected by a check, 2 usage error). */
+/** Runs `propose`; returns the exit code (0 written, 1 rejected by a check, 2 usage error or the chain could not be read). */
 export async function runPropose(args: string[], cwd: string, write: (text: string) => void, writeError: (text: string) => void): Promise<number> {
   if (args.includes('-h') || args.includes('--help')) {
     write(`${PROPOSE_USAGE}\n`);
@@ -182,6 +212,10 @@ export async function runPropose(args: string[], cwd: string, write: (text: stri
     if (error instanceof ProposalExistsError) {
       writeError(`patchline: ${error.message} (use --force to overwrite)\n`);
       return 1;
+    }
+    if (error instanceof ChainReadError || error instanceof ProposalFolderError) {
+      writeError(`patchline: the proposal was not written: ${error.message}\n`);
+      return 2;
     }
     throw error;
   }

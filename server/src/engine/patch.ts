@@ -6,7 +6,10 @@ import * as path from 'node:path';
 import { getAddress, isAddress, type Abi, type Address } from 'viem';
 import { compileArtifacts, type ContractArtifact } from './chain/artifacts';
 import { startDemoChain, type DemoChain } from './chain/demo';
-import { findProjectRoot, ProjectAnalyzer } from './project';
+import { SolcCompiler } from './compile/solc';
+import { compareFindings } from './findings';
+import { findProjectRoot, mergeTiers, ProjectAnalyzer, type FileAnalysis } from './project';
+import type { StaticVerdict } from './simulate/static';
 import { loadSmokeCalls, saveReport, simulateUpgrade, type SavedReport, type SimulationProgress, type SimulationReport, type UpgradeRoute } from './simulate';
 import type { NewImplementation, SimulationRequest } from './simulate/types';
 
@@ -54,9 +57,16 @@ async function workspaceImplementation(
   ref: { file: string; contract: string },
   solcPath: string | undefined,
   onProgress: PatchSimulationInput['onProgress'],
-): Promise<{ implementation: NewImplementation; baseline?: SimulationRequest['baseline']; root: string }> {
+): Promise<{
+  implementation: NewImplementation;
+  implementationLayout?: SimulationRequest['implementationLayout'];
+  staticVerdict: StaticVerdict;
+  baseline?: SimulationRequest['baseline'];
+  root: string;
+}> {
   const root = findProjectRoot(ref.file);
-  const analysis = new ProjectAnalyzer(root).analyze(ref.file);
+  const analyzer = new ProjectAnalyzer(root);
+  const analysis = analyzer.analyze(ref.file);
   if (!analysis.contracts.some((c) => c.name === ref.contract)) {
     throw new PatchInputError(`${path.relative(root, ref.file)} does not declare a contract ${ref.contract}`);
   }
@@ -84,11 +94,36 @@ async function workspaceImplementation(
       baselineAbi = undefined; // a manifest, git or lock baseline: layouts only
     }
   }
+  const ownLayout = analysis.layouts.get(ref.contract);
+  onProgress?.({ step: 'prepare', detail: `check ${ref.contract} with the storage and upgrade-safety rules (parser and compiler tiers)` });
+  const staticVerdict = await staticFindings(analyzer, analysis, ref, root, solcPath, resolved?.description);
   return {
     root,
     implementation: { kind: 'artifact', artifact },
+    ...(ownLayout ? { implementationLayout: ownLayout } : {}),
+    staticVerdict,
     ...(resolved ? { baseline: { layout: resolved.layout, description: resolved.description, ...(baselineAbi ? { abi: baselineAbi } : {}) } } : {}),
   };
+}
+
+/** The file's findings from both tiers, merged as the editor shows them (compiler tier: solc-js, or `solcPath`). */
+async function staticFindings(
+  analyzer: ProjectAnalyzer,
+  analysis: FileAnalysis,
+  ref: { file: string; contract: string },
+  root: string,
+  solcPath: string | undefined,
+  baseline: string | undefined,
+): Promise<StaticVerdict> {
+  const compiler = new SolcCompiler(solcPath ? { solcPath } : {});
+  try {
+    const compiled = await analyzer.compile(ref.file, compiler);
+    const findings = mergeTiers(analysis.findings, compiled, analyzer.parsed(ref.file)?.text ?? '').sort(compareFindings);
+    const file = path.relative(root, ref.file);
+    return { description: `${ref.contract} in ${file}, parser and compiler tiers${baseline ? `, against ${baseline}` : ', no baseline'}`, findings, root };
+  } finally {
+    await compiler.dispose();
+  }
 }
 
 /** Runs one simulation end to end and saves its report under `<root>/.patchline/runs/`. Anvil is always stopped. */
@@ -124,6 +159,8 @@ export async function runPatchSimulation(input: PatchSimulationInput): Promise<P
         ...(input.timelock ? { timelock: getAddress(input.timelock) } : {}),
         ...(input.block !== undefined ? { blockNumber: input.block } : {}),
         ...(prepared?.baseline ? { baseline: prepared.baseline } : {}),
+        ...(prepared?.implementationLayout ? { implementationLayout: prepared.implementationLayout } : {}),
+        ...(prepared ? { staticVerdict: prepared.staticVerdict } : {}),
         ...(smoke.calls.length > 0 ? { calls: smoke.calls } : {}),
         ...(input.anvilPath ? { anvilPath: input.anvilPath } : {}),
       },

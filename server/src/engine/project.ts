@@ -17,7 +17,10 @@ import type { StorageLayout } from './layout/types';
 import type { RuleSetting } from './rules/rule';
 import { checkStorage, looksUpgradeable } from './rules/storage-rules';
 import { runCompilerTier } from './compile/tier';
+import { CompilerUnavailableError } from './compile/compilation';
 import type { SolcCompiler } from './compile/solc';
+import { howToGetCompiler, type CompilerSet } from './compile/solc-select';
+import type { SolcSettings } from './compile/solc-settings';
 import { WorkspaceImportResolver } from './compile/workspace-resolver';
 import type { SymbolTable } from './layout/symbols';
 import { checkUpgradeSafety } from './rules/upgrade-rules';
@@ -32,6 +35,8 @@ export interface ProjectSettings {
   pauseAdminModifiers?: readonly string[];
   /** Baseline (c): compare with the same contract at this git ref (`patchline.baseline.gitRef`, `--baseline-ref`). Runs git: trusted workspaces only. */
   baselineGitRef?: string;
+  /** The compiler tier's compiler (`patchline.solc`, `--solc` / `--solc-version` / `--offline`); over patchline.json's `solc`. */
+  solc?: SolcSettings;
 }
 
 export interface FileAnalysis {
@@ -193,16 +198,26 @@ export class ProjectAnalyzer {
    * messages, upgrades-core's findings, and the storage rules run again on solc's layouts.
    * Rejects with an AbortError when a newer compile supersedes it.
    */
-  async compile(file: string, compiler: SolcCompiler, settings: ProjectSettings = {}, signal?: AbortSignal): Promise<CompiledAnalysis> {
+  async compile(file: string, compiler: SolcCompiler | CompilerSet, settings: ProjectSettings = {}, signal?: AbortSignal): Promise<CompiledAnalysis> {
     const parsed = this.workspace.parse(file);
     const text = parsed?.text ?? '';
     const parser = this.lastGood.get(file);
-    const result = await runCompilerTier(compiler, {
-      file,
-      resolver: new WorkspaceImportResolver(this.workspace, this.root),
-      ...(signal ? { signal } : {}),
-    });
     const rules = { ...this.config().rules, ...settings.rules };
+    let result;
+    try {
+      result = await runCompilerTier(compiler, {
+        file,
+        root: this.root,
+        solc: { ...this.config().solc, ...settings.solc },
+        resolver: new WorkspaceImportResolver(this.workspace, this.root),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof CompilerUnavailableError)) throw error;
+      // The parser tier's verdicts stand; the missing compiler is said once per project and version.
+      const findings = this.compilerUnavailableFinding(file, text, error).filter((f) => rules[f.rule] !== 'off');
+      return { file, text, ok: false, findings: applySuppressions(findings, file, text), layouts: new Map() };
+    }
     const findings = [...result.findings];
     if (result.compilation.ok) {
       const upgradeable = new Set((parser?.contracts ?? []).filter((c) => c.upgradeable).map((c) => c.name));
@@ -237,6 +252,33 @@ export class ProjectAnalyzer {
       findings: applySuppressions(findings, file, text).filter((f) => rules[f.rule] !== 'off'),
       layouts: result.layouts,
     };
+  }
+
+  /** The one `solc-unavailable` finding of this project: the file that carries it, and every version found missing. */
+  private unavailable: { file: string; missing: Map<string, CompilerUnavailableError['choice']> } | undefined;
+
+  private compilerUnavailableFinding(file: string, text: string, error: CompilerUnavailableError): Finding[] {
+    this.unavailable ??= { file, missing: new Map() };
+    this.unavailable.missing.set(error.choice.version, error.choice);
+    if (this.unavailable.file !== file) return [];
+    const pragma = /\bpragma\s+solidity\b[^;]*;/.exec(text);
+    const lines = new LineIndex(text);
+    const range = pragma ? lines.rangeOf(pragma.index, pragma.index + pragma[0].length) : lines.rangeOf(0, 0);
+    const { version, reason, problem } = error.choice;
+    const wanted = /^\d/.test(version) ? `solc ${version}` : 'a compiler';
+    const others = [...this.unavailable.missing.keys()].filter((v) => v !== version && /^\d/.test(v));
+    return [
+      {
+        rule: 'solc-unavailable',
+        severity: 'info',
+        message:
+          `The compiler tier needs ${wanted} (${reason})${others.length ? ` and, for other files of this project, solc ${others.join(', ')}` : ''}, ` +
+          `but ${problem}; the parser tier's results stand. ${howToGetCompiler(version)}.`,
+        file,
+        range,
+        tier: 'compiler',
+      },
+    ];
   }
 
   private patchlineConfig: PatchlineConfig | undefined;

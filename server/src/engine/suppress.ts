@@ -2,8 +2,10 @@
 // patchline.json file at the workspace root (read by the CLI and the language server alike).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Finding } from './findings';
+import type { Finding, Range } from './findings';
+import { jsonErrorOffset, positionOfOffset } from './json-error';
 import type { RuleSetting } from './rules/rule';
+import { parseSolcSettings, type SolcSettings } from './compile/solc-settings';
 
 const DISABLE_NEXT_LINE = /patchline-disable-next-line\b([^\n\r]*)/;
 
@@ -41,6 +43,8 @@ export function applySuppressions(findings: Finding[], file: string, text: strin
 export interface PatchlineConfig {
   rules: Record<string, RuleSetting>;
   pause: { adminModifiers?: string[] };
+  /** The compiler tier's compiler (`solc: { path, version, download }`). */
+  solc?: SolcSettings;
 }
 
 /** Problems reading patchline.json: reported, never thrown. */
@@ -49,6 +53,8 @@ export interface ConfigResult {
   /** Absolute path of the file read, when there was one. */
   file?: string;
   errors: string[];
+  /** Where the first problem is in the file (0-based), when the file is there: for the editor's diagnostic. */
+  errorRange?: Range;
 }
 
 const SETTINGS: readonly string[] = ['off', 'info', 'warning', 'error'];
@@ -69,6 +75,11 @@ export function parseConfig(raw: unknown): { config: PatchlineConfig; errors: st
       }
     }
   }
+  if (record.solc !== undefined) {
+    const solc = parseSolcSettings(record.solc);
+    config.solc = solc.settings;
+    errors.push(...solc.errors);
+  }
   const pause = record.pause as Record<string, unknown> | undefined;
   if (pause !== undefined) {
     const modifiers = typeof pause === 'object' && pause !== null ? pause.adminModifiers : undefined;
@@ -87,11 +98,28 @@ export function loadPatchlineConfig(root: string): ConfigResult {
   } catch {
     return { config: { rules: {}, pause: {} }, errors: [] };
   }
+  // Editors may save a byte-order mark; it is not part of the JSON.
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(json);
   } catch (error) {
-    return { config: { rules: {}, pause: {} }, file, errors: [`patchline.json is not valid JSON: ${(error as Error).message}`] };
+    const offset = (jsonErrorOffset(json) ?? json.length) + text.length - json.length;
+    const at = positionOfOffset(text, offset);
+    return {
+      config: { rules: {}, pause: {} },
+      file,
+      errors: [`patchline.json is not valid JSON at line ${at.line + 1}, column ${at.character + 1}: ${(error as Error).message.split('\n')[0]}`],
+      // One character wide, so the squiggle shows (none at the end of the text or of a line).
+      errorRange: { start: at, end: offset < text.length && !'\r\n'.includes(text[offset]) ? { line: at.line, character: at.character + 1 } : at },
+    };
   }
-  return { file, ...parseConfig(raw) };
+  const parsed = parseConfig(raw);
+  if (parsed.errors.length === 0) return { file, ...parsed };
+  // Point at the first offending key when it can be found, else at the start of the file.
+  const key = /^"(?:[^".]+\.)*([^".]+)"/.exec(parsed.errors[0])?.[1];
+  const offset = key ? text.indexOf(`"${key}"`) : -1;
+  const start = positionOfOffset(text, Math.max(0, offset));
+  const end = offset >= 0 ? positionOfOffset(text, offset + key!.length + 2) : start;
+  return { file, ...parsed, errorRange: { start, end } };
 }

@@ -8,7 +8,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
-import { docsUrl, type Finding, type Range } from '../engine/findings';
+import { docsUrl, type Finding } from '../engine/findings';
 
 const severities = {
   error: DiagnosticSeverity.Error,
@@ -33,21 +33,32 @@ export function toDiagnostic(finding: Finding): Diagnostic {
   };
 }
 
-function sameRange(a: Range, b: LspRange): boolean {
-  return (
-    a.start.line === b.start.line &&
-    a.start.character === b.start.character &&
-    a.end.line === b.end.line &&
-    a.end.character === b.end.character
-  );
+/**
+ * The key of a published diagnostic: its range, code and message (vscode-eslint's
+ * `Diagnostics.computeKey`). The client sends diagnostics back with a code-action request; the key
+ * finds the finding that was published for each, whichever tier it came from.
+ */
+export function diagnosticKey(diagnostic: { range: LspRange; code?: string | number; message: string | { value: string } }): string {
+  const { start, end } = diagnostic.range;
+  const message = typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value;
+  return `[${start.line},${start.character},${end.line},${end.character}]-${String(diagnostic.code ?? '')}-${message}`;
 }
 
-/** Quick fixes for the diagnostics the client sent back, looked up in the document's findings. */
-export function codeActionsFor(findings: Finding[], diagnostics: Diagnostic[]): CodeAction[] {
+/** What one publish sent for a document, by diagnostic key (vscode-eslint's `CodeActions.record`). */
+export function recordPublished(findings: Finding[]): Map<string, Finding> {
+  const byKey = new Map<string, Finding>();
+  for (const finding of findings) {
+    byKey.set(diagnosticKey({ range: finding.range, code: finding.rule, message: finding.message }), finding);
+  }
+  return byKey;
+}
+
+/** Quick fixes for the diagnostics the client sent back, looked up in what was published for the document. */
+export function codeActionsFor(published: ReadonlyMap<string, Finding>, diagnostics: Diagnostic[]): CodeAction[] {
   const actions: CodeAction[] = [];
   for (const diagnostic of diagnostics) {
     if (diagnostic.source !== 'patchline') continue;
-    const finding = findings.find((f) => f.rule === diagnostic.code && sameRange(f.range, diagnostic.range));
+    const finding = published.get(diagnosticKey(diagnostic));
     for (const fix of finding?.fixes ?? []) {
       const edit: WorkspaceEdit = { changes: {} };
       for (const [file, edits] of Object.entries(fix.edits)) edit.changes![URI.file(file).toString()] = edits;

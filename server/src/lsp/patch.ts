@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { ResponseError, type Connection } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
 import { startDemoChain, type DemoChain } from '../engine/chain/demo';
+import { maskDeep, secretMasker } from '../engine/chain/secrets';
 import { PatchInputError, runPatchSimulation } from '../engine/patch';
 import { exportProposal, ProposalError, ProposalExistsError, type ProposalRequest } from '../engine/propose';
 import { ProposeRequest, SimulateRequest, SimulationProgressNotification, type SimulateParams } from '../protocol';
@@ -13,6 +14,8 @@ export interface PatchRequestContext {
   trusted: () => boolean;
   /** The root simulations and proposals belong to (reports in .patchline/runs, proposals/). */
   rootFor: (file?: string) => string;
+  /** Whether a path lies inside one of the workspace folders: the only places requests write to. */
+  insideWorkspace: (target: string) => boolean;
   anvilPath: () => Promise<string | undefined>;
   solcPath: () => Promise<string | undefined>;
   log: (message: string) => void;
@@ -43,16 +46,22 @@ export function registerPatchRequests(connection: Connection, ctx: PatchRequestC
     return { url: fork.url };
   };
 
-  const requireTrust = (): void => {
-    if (!ctx.trusted()) throw new ResponseError(USER_ERROR, 'Simulations start processes (anvil) and reach the network: trust this workspace first.');
+  const requireTrust = (what: string): void => {
+    if (!ctx.trusted()) throw new ResponseError(USER_ERROR, `${what} start processes (anvil), reach the network and write files: trust this workspace first.`);
+  };
+  const requireInsideWorkspace = (directory: string, what: string): void => {
+    if (!ctx.insideWorkspace(directory)) throw new ResponseError(USER_ERROR, `${what} would be written to ${directory}, outside the workspace folders: open that folder as a workspace folder first.`);
   };
 
   connection.onRequest(SimulateRequest, async (params, token) => {
-    requireTrust();
+    requireTrust('Simulations');
     const abort = new AbortController();
     token.onCancellationRequested(() => abort.abort());
     const implementationFile = /^0x[0-9a-fA-F]{40}$/.test(params.implementation) ? undefined : params.implementation.slice(0, params.implementation.lastIndexOf(':'));
     const root = ctx.rootFor(implementationFile);
+    requireInsideWorkspace(root, 'The simulation report');
+    // The fork URL's secrets stay out of every answer, error and progress message.
+    const mask = secretMasker([params.fork.kind === 'rpc' ? params.fork.url : undefined]);
     try {
       const { url, chain } = await rpcOf(params.fork);
       const anvilPath = await ctx.anvilPath();
@@ -73,7 +82,7 @@ export function registerPatchRequests(connection: Connection, ctx: PatchRequestC
           const title = 'title' in progress ? progress.title : 'Prepare';
           void connection.sendNotification(SimulationProgressNotification, {
             title,
-            ...(progress.detail ? { detail: progress.detail } : {}),
+            ...(progress.detail ? { detail: mask(progress.detail) } : {}),
             index: 'index' in progress ? progress.index + 1 : 0,
             total: 'total' in progress ? progress.total + 1 : 8,
           });
@@ -82,7 +91,7 @@ export function registerPatchRequests(connection: Connection, ctx: PatchRequestC
       // On the demo chain VaultV2 is already deployed: the export can name it.
       const newImplementation = /^0x/.test(params.implementation) ? params.implementation : chain && /:VaultV2$/.test(params.implementation) ? chain.vault.implementationV2 : undefined;
       return {
-        report,
+        report: maskDeep(report, mask),
         reportUri: URI.file(saved.file).toString(),
         reportHash: saved.sha256,
         suggestion: {
@@ -93,14 +102,18 @@ export function registerPatchRequests(connection: Connection, ctx: PatchRequestC
         },
       };
     } catch (error) {
-      if (error instanceof PatchInputError) throw new ResponseError(USER_ERROR, error.message);
-      throw new ResponseError(USER_ERROR, `The simulation could not run: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof PatchInputError) throw new ResponseError(USER_ERROR, mask(error.message));
+      throw new ResponseError(USER_ERROR, mask(`The simulation could not run: ${error instanceof Error ? error.message : String(error)}`));
     }
   });
 
   connection.onRequest(ProposeRequest, async (params) => {
+    // An export reads the chain (on the demo chain, starts anvil) and writes files: the same gate as a simulation.
+    requireTrust('Proposal exports');
     const root = ctx.rootFor();
     const directory = path.join(root, 'proposals');
+    requireInsideWorkspace(directory, 'The proposal');
+    const mask = secretMasker([params.fork.kind === 'rpc' ? params.fork.url : undefined]);
     try {
       const { url } = params.fork.kind === 'local' ? await rpcOf(params.fork) : { url: params.fork.url };
       const reportPath = params.simulation ? path.relative(root, URI.parse(params.simulation.reportUri).fsPath).split(path.sep).join('/') : undefined;
@@ -127,8 +140,8 @@ export function registerPatchRequests(connection: Connection, ctx: PatchRequestC
       };
     } catch (error) {
       if (error instanceof ProposalExistsError) return { written: false as const, exists: true as const, directoryUri: URI.file(path.join(directory, params.name)).toString() };
-      if (error instanceof ProposalError) throw new ResponseError(USER_ERROR, `The proposal was not written:\n${error.problems.join('\n')}`);
-      throw new ResponseError(USER_ERROR, `The proposal was not written: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof ProposalError) throw new ResponseError(USER_ERROR, mask(`The proposal was not written:\n${error.problems.join('\n')}`));
+      throw new ResponseError(USER_ERROR, mask(`The proposal was not written: ${error instanceof Error ? error.message : String(error)}`));
     }
   });
 

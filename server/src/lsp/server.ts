@@ -2,19 +2,29 @@
 // actions and the custom requests of protocol.ts. All analysis is done by the engine (../engine).
 import {
   createConnection,
+  type Connection,
+  DiagnosticSeverity,
   DidChangeConfigurationNotification,
   InlayHintKind,
   MarkupKind,
   ProposedFeatures,
+  ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
   type InitializeParams,
   type InitializeResult,
+  type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
+import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
-import { isAbortError, SolcCompiler } from '../engine/compile/solc';
+import { format } from 'node:util';
+import { isAbortError } from '../engine/compile/solc';
+import { CompilerSet } from '../engine/compile/solc-select';
+import type { DownloadProgress } from '../engine/compile/solc-download';
+import { loadPatchlineConfig } from '../engine/suppress';
+import type { Finding } from '../engine/findings';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer, type CompiledAnalysis, type FileAnalysis, type ProjectSettings } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
 import { slotGrid } from '../engine/layout/grid';
@@ -28,15 +38,32 @@ import {
   type ContractInfo,
   type InitializationOptions,
 } from '../protocol';
-import { codeActionsFor, toDiagnostic } from './diagnostics';
+import { codeActionsFor, recordPublished, toDiagnostic } from './diagnostics';
+import { LspFramingFilter } from './framing';
 import { registerPatchRequests } from './patch';
 import { AnalysisScheduler } from './scheduler';
 import { defaultSettings, normalizeSettings, type ServerSettings } from './settings';
-import { allEntries, entriesInFile, entryAt, slotLabel, storageHover } from './storageViews';
+import { allEntries, entriesInFile, entryAt, slotLabel, storageHover } from './storage-views';
 
-const connection = createConnection(ProposedFeatures.all);
+const connection = process.argv.includes('--stdio') ? createStdioConnection() : createConnection(ProposedFeatures.all);
+
+/**
+ * Over stdio, messages pass a framing filter first (a header without Content-Length is dropped,
+ * not fatal). Given explicit streams, the library no longer routes console output away from
+ * stdout, so that is done here: a stray console.log must not corrupt the protocol.
+ */
+function createStdioConnection(): Connection {
+  const input = process.stdin.pipe(new LspFramingFilter((reason) => created.console.warn(`Dropped a malformed message: ${reason}`)));
+  const created = createConnection(ProposedFeatures.all, input, process.stdout);
+  console.log = console.info = console.debug = (...args: unknown[]) => created.console.log(format(...args));
+  console.warn = (...args: unknown[]) => created.console.warn(format(...args));
+  console.error = (...args: unknown[]) => created.console.error(format(...args));
+  return created;
+}
 const documents = new TextDocuments(TextDocument);
 const analyses = new Map<string, FileAnalysis>();
+/** What was last published for each document, by diagnostic key: code actions are answered from it. */
+const published = new Map<string, Map<string, Finding>>();
 const settingsCache = new Map<string, Promise<ServerSettings>>();
 const projects = new Map<string, ProjectAnalyzer>();
 let workspaceRoots: string[] = [];
@@ -68,6 +95,7 @@ function projectFor(file: string): ProjectAnalyzer {
   if (!project) {
     project = new ProjectAnalyzer(root, openBuffers);
     projects.set(root, project);
+    publishConfigProblems(root);
   }
   return project;
 }
@@ -179,6 +207,7 @@ function projectSettingsOf(settings: ServerSettings): ProjectSettings {
     rules: settings.rules,
     ...(baselineGitRef ? { baselineGitRef } : {}),
     ...(settings.pauseAdminModifiers ? { pauseAdminModifiers: settings.pauseAdminModifiers } : {}),
+    solc: settings.solc,
   };
 }
 
@@ -188,36 +217,96 @@ function publish(uri: string): void {
   const analysis = analyses.get(uri);
   if (!document || !analysis) return;
   const findings = mergeTiers(analysis.findings, compiled.get(uri), document.getText());
+  published.set(uri, recordPublished(findings));
   void connection.sendDiagnostics({ uri, version: document.version, diagnostics: findings.map(toDiagnostic) });
 }
+
+// --- patchline.json: a file that cannot be read loosens the gate, so its problems are diagnostics on it. ---
+
+/** patchline.json files that have diagnostics now, so that a fixed file gets them cleared. */
+const configsWithProblems = new Set<string>();
+
+function publishConfigProblems(root: string): void {
+  const result = loadPatchlineConfig(root);
+  const uri = URI.file(path.join(root, 'patchline.json')).toString();
+  if (result.errors.length === 0) {
+    if (configsWithProblems.delete(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    return;
+  }
+  configsWithProblems.add(uri);
+  const start = { line: 0, character: 0 };
+  void connection.sendDiagnostics({
+    uri,
+    diagnostics: result.errors.map((message, i) => ({
+      range: i === 0 && result.errorRange ? result.errorRange : { start, end: start },
+      severity: DiagnosticSeverity.Error,
+      source: 'patchline',
+      message: message.startsWith('patchline.json is not valid JSON')
+        ? `${message}. Until it is fixed, none of patchline.json applies, and \`patchline check\` refuses to run (exit 2).`
+        : `${message}. Until it is fixed, this entry is ignored, and \`patchline check\` refuses to run (exit 2).`,
+    })),
+  });
+}
+
+/** Baselines, manifests, lock files or patchline.json may have changed on disk: forget what was read. */
+function invalidateProjects(): void {
+  for (const [root, project] of projects) {
+    project.invalidate();
+    publishConfigProblems(root);
+  }
+  rootByFolder.clear();
+}
+
+connection.onDidChangeWatchedFiles(() => {
+  invalidateProjects();
+  for (const document of documents.all()) scheduler.schedule(document.uri, document.version, 0);
+});
 
 // --- Compiler tier: on save, and after 1.5 s without edits; trusted workspaces only. ---
 
 const COMPILE_IDLE_MS = 1500;
 const compiled = new Map<string, CompiledAnalysis>();
-const compileTimers = new Map<string, NodeJS.Timeout>();
 let compileAbort: AbortController | undefined;
-let compiler: { solcPath: string; instance: SolcCompiler } | undefined;
-
-function compilerFor(solcPath: string): SolcCompiler {
-  if (compiler && compiler.solcPath === solcPath) return compiler.instance;
-  void compiler?.instance.dispose();
-  const resolved = solcPath && !path.isAbsolute(solcPath) && /[\\/]/.test(solcPath) && workspaceRoots[0] ? path.resolve(workspaceRoots[0], solcPath) : solcPath;
-  compiler = { solcPath, instance: new SolcCompiler(resolved ? { solcPath: resolved } : {}) };
-  return compiler.instance;
+/** `patchline.solc.path` for the Patch panel's compiles: a relative path from the first workspace folder. */
+function resolvedSolcPath(solcPath: string | undefined): string | undefined {
+  if (!solcPath) return undefined;
+  return !path.isAbsolute(solcPath) && /[\\/]/.test(solcPath) && workspaceRoots[0] ? path.resolve(workspaceRoots[0], solcPath) : solcPath;
 }
+
+/** Every compiler version the project's files need, chosen per file; downloads show as progress. */
+const compilers = new CompilerSet({ onProgress: (progress) => void reportDownload(progress) });
+const downloads = new Map<string, Promise<WorkDoneProgressServerReporter | undefined>>();
+
+/** A compiler download as VS Code progress ("Patchline: downloading solc 0.6.12 … 40%"). */
+async function reportDownload({ version, received, total }: DownloadProgress): Promise<void> {
+  let reporter = downloads.get(version);
+  if (!reporter) {
+    reporter = connection.window.createWorkDoneProgress().then(
+      (r) => {
+        r.begin(`Patchline: downloading solc ${version} from the npm registry`, 0);
+        return r;
+      },
+      () => undefined,
+    );
+    downloads.set(version, reporter);
+  }
+  const r = await reporter;
+  if (total && received >= total) {
+    r?.done();
+    downloads.delete(version);
+    connection.console.log(`Downloaded solc ${version} (${(received / 1e6).toFixed(1)} MB) into Patchline's cache`);
+  } else {
+    r?.report(total ? Math.floor((received / total) * 100) : 0, `${(received / 1e6).toFixed(1)} MB`);
+  }
+}
+
+/** The compiler tier's debounce: the same per-document scheduling as the parser tier's, on its own clock. */
+const compileScheduler = new AnalysisScheduler((uri) => compileNow(uri));
 
 function scheduleCompile(uri: string, delayMs: number): void {
   if (!trusted) return;
-  const pending = compileTimers.get(uri);
-  if (pending) clearTimeout(pending);
-  compileTimers.set(
-    uri,
-    setTimeout(() => {
-      compileTimers.delete(uri);
-      void compileNow(uri);
-    }, delayMs),
-  );
+  const document = documents.get(uri);
+  if (document) compileScheduler.schedule(uri, document.version, delayMs);
 }
 
 async function compileNow(uri: string): Promise<void> {
@@ -230,7 +319,7 @@ async function compileNow(uri: string): Promise<void> {
   const file = fileOf(uri);
   const started = Date.now();
   try {
-    const result = await projectFor(file).compile(file, compilerFor(settings.solcPath), projectSettingsOf(settings), abort.signal);
+    const result = await projectFor(file).compile(file, compilers, projectSettingsOf(settings), abort.signal);
     compiled.set(uri, result);
     connection.console.log(`Compiled ${file} in ${Date.now() - started} ms: ${result.ok ? 'ok' : 'errors'}, ${result.findings.length} finding(s)`);
     publish(uri);
@@ -277,8 +366,7 @@ documents.onDidChangeContent((event) => {
 });
 documents.onDidSave((event) => {
   // New or moved contracts, manifests, project markers or a recorded lock file change what baselines resolve to.
-  for (const project of projects.values()) project.invalidate();
-  rootByFolder.clear();
+  invalidateProjects();
   scheduleCompile(event.document.uri, 0);
 });
 documents.onDidClose((event) => {
@@ -288,16 +376,16 @@ documents.onDidClose((event) => {
   settingsCache.delete(uri);
   projectFor(fileOf(uri)).forget(fileOf(uri));
   compiled.delete(uri);
-  const pending = compileTimers.get(uri);
-  if (pending) clearTimeout(pending);
-  compileTimers.delete(uri);
+  published.delete(uri);
+  compileScheduler.cancel(uri);
   void connection.sendDiagnostics({ uri, diagnostics: [] });
   sendStatus();
 });
 
+// Answered from what was published (both tiers merged), so a fix the compiler tier attached is offered too.
 connection.onCodeAction((params) => {
-  const analysis = analyses.get(params.textDocument.uri);
-  return analysis ? codeActionsFor(analysis.findings, params.context.diagnostics) : [];
+  const findings = published.get(params.textDocument.uri);
+  return findings ? codeActionsFor(findings, params.context.diagnostics) : [];
 });
 
 connection.onHover((params) => {
@@ -359,8 +447,30 @@ connection.onRequest(ListContractsRequest, ({ upgradeableOnly }) => {
   return { contracts };
 });
 
+/** Whether `target` lies inside a workspace folder (symbolic links resolved where they exist). */
+function insideWorkspace(target: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const resolved = real(target);
+  return workspaceRoots.some((folder) => {
+    const relative = path.relative(real(folder), resolved);
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  });
+}
+
 connection.onRequest(RecordBaselineRequest, ({ uri }) => {
-  const { lockFile, contracts } = projectFor(fileOf(uri)).recordBaseline();
+  // Recording writes patchline.lock.json: trusted workspaces only, and only inside a workspace folder.
+  if (!trusted) throw new ResponseError(1, 'Recording the storage baseline writes patchline.lock.json: trust this workspace first.');
+  const project = projectFor(fileOf(uri));
+  if (!insideWorkspace(project.root)) {
+    throw new ResponseError(1, `The baseline would be written to ${project.root}, outside the workspace folders: open that folder as a workspace folder first.`);
+  }
+  const { lockFile, contracts } = project.recordBaseline();
   connection.console.info(`Recorded the storage baseline of ${contracts.length} contract(s) in ${lockFile}`);
   for (const document of documents.all()) scheduler.schedule(document.uri, document.version, 0);
   return { lockUri: URI.file(lockFile).toString(), contracts };
@@ -386,9 +496,10 @@ connection.onRequest(StorageLayoutRequest, ({ uri, position }): StorageLayoutVie
 
 const patchRequests = registerPatchRequests(connection, {
   trusted: () => trusted,
+  insideWorkspace,
   rootFor: (file) => (file ? findProjectRoot(file) : (workspaceRoots[0] ?? process.cwd())),
   anvilPath: async () => (await firstSettings()).anvilPath || undefined,
-  solcPath: async () => (await firstSettings()).solcPath || undefined,
+  solcPath: async () => resolvedSolcPath((await firstSettings()).solc.path),
   log: (message) => connection.console.info(message),
 });
 
@@ -400,9 +511,9 @@ function firstSettings(): Promise<ServerSettings> {
 connection.onShutdown(async () => {
   await patchRequests.dispose();
   scheduler.dispose();
-  for (const timer of compileTimers.values()) clearTimeout(timer);
+  compileScheduler.dispose();
   compileAbort?.abort();
-  await compiler?.instance.dispose();
+  await compilers.dispose();
 });
 
 documents.listen(connection);

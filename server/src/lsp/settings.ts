@@ -1,5 +1,6 @@
 // Server-side view of the `patchline.*` settings, resolved per document (vscode-eslint's habit).
 import type { RuleSetting } from '../engine/rules/rule';
+import { parseSolcSettings, type SolcSettings } from '../engine/compile/solc-settings';
 
 export interface ServerSettings {
   /** Delay between the last edit and the parser-tier analysis. */
@@ -9,8 +10,8 @@ export interface ServerSettings {
   inlayHints: { storageSlots: boolean };
   /** Baseline from a git ref (release tag), empty for none. */
   baselineGitRef: string;
-  /** `patchline.solc.path`: another soljson.js or a native solc binary; empty for the bundled solc-js. */
-  solcPath: string;
+  /** `patchline.solc`: `path` (a soljson.js or native solc for every file), `version`, `download`; empty: chosen per file. */
+  solc: SolcSettings;
   /** `patchline.anvilPath`: another anvil binary; empty for the one from npm. */
   anvilPath: string;
   /** Admin-only modifiers for the pause rules; undefined: patchline.json's or the defaults. */
@@ -23,7 +24,7 @@ export const defaultSettings: ServerSettings = {
   inlayHints: { storageSlots: true },
   baselineGitRef: '',
   pauseAdminModifiers: undefined,
-  solcPath: '',
+  solc: {},
   anvilPath: '',
 };
 
@@ -46,7 +47,8 @@ export function normalizeSettings(raw: unknown): ServerSettings {
     inlayHints: { storageSlots: hints.storageSlots !== false },
     pauseAdminModifiers: adminModifiers(value.pause),
     anvilPath: typeof value.anvilPath === 'string' ? value.anvilPath.trim() : '',
-    solcPath: typeof (value.solc as Record<string, unknown> | undefined)?.path === 'string' ? ((value.solc as Record<string, string>).path).trim() : '',
+    // Ill-typed parts are dropped (VS Code validates the settings against package.json already).
+    solc: parseSolcSettings(value.solc, 'patchline.solc').settings,
     baselineGitRef: typeof (value.baseline as Record<string, unknown> | undefined)?.gitRef === 'string' ? ((value.baseline as Record<string, string>).gitRef).trim() : '',
   };
 }

@@ -4,7 +4,7 @@
 // `erc7201:<id>`). We convert it to our model and pick the implementation of the contract at hand.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseTypeId } from '../layout/compare';
+import { parseTypeId } from '../layout/type-id';
 import { erc7201Slot } from '../layout/erc7201';
 import type { Namespace, StorageEntry, StorageLayout, TypeInfo } from '../layout/types';
 

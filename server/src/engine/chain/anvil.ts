@@ -1,9 +1,13 @@
 // A local anvil node: started from the npm package's binary, spawned directly (no shell, no npm
 // wrapper) in its own process group so that stopping it by pid stops everything it started.
-// Every node started here is registered, and killed when this process exits or is signalled.
+// Every node started here is registered, and killed when this process exits or is signalled; a
+// watchdog kills it when this process dies without a chance to clean up (SIGKILL).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { maskRpcUrl, secretMasker } from './secrets';
+
+export { maskRpcUrl } from './secrets';
 
 export interface AnvilOptions {
   /** `patchline.anvilPath`: an anvil binary to use instead of the one from `@foundry-rs/anvil`. */
@@ -81,30 +85,6 @@ export function anvilArgs(options: AnvilOptions): string[] {
   return args;
 }
 
-/** The URL with its path and query masked: RPC URLs often carry an API key. */
-export function maskRpcUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    const hidden = parsed.pathname.length > 1 || parsed.search ? '/…' : '';
-    return `${parsed.protocol}//${parsed.host}${hidden}`;
-  } catch {
-    return '<invalid URL>';
-  }
-}
-
-/** Rewrites every mention of the fork URL (anvil repeats it in errors) to its masked form. */
-function secretMasker(forkUrl: string | undefined): (line: string) => string {
-  if (!forkUrl) return (line) => line;
-  let origin: string;
-  try {
-    origin = new URL(forkUrl).origin;
-  } catch {
-    return (line) => line.split(forkUrl).join('<fork URL>');
-  }
-  const mention = new RegExp(`${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\\s)"']*`, 'g');
-  return (line) => line.replace(mention, (url) => maskRpcUrl(url));
-}
-
 // ---- the process-wide registry: no anvil outlives this process -------------------------------
 
 const running = new Map<number, ChildProcess>();
@@ -118,25 +98,59 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Per anvil pid: the watchdog that kills its group when this process dies without cleaning up (SIGKILL, a crash). */
+const watchdogs = new Map<number, ChildProcess>();
+
+/**
+ * Node cannot ask the kernel to kill a child with its parent (prctl PR_SET_PDEATHSIG), so a tiny
+ * shell waits on a pipe from this process: the pipe closes when this process dies, however it
+ * dies, and the shell then kills anvil's process group. Stopped with anvil; absent on Windows.
+ */
+function startWatchdog(anvilPid: number): void {
+  if (process.platform === 'win32') return;
+  const watchdog = spawn('sh', ['-c', 'read -r line; kill -s KILL -- -"$1" 2>/dev/null', 'patchline-anvil-watchdog', String(anvilPid)], {
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  watchdog.on('error', () => watchdogs.delete(anvilPid)); // no sh: the exit hooks still cover a normal end
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  watchdogs.set(anvilPid, watchdog);
+}
+
+function stopWatchdog(anvilPid: number): void {
+  const watchdog = watchdogs.get(anvilPid);
+  watchdogs.delete(anvilPid);
+  // SIGKILL, not closing its pipe: a closed pipe would make it kill a group id that may be reused.
+  if (watchdog?.pid !== undefined) killGroup(watchdog.pid, 'SIGKILL');
+}
+
 function killAllNow(): void {
-  for (const pid of running.keys()) killGroup(pid, 'SIGKILL');
+  for (const pid of running.keys()) {
+    killGroup(pid, 'SIGKILL');
+    stopWatchdog(pid);
+  }
   running.clear();
 }
 
+const EXIT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 function onSignal(signal: NodeJS.Signals): void {
   killAllNow();
-  // Installing a listener replaced Node's default (exit); restore it when nobody else handles the signal.
-  if (process.listenerCount(signal) === 1) {
-    process.removeListener(signal, onSignal);
-    process.kill(process.pid, signal);
-  }
+  // Listening replaced Node's default for the signal (exit). Another listener may also wait to be
+  // the last one before re-raising (signal-exit, loaded by upgrades-core, does): if both wait, the
+  // process never ends. So this listener leaves, and re-raises once the others have run; a
+  // Patchline process ends on these signals.
+  for (const s of EXIT_SIGNALS) process.removeListener(s, onSignal);
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  else setImmediate(() => process.kill(process.pid, signal));
 }
 
 function installExitHooks(): void {
   if (exitHooksInstalled) return;
   exitHooksInstalled = true;
   process.on('exit', killAllNow);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  for (const signal of EXIT_SIGNALS) process.on(signal, onSignal);
 }
 
 /** Pids of the anvil processes this process started and has not stopped yet. */
@@ -173,7 +187,7 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode>
   const binary = options.anvilPath ?? bundledAnvilPath();
   const args = anvilArgs(options);
   const output: string[] = [];
-  const hideSecrets = secretMasker(options.forkUrl);
+  const hideSecrets = secretMasker([options.forkUrl]);
   const remember = (line: string) => {
     output.push(hideSecrets(line));
     if (output.length > OUTPUT_LINES_KEPT) output.shift();
@@ -187,6 +201,11 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode>
   });
   // A node left running must never keep this process alive; the exit hook kills it.
   child.unref();
+  if (child.pid !== undefined) {
+    const pid = child.pid;
+    startWatchdog(pid);
+    child.once('exit', () => stopWatchdog(pid));
+  }
 
   const described = options.forkUrl ? `anvil (fork of ${maskRpcUrl(options.forkUrl)})` : 'anvil';
   const port = await new Promise<number>((resolve, reject) => {

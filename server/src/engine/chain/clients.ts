@@ -19,6 +19,7 @@ import {
   type Transport,
   type WalletClient,
 } from 'viem';
+import { maskRpcUrl } from './secrets';
 
 /** Errors that OpenZeppelin 5 proxies, access control, timelocks and initializers raise: named even without the target's ABI. */
 export const openZeppelinErrorsAbi = parseAbi([
@@ -71,8 +72,26 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Why an RPC URL cannot be used, or undefined. Patchline speaks JSON-RPC over HTTP(S) only, so a
+ * WebSocket URL is refused here with a message rather than failing later with a transport error.
+ */
+export function rpcUrlProblem(rpcUrl: string): string | undefined {
+  let protocol: string;
+  try {
+    protocol = new URL(rpcUrl).protocol;
+  } catch {
+    return `the RPC URL is not a URL: ${maskRpcUrl(rpcUrl)}`;
+  }
+  if (protocol === 'ws:' || protocol === 'wss:') return `the RPC URL ${maskRpcUrl(rpcUrl)} is a WebSocket URL: Patchline speaks HTTP(S) JSON-RPC only; give the node's http(s):// URL`;
+  if (protocol !== 'http:' && protocol !== 'https:') return `the RPC URL ${maskRpcUrl(rpcUrl)} is not an http(s):// URL`;
+  return undefined;
+}
+
 /** Clients for an RPC URL; the chain id is read from the node unless given. */
 export async function connectChain(rpcUrl: string, options: ConnectOptions = {}): Promise<ChainClients> {
+  const problem = rpcUrlProblem(rpcUrl);
+  if (problem) throw new Error(problem);
   // Batching folds the reads a caller starts together into one HTTP request (forks are latency-bound).
   const transport = http(rpcUrl, { batch: true, timeout: options.timeoutMs ?? 10_000, retryCount: 1 });
   const chainId = options.chainId ?? (await createPublicClient({ transport }).getChainId());

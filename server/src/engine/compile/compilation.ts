@@ -2,12 +2,22 @@
 import { makeNamespacedInput } from '@openzeppelin/upgrades-core';
 import type { SolcInput as OzSolcInput, SolcOutput as OzSolcOutput } from '@openzeppelin/upgrades-core';
 import type { Range, Severity } from '../findings';
-import { relaxPragmas } from './pragma';
-import type { SolcCompiler } from './solc';
-import { compileErrors, outputSelection, type OutputLevel, type SolcInput, type SolcOutput } from './solc-json';
+import { blankCustomNatspec, relaxPragmas } from './pragma';
+import { SolcCompiler } from './solc';
+import type { CompilerChoice, CompilerSet } from './solc-select';
+import type { SolcSettings } from './solc-settings';
+import { compileErrors, onlyCodegenErrors, outputSelection, type OutputLevel, type SolcInput, type SolcOutput } from './solc-json';
 import { collectSources, type ImportResolver, type ResolvedSource, type SourceGraph } from './sources';
 import { SrcDecoder } from './src-decoder';
 import { LineIndex } from '../text';
+import { compareVersions, parseVersion, pragmaRanges } from './versions';
+
+/** No compiler for the version these sources need: not installed, and not downloadable now. */
+export class CompilerUnavailableError extends Error {
+  constructor(readonly choice: Extract<CompilerChoice, { ok: false }>) {
+    super(`solc ${choice.version} (${choice.reason}) is not available: ${choice.problem}`);
+  }
+}
 
 export interface CompileRequest {
   /** Absolute paths of the files to compile; their imports are added transitively. */
@@ -22,6 +32,10 @@ export interface CompileRequest {
    * namespaces get slots. Default: when a source has a `@custom:storage-location` annotation.
    */
   namespaced?: boolean;
+  /** Settings for a CompilerSet's choice (patchline.json's `solc` under the editor's or CLI's). */
+  solc?: SolcSettings;
+  /** The project root, where a CompilerSet reads foundry.toml / hardhat.config.*; default the working directory. */
+  root?: string;
   signal?: AbortSignal;
 }
 
@@ -70,20 +84,47 @@ export interface Compilation {
   ok: boolean;
   relaxedPins: RelaxedPin[];
   unresolved: SourceGraph['unresolved'];
+  /** Code generation failed, so link references (upgrades-core's `external-library-linking`) were not checked. */
+  linkingUnchecked?: boolean;
+  /** How the compiler was chosen, when a CompilerSet chose it. */
+  choice?: Extract<CompilerChoice, { ok: true }>;
 }
 
 const NAMESPACE_ANNOTATION = /@custom:storage-location/;
 
-export async function compileProject(compiler: SolcCompiler, request: CompileRequest): Promise<Compilation> {
+/** `@custom:` NatSpec tags arrived in solc 0.8.2; older compilers reject them. */
+const CUSTOM_NATSPEC_SINCE = parseVersion('0.8.2')!;
+
+/**
+ * Compiles the entries and their imports with `compiler`, or with the compiler a CompilerSet
+ * selects for their pragmas and the project's configuration (`root`); throws a
+ * CompilerUnavailableError when that compiler cannot be had.
+ */
+export async function compileProject(compiler: SolcCompiler | CompilerSet, request: CompileRequest): Promise<Compilation> {
   const level = request.level ?? 'storage';
-  const compilerVersion = await compiler.version();
   const graph = collectSources(request.entries, request.resolver);
+  let solc: SolcCompiler;
+  let choice: Compilation['choice'];
+  if (compiler instanceof SolcCompiler) {
+    solc = compiler;
+  } else {
+    const pragmas = [...graph.sources.values()].flatMap((s) => pragmaRanges(s.contents));
+    const selected = await compiler.forGroup({ root: request.root ?? process.cwd(), pragmas, file: request.entries[0] }, request.signal, request.solc);
+    if (!selected.choice.ok) throw new CompilerUnavailableError(selected.choice);
+    solc = selected.compiler!;
+    choice = selected.choice;
+  }
+  const compilerVersion = await solc.version();
   const remappings = request.remappings ?? request.resolver.remappings ?? [];
+  const parsedVersion = parseVersion(compilerVersion);
+  const blankCustomTags = parsedVersion !== undefined && compareVersions(parsedVersion, CUSTOM_NATSPEC_SINCE) < 0;
 
   const sources = new Map<string, ResolvedSource>();
   const relaxedPins: RelaxedPin[] = [];
   for (const [name, source] of graph.sources) {
-    const { text, relaxed } = relaxPragmas(source.contents, compilerVersion);
+    const { text: relaxedText, relaxed } = relaxPragmas(source.contents, compilerVersion);
+    // Same length, same lines: every offset solc reports is still true for the file on disk.
+    const text = blankCustomTags ? blankCustomNatspec(relaxedText) : relaxedText;
     sources.set(name, { ...source, contents: text });
     const lines = relaxed.length > 0 ? new LineIndex(text) : undefined;
     for (const r of relaxed) {
@@ -95,11 +136,19 @@ export async function compileProject(compiler: SolcCompiler, request: CompileReq
     language: 'Solidity',
     sources: Object.fromEntries([...sources].map(([name, s]) => [name, { content: s.contents }])),
     settings: {
-      outputSelection: outputSelection(level),
+      outputSelection: outputSelection(level, graph.entries),
       ...(remappings.length ? { remappings } : {}),
     },
   };
-  const output = await compiler.compile(input, request.signal);
+  let output = await solc.compile(input, request.signal);
+  let linkingUnchecked = false;
+  if (level === 'storage' && onlyCodegenErrors(output)) {
+    // Link references need code generation, which can fail where the sources are fine (stack too
+    // deep without the project's optimizer settings): keep the layouts, say linking went unchecked.
+    input.settings.outputSelection = outputSelection(level);
+    output = await solc.compile(input, request.signal);
+    linkingUnchecked = true;
+  }
   const decoder = new SrcDecoder(
     Object.fromEntries([...sources].map(([name, s]) => [name, { sourceName: name, text: s.contents, file: s.file }])),
     output.sources ?? {},
@@ -109,7 +158,7 @@ export async function compileProject(compiler: SolcCompiler, request: CompileReq
   let namespaced: { output?: SolcOutput; error?: string } = {};
   const wantsNamespaces = request.namespaced ?? [...sources.values()].some((s) => NAMESPACE_ANNOTATION.test(s.contents));
   if (ok && wantsNamespaces) {
-    namespaced = await compileNamespaced(compiler, input, output, request.signal);
+    namespaced = await compileNamespaced(solc, input, output, request.signal);
   }
 
   return {
@@ -126,6 +175,8 @@ export async function compileProject(compiler: SolcCompiler, request: CompileReq
     ok,
     relaxedPins,
     unresolved: graph.unresolved,
+    ...(choice ? { choice } : {}),
+    ...(linkingUnchecked ? { linkingUnchecked } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
-// Exact `pragma solidity` pins (`0.8.20`, `=0.8.20`) that the compiler at hand does not
-// satisfy are relaxed in memory so the file still compiles. The replacement has exactly the
-// length of the original version text, so every byte offset solc reports stays true for the
-// file on disk.
+// In-memory rewrites that let the compiler at hand take a source as written, each keeping every
+// byte offset solc reports true for the file on disk: exact `pragma solidity` pins
+// (`0.8.20`, `=0.8.20`) of another patch version are relaxed, and `@custom:` NatSpec tags are
+// blanked for compilers older than 0.8.2 (which reject them).
+import { maskComments, parseVersion } from './versions';
 
 export interface RelaxedPragma {
   /** UTF-16 offsets [start, end) of the version text that was replaced. */
@@ -12,10 +13,7 @@ export interface RelaxedPragma {
 }
 
 /** `0.8.37+commit.f401782d…` → [0, 8, 37]. */
-export function parseCompilerVersion(version: string): [number, number, number] | undefined {
-  const match = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
-  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
-}
+export const parseCompilerVersion = parseVersion;
 
 const PRAGMA = /\bpragma\s+solidity\s+([^;]*);/g;
 const EXACT_PIN = /^=?\s*(\d+)\.(\d+)\.(\d+)$/;
@@ -51,7 +49,56 @@ function sameLengthRange(major: number, minor: number, length: number): string {
   return (range.length <= length ? range : '*').padEnd(length, ' ');
 }
 
-/** The text with comments blanked out (same length), so a pragma inside a comment is not touched. */
-function maskComments(text: string): string {
-  return text.replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (comment) => comment.replace(/[^\n]/g, ' '));
+// A NatSpec comment: a run of `///` lines, or a `/** … */` block.
+const NATSPEC = /\/\/\/[^\n]*(?:\n[ \t]*\/\/\/[^\n]*)*|\/\*\*[\s\S]*?\*\//g;
+/** A tag starts a NatSpec line (after `///`, `/**` or a leading `*`). */
+const TAG_START = /(^|\n)([ \t]*(?:\/\/\/|\/\*\*|\*)?[ \t]*)@/g;
+
+/**
+ * The text with every `@custom:` NatSpec tag and its text replaced by spaces of the same UTF-8
+ * byte length; line breaks and the comment markers of following lines stay, so the comment and
+ * every offset after it are unchanged.
+ */
+export function blankCustomNatspec(text: string): string {
+  if (!text.includes('@custom:')) return text;
+  return text.replace(NATSPEC, (comment) => {
+    if (!comment.includes('@custom:')) return comment;
+    const block = comment.startsWith('/**');
+    const body = block ? comment.slice(0, -2) : comment;
+    // Tag boundaries: where each tag starts, so a tag's text ends where the next tag begins.
+    const starts: number[] = [];
+    for (const m of body.matchAll(TAG_START)) starts.push(m.index + m[1].length + m[2].length);
+    if (block) {
+      // `/** @custom:x */` on one line: the tag follows the opening marker directly.
+      const first = /^\/\*\*[ \t]*@/.exec(body);
+      if (first && !starts.includes(first[0].length - 1)) starts.unshift(first[0].length - 1);
+    }
+    let out = '';
+    let at = 0;
+    for (let i = 0; i < starts.length; i++) {
+      const start = starts[i];
+      if (!body.startsWith('@custom:', start)) continue;
+      const end = i + 1 < starts.length ? lineStartBefore(body, starts[i + 1]) : body.length;
+      out += body.slice(at, start) + blankKeepingMarkers(body.slice(start, end));
+      at = end;
+    }
+    return out + body.slice(at) + (block ? '*/' : '');
+  });
+}
+
+/** The start of the line holding `offset` (a tag's text ends before the next tag's line). */
+function lineStartBefore(text: string, offset: number): number {
+  const newline = text.lastIndexOf('\n', offset - 1);
+  return newline < 0 ? offset : newline;
+}
+
+/** Spaces for every byte, but line breaks and each following line's `///` or `*` marker kept. */
+function blankKeepingMarkers(span: string): string {
+  return span
+    .split('\n')
+    .map((line, i) => {
+      const marker = i === 0 ? '' : (/^[ \t]*(?:\/\/\/|\*(?!\/))?/.exec(line)?.[0] ?? '');
+      return marker + ' '.repeat(Buffer.byteLength(line.slice(marker.length), 'utf8'));
+    })
+    .join('\n');
 }

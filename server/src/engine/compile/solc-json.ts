@@ -57,12 +57,26 @@ export interface SolcOutput {
   contracts?: Record<string, Record<string, SolcContractOutput>>;
 }
 
-/** What to ask solc for. `storage`: storage layouts and ASTs only; `full`: also bytecode (needed for real bytecode versions). */
+/**
+ * What to ask solc for. `storage`: storage layouts, method identifiers and ASTs, and for the
+ * contracts of `entries` their link references, which upgrades-core's `validate` needs to report
+ * `external-library-linking` (they cost code generation, so only for the files being checked);
+ * `full`: bytecode and everything else for every contract (real bytecode versions).
+ */
 export type OutputLevel = 'storage' | 'full';
 
-export function outputSelection(level: OutputLevel): SolcInput['settings']['outputSelection'] {
-  const perContract = level === 'storage' ? ['storageLayout'] : ['storageLayout', 'evm.bytecode', 'evm.methodIdentifiers'];
-  return { '*': { '*': perContract, '': ['ast'] } };
+export function outputSelection(level: OutputLevel, entries: string[] = []): SolcInput['settings']['outputSelection'] {
+  if (level === 'full') return { '*': { '*': ['storageLayout', 'evm.bytecode', 'evm.methodIdentifiers'], '': ['ast'] } };
+  const selection: SolcInput['settings']['outputSelection'] = { '*': { '*': ['storageLayout', 'evm.methodIdentifiers'], '': ['ast'] } };
+  // solc merges a file's entry with the '*' entry.
+  for (const entry of entries) selection[entry] = { '*': ['evm.bytecode.linkReferences'] };
+  return selection;
+}
+
+/** Errors of code generation only (e.g. "Stack too deep" without the optimizer): the sources themselves are fine. */
+export function onlyCodegenErrors(output: SolcOutput): boolean {
+  const errors = compileErrors(output);
+  return errors.length > 0 && errors.every((e) => e.type === 'CompilerError' || e.type === 'YulException' || e.type === 'CodeGenerationError');
 }
 
 /** Errors with severity "error" (warnings and infos do not fail a compilation). */

@@ -5,6 +5,8 @@ import type { Finding } from '../findings';
 import type { StorageLayout } from '../layout/types';
 import { compileProject, type Compilation, type CompilerMessage } from './compilation';
 import type { SolcCompiler } from './solc';
+import type { CompilerSet } from './solc-select';
+import type { SolcSettings } from './solc-settings';
 import type { OutputLevel } from './solc-json';
 import type { ImportResolver } from './sources';
 import { compilerFindings } from './to-findings';
@@ -18,6 +20,10 @@ export interface CompilerTierRequest {
   alsoCompile?: string[];
   /** Default `storage`. */
   level?: OutputLevel;
+  /** The project root (a CompilerSet reads the project's compiler configuration there). */
+  root?: string;
+  /** The compiler settings a CompilerSet chooses with. */
+  solc?: SolcSettings;
   /** upgrades-core options: `unsafeAllow`, `kind`, … */
   validation?: ValidationOptions;
   signal?: AbortSignal;
@@ -37,13 +43,16 @@ export interface CompilerTierResult {
 
 /**
  * Compiles and validates `file`. Rejects with an AbortError when cancelled (a newer compile on
- * the same SolcCompiler, or `signal`); compile errors are findings, not rejections.
+ * the same SolcCompiler, or `signal`); compile errors are findings, not rejections. With a
+ * CompilerSet, rejects with a CompilerUnavailableError when the version the sources need cannot be had.
  */
-export async function runCompilerTier(compiler: SolcCompiler, request: CompilerTierRequest): Promise<CompilerTierResult> {
+export async function runCompilerTier(compiler: SolcCompiler | CompilerSet, request: CompilerTierRequest): Promise<CompilerTierResult> {
   const compilation = await compileProject(compiler, {
     entries: [request.file, ...(request.alsoCompile ?? [])],
     resolver: request.resolver,
     level: request.level,
+    ...(request.root ? { root: request.root } : {}),
+    ...(request.solc ? { solc: request.solc } : {}),
     signal: request.signal,
   });
   const validated = validateCompilation(compilation);

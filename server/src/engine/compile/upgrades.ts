@@ -135,7 +135,8 @@ export function validateCompilation(compilation: Compilation): ValidatedCompilat
     for (const def of topLevelContracts(source.ast)) {
       const fullyQualifiedName = `${sourceName}:${def.name}`;
       if (!(fullyQualifiedName in runData)) continue;
-      const nameLocation = def.nameLocation ? decoder.decode(def.nameLocation) : undefined;
+      const nameSrc = def.nameLocation ?? nameSrcBefore082(def, compilation.input.sources[sourceName]?.content);
+      const nameLocation = nameSrc ? decoder.decode(nameSrc) : undefined;
       const kind = def.contractKind === 'contract' ? (def.abstract ? 'abstract' : 'contract') : def.contractKind!;
       const ozLayout = unfoldStorageLayout(runData, fullyQualifiedName);
       const file = compilation.sources.get(sourceName)?.file;
@@ -167,6 +168,20 @@ export function validateCompilation(compilation: Compilation): ValidatedCompilat
     }
   }
   return { compilation, runData, contracts };
+}
+
+/**
+ * solc before 0.8.2 gives no `nameLocation`: the name is the first word after the
+ * `contract` / `library` / `interface` keyword within the definition's `src`.
+ */
+function nameSrcBefore082(def: AstNode, content: string | undefined): string | undefined {
+  const [start, length, file] = def.src.split(':').map(Number);
+  if (content === undefined || !def.name || !(length >= 0)) return undefined;
+  const bytes = Buffer.from(content, 'utf8').subarray(start, start + length).toString('utf8');
+  const match = new RegExp(`\\b(?:contract|library|interface)\\s+(${def.name})\\b`).exec(bytes);
+  if (!match) return undefined;
+  const offset = start + Buffer.byteLength(bytes.slice(0, match.index + match[0].length - def.name.length), 'utf8');
+  return `${offset}:${Buffer.byteLength(def.name, 'utf8')}:${file}`;
 }
 
 /** Looks a contract up by fully qualified name, or by simple name when unambiguous. */
@@ -364,7 +379,9 @@ function withBytecode(compilation: Compilation): SolcOutput {
       const object = deployable.has(fqn)
         ? createHash('sha256').update(fqn).update('\0').update(content).digest('hex') + 'ffff'
         : '';
-      contracts[sourceName][name] = { ...contract, evm: { bytecode: { object, linkReferences: {} }, methodIdentifiers: {} } };
+      // Link references and method identifiers are real (asked for at every level): only the object stands in.
+      const linkReferences = contract.evm?.bytecode?.linkReferences ?? {};
+      contracts[sourceName][name] = { ...contract, evm: { bytecode: { object, linkReferences }, methodIdentifiers: contract.evm?.methodIdentifiers ?? {} } };
     }
   }
   return { ...output, contracts };

@@ -1,11 +1,12 @@
 // buildProposal: validates a request (reading the chain when an RPC is given), then assembles the
 // calls, ids and evidence of a governance proposal. It writes nothing; files.ts does.
-import { getAddress, isAddress, isHex, keccak256, toHex, type Address, type Hex } from 'viem';
+import { BaseError, getAddress, isHex, keccak256, toHex, type Address, type Hex } from 'viem';
 import { beaconAbi, governorAbi, proxyAdminAbi, timelockAbi, uupsAbi } from '../chain/abis';
-import { maskRpcUrl } from '../chain/anvil';
+import { addressProblem } from '../chain/address';
 import { encodeSignatureCall } from '../chain/calldata';
-import { connectChain, type ChainClients } from '../chain/clients';
-import { proxyKindFromSlots, readProxySlots, ZERO_ADDRESS, type ProxyKind } from '../chain/eip1967';
+import { connectChain, rpcUrlProblem, type ChainClients } from '../chain/clients';
+import { maskRpcUrl, secretMasker } from '../chain/secrets';
+import { IMPLEMENTATION_SLOT, proxyKindFromSlots, readProxySlots, ZERO_ADDRESS, type ProxyKind } from '../chain/eip1967';
 import { patchlineVersion } from '../version';
 import {
   derivedSalt,
@@ -21,6 +22,7 @@ import {
   ZERO_BYTES32,
 } from './encode';
 import {
+  ChainReadError,
   PROPOSAL_FORMAT,
   ProposalError,
   type GovernorPayload,
@@ -44,8 +46,9 @@ class Problems {
   }
   address(value: string | undefined, what: string): Address | undefined {
     if (value === undefined) return undefined;
-    if (!isAddress(value.trim(), { strict: false })) {
-      this.add(`${what} "${value}" is not an address (0x followed by 40 hex digits)`);
+    const problem = addressProblem(value, what);
+    if (problem) {
+      this.add(problem);
       return undefined;
     }
     return getAddress(value.trim());
@@ -250,6 +253,52 @@ async function readUpgradeFacts(clients: ChainClients, upgrade: ResolvedUpgrade,
   if (upgrade.oldImplementation && upgrade.oldImplementation === newImplementation) {
     warnings.push(`${proxy} already runs ${newImplementation}: the upgrade changes no code`);
   }
+  if (upgrade.kind === 'uups' && implementationCode && implementationCode !== '0x') await checkProxiable(clients, upgrade, problems);
+}
+
+/**
+ * An implementation that is one of the proposal's own contracts (the proxy, its ProxyAdmin or
+ * beacon, the timelock, the governor) cannot be right: the upgrade would revert, or worse, succeed
+ * and point the proxy at a contract that is not an implementation.
+ */
+function checkRoles(upgrades: ResolvedUpgrade[], route: { timelock?: Address; governor?: Address; governorTimelock?: Address }, problems: Problems): void {
+  for (const upgrade of upgrades) {
+    const roles: [string, Address | undefined][] = [
+      ['the proxy itself', upgrade.proxy],
+      ['its ProxyAdmin', upgrade.proxyAdmin],
+      ['its beacon', upgrade.beacon],
+      ['the timelock', route.timelock],
+      ["the governor's timelock", route.governorTimelock],
+      ['the governor', route.governor],
+    ];
+    const role = roles.find(([, address]) => address && address !== ZERO_ADDRESS && address === upgrade.newImplementation);
+    if (role) {
+      problems.add(
+        `new implementation ${upgrade.newImplementation} is ${role[0]}, not an implementation contract: the upgrade of ${upgrade.proxy} would revert or brick it; give the address of the deployed new implementation`,
+      );
+    }
+  }
+}
+
+/**
+ * A UUPS proxy's upgradeToAndCall (OpenZeppelin 4.5+ and 5) accepts only an implementation whose
+ * `proxiableUUID()` returns the ERC-1967 implementation slot; anything else reverts on execution.
+ */
+async function checkProxiable(clients: ChainClients, upgrade: ResolvedUpgrade, problems: Problems): Promise<void> {
+  let uuid: Hex | undefined;
+  let failure = '';
+  try {
+    uuid = await clients.public.readContract({ address: upgrade.newImplementation, abi: uupsAbi, functionName: 'proxiableUUID' });
+  } catch (error) {
+    failure = error instanceof BaseError ? error.shortMessage.split('\n')[0] : String(error);
+    // The call reverted or the function does not exist; a dead RPC is not the implementation's fault.
+    if (!/revert|returned no data|execution/i.test(failure)) throw error;
+  }
+  if (uuid?.toLowerCase() === IMPLEMENTATION_SLOT) return;
+  problems.add(
+    `new implementation ${upgrade.newImplementation} is not a UUPS implementation: proxiableUUID() ${uuid ? `returns ${uuid}, not the ERC-1967 implementation slot` : `failed (${failure || 'no answer'})`}. ` +
+      `The proxy ${upgrade.proxy} would revert the upgrade (ERC1967InvalidImplementation), so the proposal would be doomed; check the address`,
+  );
 }
 
 /** Who may upgrade each proxy (owner of the proxy, ProxyAdmin or beacon), compared with the route's authority. */
@@ -317,30 +366,37 @@ export async function buildProposal(request: ProposalRequest): Promise<Proposal>
   }
   const safeAddress = problems.address(request.safe?.address, 'Safe');
   const safeOwner = problems.address(request.safe?.owner, 'Safe owner');
+  const rpcProblem = request.rpcUrl && !request.clients ? rpcUrlProblem(request.rpcUrl) : undefined;
+  if (rpcProblem) problems.add(rpcProblem);
+  checkRoles(upgrades, { timelock: authority, governor, governorTimelock: givenGovernorTimelock }, problems);
   const simulation = simulationEvidence(request, problems);
   problems.throwIfAny();
 
   let clients = request.clients;
-  if (!clients && request.rpcUrl) {
-    try {
-      clients = await connectChain(request.rpcUrl);
-    } catch (error) {
-      throw new ProposalError([`cannot read the chain at ${maskRpcUrl(request.rpcUrl)}: ${(error as Error).message.split('\n')[0]}`]);
-    }
-  }
   let facts: ChainFacts | undefined;
-  if (clients) {
-    facts = await readChain(clients, request, upgrades, authority, problems, warnings);
-    if (facts.minDelay !== undefined) {
-      if (delay === undefined) delay = facts.minDelay;
-      else if (delay < facts.minDelay) problems.add(`delay ${delay} s is below the timelock's minimum delay, getMinDelay() = ${facts.minDelay} s`);
+  const rpcUrl = request.rpcUrl ?? clients?.rpcUrl;
+  try {
+    if (!clients && request.rpcUrl) clients = await connectChain(request.rpcUrl);
+    if (clients) {
+      facts = await readChain(clients, request, upgrades, authority, problems, warnings);
+      if (facts.minDelay !== undefined) {
+        if (delay === undefined) delay = facts.minDelay;
+        else if (delay < facts.minDelay) problems.add(`delay ${delay} s is below the timelock's minimum delay, getMinDelay() = ${facts.minDelay} s`);
+      }
+      if (givenGovernorTimelock && facts.governorTimelock && givenGovernorTimelock !== facts.governorTimelock) {
+        problems.add(`the governor's timelock is ${facts.governorTimelock}, not ${givenGovernorTimelock}`);
+      }
+      checkRoles(upgrades, { governorTimelock: facts.governorTimelock }, problems);
+      problems.throwIfAny();
+      const upgradeAuthority = authority ?? facts.governorTimelock;
+      if (upgradeAuthority) await checkAuthority(clients, upgrades, upgradeAuthority, warnings);
     }
-    if (givenGovernorTimelock && facts.governorTimelock && givenGovernorTimelock !== facts.governorTimelock) {
-      problems.add(`the governor's timelock is ${facts.governorTimelock}, not ${givenGovernorTimelock}`);
-    }
-    problems.throwIfAny();
-    const upgradeAuthority = authority ?? facts.governorTimelock;
-    if (upgradeAuthority) await checkAuthority(clients, upgrades, upgradeAuthority, warnings);
+  } catch (error) {
+    if (error instanceof ProposalError) throw error;
+    // The RPC failed or answered an error: say so, with the upstream's words and the URL's secrets masked.
+    const mask = secretMasker([rpcUrl]);
+    const reason = error instanceof BaseError ? [error.shortMessage, error.details].filter(Boolean).join(': ') : error instanceof Error ? error.message : String(error);
+    throw new ChainReadError(mask(`cannot read the chain at ${rpcUrl ? maskRpcUrl(rpcUrl) : 'the given clients'}: ${reason.split('\n')[0]}`));
   }
   for (const upgrade of upgrades) {
     if (upgrade.kind === 'transparent' && !upgrade.proxyAdmin) problems.add(`the ProxyAdmin of ${upgrade.proxy} is unknown: give it, or an RPC URL to read it`);

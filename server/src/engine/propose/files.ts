@@ -1,9 +1,9 @@
 // Writing a proposal to proposals/<name>/: every file is rendered first, written into a temporary
 // folder beside the target, and the folder is renamed into place, so a reader never sees half a
 // proposal. An existing proposal is replaced only with `force`.
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { buildProposal } from './build';
 import { renderProposalReadme } from './readme';
 import { safeBatchFiles } from './safe';
@@ -13,6 +13,28 @@ export class ProposalExistsError extends Error {
   constructor(readonly directory: string) {
     super(`a proposal already exists at ${directory}: confirm to overwrite it (CLI: --force)`);
     this.name = 'ProposalExistsError';
+  }
+}
+
+/** The proposals folder cannot hold the proposal (it is a file, or cannot be created). */
+export class ProposalFolderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProposalFolderError';
+  }
+}
+
+/** Throws `ProposalFolderError` when `directory`, or a folder above it, exists and is not a folder. */
+export function checkProposalFolder(directory: string): void {
+  for (let dir = resolve(directory); ; dir = dirname(dir)) {
+    let isDirectory: boolean | undefined;
+    try {
+      isDirectory = statSync(dir).isDirectory();
+    } catch {
+      isDirectory = undefined; // not there yet: it will be created
+    }
+    if (isDirectory === false) throw new ProposalFolderError(`${dir} is a file, not a folder: give another output folder`);
+    if (isDirectory || dirname(dir) === dir) return;
   }
 }
 
@@ -45,8 +67,12 @@ export async function writeProposal(proposal: Proposal, options: WriteProposalOp
   if (existsSync(target) && !options.force) throw new ProposalExistsError(target);
   const contents = renderProposalFiles(proposal);
 
+  checkProposalFolder(parent);
   mkdirSync(parent, { recursive: true });
-  const staging = await mkdtemp(join(parent, `.${proposal.name}.writing-`));
+  // mkdir, not mkdtemp: mkdtemp makes the folder 0700, and proposals are shared and committed, so
+  // they get the user's umask like any other folder.
+  const staging = join(parent, `.${proposal.name}.writing-${randomBytes(6).toString('hex')}`);
+  mkdirSync(staging);
   try {
     for (const [name, text] of Object.entries(contents)) writeFileSync(join(staging, name), text);
     if (existsSync(target)) {
@@ -67,10 +93,12 @@ export async function writeProposal(proposal: Proposal, options: WriteProposalOp
 
 /**
  * Builds the proposal and writes its files: what the CLI's `patchline propose` and the panel's
- * "Export proposal" call. Throws `ProposalError` (invalid request) or `ProposalExistsError`
- * (the name is taken and `force` is not set); in both cases nothing is written.
+ * "Export proposal" call. Throws `ProposalError` (invalid request), `ChainReadError` (the RPC
+ * failed), `ProposalFolderError` (the folder is a file) or `ProposalExistsError` (the name is
+ * taken and `force` is not set); in each case nothing is written.
  */
 export async function exportProposal(request: ProposalRequest, options: WriteProposalOptions): Promise<WrittenProposal> {
+  checkProposalFolder(options.directory);
   if (request.name && !options.force && existsSync(join(resolve(options.directory), request.name))) {
     throw new ProposalExistsError(join(resolve(options.directory), request.name));
   }

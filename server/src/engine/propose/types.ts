@@ -207,3 +207,11 @@ export class ProposalError extends Error {
     this.name = 'ProposalError';
   }
 }
+
+/** The chain could not be read (the RPC failed or answered an error): nothing was checked, nothing written. */
+export class ChainReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChainReadError';
+  }
+}

@@ -1,6 +1,6 @@
 // What the storage rules see, and the wording and placement they share.
 import type { Range, RelatedLocation, TextEdit } from '../findings';
-import { type LayoutComparison, type LayoutOperation, type OperationKind, type ShiftedEntry } from '../layout/compare';
+import type { LayoutComparison, LayoutOperation, OperationKind, OperationOf, ShiftedEntry } from '../layout/operations';
 import type { StorageEntry, StorageLayout } from '../layout/types';
 import type { ResolvedBaseline } from '../baseline/resolve';
 import type { RuleReport } from './rule';
@@ -20,8 +20,9 @@ export interface StorageRuleContext {
   upgradeable: boolean;
 }
 
-export function operationsOf(context: StorageRuleContext, ...kinds: OperationKind[]): LayoutOperation[] {
-  return context.comparison?.problems.filter((op) => kinds.includes(op.kind)) ?? [];
+/** The problems of the given kinds, typed by kind (each carries exactly its entries). */
+export function operationsOf<K extends OperationKind>(context: StorageRuleContext, ...kinds: K[]): OperationOf<K>[] {
+  return (context.comparison?.problems ?? []).filter((op): op is OperationOf<K> => (kinds as OperationKind[]).includes(op.kind));
 }
 
 const ZERO_RANGE: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };

@@ -21,7 +21,7 @@ export const storageDeleted = defineRule<StorageRuleContext>({
   detect(context) {
     const baselineLayout = context.baseline?.layout;
     return operationsOf(context, 'deleted').map((op) => {
-      const entry = op.original!;
+      const entry = op.original;
       const all = [entry, ...(op.alsoDeleted ?? [])];
       const owners = [...new Set(all.map((e) => e.contract))];
       // Bases whose storage now lives in an ERC-7201 namespace: OpenZeppelin Contracts 4 → 5.

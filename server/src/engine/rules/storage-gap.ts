@@ -1,6 +1,6 @@
 // storage-gap: a `__gap` must shrink by exactly the slots added before it, so that everything
 // after it (the derived contracts' variables) stays where it was.
-import { arrayLength, entryBegin } from '../layout/compare';
+import { arrayLength, entryBegin } from '../layout/type-id';
 import type { StorageEntry } from '../layout/types';
 import type { QuickFix, Range } from '../findings';
 import { defineRule } from './rule';
@@ -13,9 +13,9 @@ export const storageGap = defineRule<StorageRuleContext>({
   summary: 'A `__gap` not shrunk by exactly the number of slots added before it.',
   detect(context) {
     return operationsOf(context, 'gap-misused').map((op) => {
-      const original = op.original!;
-      const updated = op.updated!;
-      const expected = op.expectedGapLength ?? 0;
+      const original = op.original;
+      const updated = op.updated;
+      const expected = op.expectedGapLength;
       const label = typeLabelOf(updated, context.current);
       const addedSlots = (entryBegin(updated) - entryBegin(original)) / 32n;
       const added =

@@ -18,7 +18,7 @@ export const storageInserted = defineRule<StorageRuleContext>({
   summary: 'A state variable inserted before existing ones moves them to other slots.',
   detect(context) {
     return operationsOf(context, 'inserted').map((op) => {
-      const entry = op.updated!;
+      const entry = op.updated;
       // What the baseline kept where the new variable now sits.
       const displaced = op.shifted[0]?.original;
       const where = entry.contract && context.current.contract !== entry.contract ? ` of ${entry.contract}` : '';

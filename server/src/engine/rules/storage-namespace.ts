@@ -8,13 +8,13 @@ export const storageNamespace = defineRule<StorageRuleContext>({
   summary: 'An ERC-7201 namespace of the baseline is deleted or moved to another slot.',
   detect(context) {
     return operationsOf(context, 'namespace-deleted', 'namespace-moved').map((op) => {
-      const original = op.originalNamespace!;
-      const updated = op.updatedNamespace;
+      const original = op.originalNamespace;
       const related =
         original.file !== undefined
           ? [{ file: original.file, range: original.range ?? context.baseline?.layout.contractRange ?? zero(), message: `baseline namespace \`${original.id}\` (struct ${original.struct})` }]
           : [];
-      if (op.kind === 'namespace-moved' && updated) {
+      if (op.kind === 'namespace-moved') {
+        const updated = op.updatedNamespace;
         const sameFile = updated.range !== undefined && (updated.file === undefined || updated.file === context.current.file);
         return {
           message: sentences(

@@ -9,8 +9,8 @@ export const storageRenamed = defineRule<StorageRuleContext>({
   summary: 'A state variable has a new name at the same slot and type; silent with `@custom:oz-renamed-from`.',
   detect(context) {
     return operationsOf(context, 'renamed').map((op) => {
-      const original = op.original!;
-      const updated = op.updated!;
+      const original = op.original;
+      const updated = op.updated;
       const range = rangeOf(updated, context.current);
       const file = context.current.file ?? updated.file;
       const fixable = file !== undefined && updated.range !== undefined && range === updated.range;

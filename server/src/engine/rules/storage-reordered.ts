@@ -9,7 +9,7 @@ export const storageReordered = defineRule<StorageRuleContext>({
   summary: 'Base contracts reordered or replaced, or the base slot changed, so variables move to other slots.',
   detect(context) {
     return operationsOf(context, 'bases-reordered', 'moved').map((op) => {
-      if (op.kind === 'bases-reordered' && op.baseOrder) {
+      if (op.kind === 'bases-reordered') {
         const { original, updated, moved } = op.baseOrder;
         const firstMoved = context.baseline?.layout.storage.find((e) => moved.includes(e.contract));
         return {
@@ -23,8 +23,7 @@ export const storageReordered = defineRule<StorageRuleContext>({
         };
       }
       // A move nothing before it explains: the whole layout starts elsewhere.
-      const original = op.original!;
-      const updated = op.updated!;
+      const { original, updated } = op;
       const baseSlots =
         context.baseline && context.baseline.layout.baseSlot !== context.current.baseSlot
           ? ` (the \`layout at\` base slot changed from ${context.baseline.layout.baseSlot} to ${context.current.baseSlot})`

@@ -1,5 +1,5 @@
 // storage-retyped: a variable's type changed in a way that reads the old bytes wrongly or moves what follows.
-import type { TypeChange } from '../layout/compare';
+import type { MemberChange, TypeChange } from '../layout/operations';
 import { defineRule } from './rule';
 import {
   baselineRelated,
@@ -20,8 +20,8 @@ export const storageRetyped = defineRule<StorageRuleContext>({
   detect(context) {
     const baselineLayout = context.baseline?.layout;
     return operationsOf(context, 'retyped', 'replaced').map((op) => {
-      const original = op.original!;
-      const updated = op.updated!;
+      const original = op.original;
+      const updated = op.updated;
       const from = typeLabelOf(original, baselineLayout);
       const to = typeLabelOf(updated, context.current);
       const head =
@@ -51,9 +51,12 @@ export function explainTypeChange(change: TypeChange): string {
     case 'resized':
       return 'its size changed';
     case 'struct-members':
-      return `struct members changed (${change.detail ?? 'layout differs'})`;
-    case 'enum-members':
-      return `enum members changed (${change.detail ?? 'values renumbered'}); only appending members is safe`;
+      return `struct members changed (${change.members && change.members.length > 0 ? change.members.map(describeMemberChange).join('; ') : 'layout differs'})`;
+    case 'enum-members': {
+      const m = change.enumMember;
+      const detail = !m ? 'values renumbered' : m.now === undefined ? `member ${m.was} removed` : `member ${m.index} was ${m.was}, is now ${m.now}`;
+      return `enum members changed (${detail}); only appending members is safe`;
+    }
     case 'mapping-key':
       return 'the mapping key type changed, so every entry is at another slot';
     case 'mapping-value':
@@ -68,5 +71,26 @@ export function explainTypeChange(change: TypeChange): string {
       return `the array element type changed (${change.inner ? explainTypeChange(change.inner) : change.to})`;
     case 'function-visibility':
       return 'internal and external function pointers are stored differently';
+  }
+}
+
+/** One struct member change in words. */
+function describeMemberChange(change: MemberChange): string {
+  const { original: o, updated: u } = change;
+  switch (change.kind) {
+    case 'inserted':
+      return `member ${u} inserted`;
+    case 'appended':
+      return `member ${u} appended (the struct grows into the next slot)`;
+    case 'deleted':
+      return `member ${o} deleted`;
+    case 'renamed':
+      return `member ${o} renamed to ${u}`;
+    case 'retyped':
+      return `member ${u} changed type`;
+    case 'replaced':
+      return `member ${o} replaced by ${u}`;
+    case 'moved':
+      return `member ${u ?? o} moved`;
   }
 }

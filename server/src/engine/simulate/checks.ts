@@ -1,14 +1,15 @@
 // The checks of a simulation, each pass/fail/skip with the facts it saw. They read the fork after
 // the upgrade; the pause check sends transactions inside a snapshot it reverts.
-import { decodeFunctionResult, encodeFunctionData, getAddress, keccak256, parseAbi, toHex, type Abi, type AbiFunction, type AbiParameter, type Address, type Hex } from 'viem';
+import { decodeFunctionResult, encodeFunctionData, getAddress, keccak256, parseAbi, toHex, type Abi, type AbiFunction, type Address, type Hex } from 'viem';
 import { beaconAbi, proxyAdminAbi, uupsAbi } from '../chain/abis';
 import { canonicalSignature, encodeSignatureCall, parseFunctionSignature } from '../chain/calldata';
 import { impersonateFunded, sendAndConfirm, type ChainClients } from '../chain/clients';
 import { IMPLEMENTATION_SLOT, ZERO_ADDRESS } from '../chain/eip1967';
 import type { StorageLayout } from '../layout/types';
 import { callFails, callOutcome, PAUSER_ROLE, roleHolders, tryRead, uupsAuthority } from './inspect';
+import { INITIALIZABLE_SLOT, sampleArgument } from './initialization';
 import type { SentTransaction } from './routes';
-import { decodeVariable, wordLabel, type StateSnapshot, type WordSpec } from './state';
+import { baselineWords, decodeVariable, slotDescriber, wordLabel, type GetterRead, type StateSnapshot, type WordSpec, type WordVariable } from './state';
 import type { GasEntry, GetterDiff, ProxyFacts, SimulationCheck, SmokeCall, StorageWordDiff } from './types';
 import { describeFailure, formatValue } from './values';
 
@@ -23,8 +24,16 @@ export interface CheckContext {
   /** Value-type words of the baseline layout, when there is one. */
   layout?: StorageLayout;
   words: readonly WordSpec[];
+  /** Words of the new implementation's own layout that the baseline's words do not cover. */
+  newWords?: readonly WordSpec[];
+  /** The new implementation's layout (compiled from source). */
+  newLayout?: StorageLayout;
   /** Proxy slots the upgrade transaction(s) wrote; undefined when the node could not trace. */
   written?: Map<Hex, { before: Hex; after: Hex }>;
+  /** Each compared function's answer from the old code run on the upgraded state (code override). */
+  oldCodeAfter?: Map<string, GetterRead>;
+  /** Compared functions an ABI declares pure. */
+  pureSignatures?: Set<string>;
   upgradeTransactions: SentTransaction[];
   /** Getters read before and after (the old ABI's), and the new ABI's that the old one lacks. */
   newGetterNames: Set<string>;
@@ -103,6 +112,7 @@ export function checkStoragePreserved(ctx: CheckContext, diffs: StorageWordDiff[
       failures.push(`slot ${diff.slot} (${diff.label}) changed ${why}: ${what}`);
     }
   }
+  failures.push(...movedVariables(ctx));
   evidence.push(...failures);
   const changed = diffs.filter((d) => d.changed).length;
   return {
@@ -125,11 +135,13 @@ export function getterDiffs(ctx: CheckContext, storage: StorageWordDiff[]): Gett
     if (word.label.includes(':')) continue; // namespaced members have no getter of their own name
     for (const v of word.variables) variableByName.set(v.label, { changed: v.changed });
   }
+  const describe = slotDescriber([...ctx.words, ...(ctx.newWords ?? [])]);
   const out: GetterDiff[] = [];
   for (const [signature, before] of ctx.before.getters) {
     const after = ctx.after.getters.get(signature)!;
     const changed = before.text !== after.text;
-    const base = { signature, before: before.text, after: after.text, changed };
+    const reads = before.reads || after.reads ? { reads: { ...(before.reads ? { before: before.reads.map(describe) } : {}), ...(after.reads ? { after: after.reads.map(describe) } : {}) } } : {};
+    const base = { signature, before: before.text, after: after.text, changed, ...reads };
     if (!changed) {
       out.push({ ...base, verdict: 'same' });
     } else if (before.ok && !after.ok) {
@@ -139,7 +151,7 @@ export function getterDiffs(ctx: CheckContext, storage: StorageWordDiff[]): Gett
       if (variable && !variable.changed && before.ok && after.ok) {
         out.push({ ...base, verdict: 'moved', note: `the baseline variable ${signature.slice(0, -2)} kept its value in storage: the new code reads it from another slot` });
       } else {
-        out.push({ ...base, verdict: 'review', ...(variable?.changed ? { note: 'its storage was written by the upgrade' } : {}) });
+        out.push({ ...base, ...judgeChangedAnswer(ctx, signature, before, after, describe, variable?.changed) });
       }
     }
   }
@@ -147,6 +159,68 @@ export function getterDiffs(ctx: CheckContext, storage: StorageWordDiff[]): Gett
     if (ctx.newGetterNames.has(signature)) out.push({ signature, before: '(not in the old ABI)', after: after.text, changed: false, verdict: 'new' });
   }
   return out;
+}
+
+/**
+ * A function answers differently after the upgrade. It reads storage, nothing it reads was
+ * written by the upgrade, and the old code still answers the old value on the upgraded state: the
+ * new code reads a value from somewhere the proxy does not keep it (moved). Anything else (a pure
+ * or storage-free function, storage the upgrade wrote, a state that changed) is for review.
+ */
+function judgeChangedAnswer(
+  ctx: CheckContext,
+  signature: string,
+  before: GetterRead,
+  after: GetterRead,
+  describe: (slot: Hex) => string,
+  baselineVariableChanged: boolean | undefined,
+): Pick<GetterDiff, 'verdict' | 'note'> {
+  if (baselineVariableChanged) return { verdict: 'review', note: 'its storage was written by the upgrade' };
+  if (ctx.pureSignatures?.has(signature)) return { verdict: 'review', note: 'declared pure: its code changed (a version, a constant)' };
+  if (!after.reads) return { verdict: 'review', note: 'the node could not trace which storage it reads' };
+  if (after.reads.length === 0) return { verdict: 'review', note: 'it reads no proxy storage: its code changed (a version, a constant)' };
+  if (!ctx.written) return { verdict: 'review', note: 'the node could not trace what the upgrade wrote' };
+  const writtenReads = after.reads.filter((slot) => ctx.written!.has(slot));
+  if (writtenReads.length) return { verdict: 'review', note: `the upgrade wrote storage it reads: ${writtenReads.map(describe).join(', ')}` };
+  const oldCode = ctx.oldCodeAfter?.get(signature);
+  if (oldCode && oldCode.text !== before.text) {
+    return { verdict: 'review', note: `the old code answers ${oldCode.text} on the upgraded state too: the state changed, not where it is read` };
+  }
+  const where = `now reads ${after.reads.map(describe).join(', ')}${before.reads ? `; before the upgrade it read ${before.reads.length ? before.reads.map(describe).join(', ') : 'no storage'}` : ''}`;
+  return {
+    verdict: 'moved',
+    note: `nothing it reads was written by the upgrade${oldCode ? `, and the old code still answers ${oldCode.text}` : ''}: it ${where}`,
+  };
+}
+
+/**
+ * Variables of the baseline that the new layout places elsewhere (another slot, offset or type):
+ * each one whose value stayed in the proxy's storage while the new code reads something else.
+ */
+export function movedVariables(ctx: CheckContext): string[] {
+  if (!ctx.layout || !ctx.newLayout) return [];
+  const oldWords = ctx.words;
+  const newWords = baselineWords(ctx.newLayout);
+  const key = (word: WordSpec, v: WordVariable) => `${word.namespace ?? ''}:${v.label}`;
+  const oldByName = new Map<string, { word: WordSpec; v: WordVariable }>();
+  for (const word of oldWords) for (const v of word.variables) oldByName.set(key(word, v), { word, v });
+  const failures: string[] = [];
+  const contract = ctx.newLayout.contract;
+  for (const word of newWords) {
+    for (const v of word.variables) {
+      const old = oldByName.get(key(word, v));
+      if (!old || (old.word.slot === word.slot && old.v.offset === v.offset && old.v.bytes === v.bytes && old.v.type === v.type)) continue;
+      const keptBefore = decodeVariable(ctx.before.words.get(old.word.slot)!, old.v);
+      const keptAfter = decodeVariable(ctx.after.words.get(old.word.slot)!, old.v);
+      const read = ctx.after.words.get(word.slot);
+      if (keptBefore !== keptAfter || read === undefined) continue;
+      const seen = decodeVariable(read, v);
+      if (seen === keptAfter) continue;
+      const at = (slot: Hex, variable: WordVariable) => `slot ${BigInt(slot) < 1n << 32n ? BigInt(slot) : slot}${variable.offset ? ` +${variable.offset}` : ''}`;
+      failures.push(`${v.label}: the proxy keeps ${keptAfter} at ${at(old.word.slot, old.v)} (${old.v.type}); ${contract} reads it from ${at(word.slot, v)} (${v.type}) and finds ${seen}`);
+    }
+  }
+  return failures;
 }
 
 export function checkGetters(diffs: GetterDiff[]): SimulationCheck {
@@ -171,21 +245,6 @@ export function checkGetters(diffs: GetterDiff[]): SimulationCheck {
   if (moved.length && reverting.length) summary += `; ${reverting.map((d) => d.signature).join(', ')} now revert`;
   return { id: 'getters', title, status: failed.length ? 'fail' : 'pass', summary, evidence };
 }
-
-/** Plausible arguments for calling an initializer (non-zero: a zero owner would revert for another reason). */
-function sampleArgument(param: AbiParameter): unknown {
-  const type = param.type;
-  if (type.endsWith(']')) return [];
-  if (type.startsWith('tuple')) return ((param as { components?: AbiParameter[] }).components ?? []).map(sampleArgument);
-  if (type === 'address') return '0x000000000000000000000000000000000000dEaD';
-  if (type === 'bool') return true;
-  if (type === 'string') return 'patchline';
-  if (type === 'bytes') return '0x';
-  if (type.startsWith('bytes')) return `0x${'00'.repeat(Number(type.slice(5)) - 1)}01`;
-  return 1n;
-}
-
-const INITIALIZABLE_SLOT: Hex = '0xf0c57e16840df040f15088dc2f81fe391c3923bec73e23a9662efc9c229c6a00';
 
 export async function checkImplementationInitializers(ctx: CheckContext): Promise<SimulationCheck> {
   const title = 'Implementation cannot be initialized';

@@ -1,6 +1,7 @@
 // simulateUpgrade: fork the chain, deploy the patch, read the state, upgrade through the route it
 // will take on chain, read again, run the checks. anvil is stopped on every way out.
-import { encodeDeployData, getAddress, type Abi, type AbiFunction, type Address, type Hex } from 'viem';
+import { encodeDeployData, getAddress, type Abi, type Address, type Hex } from 'viem';
+import { beaconAbi } from '../chain/abis';
 import { maskRpcUrl } from '../chain/anvil';
 import { encodeSignatureCall } from '../chain/calldata';
 import { impersonateFunded, sendAndConfirm } from '../chain/clients';
@@ -18,9 +19,12 @@ import {
   type CheckContext,
 } from './checks';
 import { startFork, type Fork } from './fork';
+import { checkAtomicInitialization, initializedVersion } from './initialization';
+import { checkStaticVerdict } from './static';
 import { inspectProxy } from './inspect';
 import { executeUpgrade, planUpgrade, RouteFailure, type RouteResult, type UpgradePlan } from './routes';
-import { baselineWords, readState, slotsWrittenBy, wordLabel, zeroArgumentViews } from './state';
+import { planProbes, readProbe } from './probes';
+import { baselineWords, readState, slotsWrittenBy, wordLabel } from './state';
 import {
   SIMULATION_STEPS,
   SimulationCancelledError,
@@ -39,10 +43,12 @@ const ZERO_SALT: Hex = `0x${'00'.repeat(32)}`;
 const FALLBACK_SENDER: Address = '0x0000000000000000000000000000000000C0FFEE';
 
 const CHECK_TITLES: Record<CheckId, string> = {
+  'static-rules': 'Storage and upgrade-safety rules',
   'upgrade-applied': 'Upgrade applied',
   'storage-preserved': 'Baseline storage preserved',
   getters: 'Getters compared',
   'implementation-initializers': 'Implementation cannot be initialized',
+  'atomic-initialization': 'Initialized in the upgrade transaction',
   'still-upgradeable': 'Still upgradeable',
   pause: 'Pause still works',
   'smoke-calls': 'Smoke calls',
@@ -139,14 +145,24 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
       return address;
     });
 
-    // Getters of the deployed version's ABI (the new one's when the old one is unknown).
-    const oldAbi = request.baseline?.abi ?? newAbi ?? [];
-    const getters = zeroArgumentViews(oldAbi);
-    const oldNames = new Set(getters.map((g) => g.name));
-    const addedGetters: AbiFunction[] = request.baseline?.abi ? zeroArgumentViews(newAbi ?? []).filter((g) => !oldNames.has(g.name)) : [];
     const words = request.baseline?.layout ? baselineWords(request.baseline.layout) : [];
+    // The new implementation's own words (when compiled here): read too, to see a variable the new code reads from another slot.
+    const baselineSlots = new Set(words.map((w) => w.slot));
+    const newWords = request.implementationLayout ? baselineWords(request.implementationLayout).filter((w) => !baselineSlots.has(w.slot)) : [];
     const target = { proxy: facts.address, kind: facts.kind };
-    const before = await step('before', () => readState(clients, target, getters, words));
+    const { before, probes, oldCode, versionBefore } = await step('before', async () => {
+      const oldImplementation = facts.kind === 'beacon'
+        ? getAddress(await clients.public.readContract({ address: facts.slots.beacon, abi: beaconAbi, functionName: 'implementation' }))
+        : facts.slots.implementation;
+      const [oldCode, newCode] = await Promise.all([clients.public.getCode({ address: oldImplementation }), clients.public.getCode({ address: newImplementation })]);
+      // The functions both implementations dispatch, named by the ABIs at hand (the selector otherwise).
+      const probes = planProbes({ oldCode, newCode, oldAbi: request.baseline?.abi, newAbi });
+      const [before, versionBefore] = await Promise.all([
+        readState(clients, target, probes.compared, [...words, ...newWords]),
+        initializedVersion(clients, facts.address, [request.baseline?.layout, request.implementationLayout]),
+      ]);
+      return { before, probes, oldCode, versionBefore };
+    });
 
     let plan: UpgradePlan | undefined;
     let routeResult: RouteResult | undefined;
@@ -169,28 +185,31 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
 
     if (routeFailure !== undefined || !routeResult) {
       report.checks = [
+        checkStaticVerdict(request.staticVerdict),
         routeFailedCheck(routeFailure ?? 'the upgrade was not sent', plan?.description),
-        ...(['storage-preserved', 'getters', 'implementation-initializers', 'still-upgradeable', 'pause', 'smoke-calls'] as const).map((id) => skipped(id, 'the upgrade was not applied')),
+        ...(['storage-preserved', 'getters', 'implementation-initializers', 'atomic-initialization', 'still-upgradeable', 'pause', 'smoke-calls'] as const).map((id) => skipped(id, 'the upgrade was not applied')),
       ];
       report.verdict = 'fail';
       return finish();
     }
     const applied = routeResult;
 
-    const { after, written } = await step('after', async () => {
-      const [state, traces] = await Promise.all([
-        readState(clients, target, [...getters, ...addedGetters], words),
+    const { after, written, oldCodeAfter } = await step('after', async () => {
+      const [state, traces, oldCodeReads] = await Promise.all([
+        readState(clients, target, [...probes.compared, ...probes.added], [...words, ...newWords]),
         Promise.all(applied.upgradeHashes.map((hash) => slotsWrittenBy(clients, hash, facts.address))),
+        // The old code on the upgraded state: a different answer from the new code there is how it reads, not what is stored.
+        oldCode && oldCode !== '0x'
+          ? Promise.all(probes.compared.map((probe) => readProbe(clients, facts.address, probe, { trace: false, override: { address: newImplementation, code: oldCode } })))
+          : Promise.resolve(undefined),
       ]);
       const merged = traces.some((t) => t === undefined) ? undefined : new Map<Hex, { before: Hex; after: Hex }>();
       for (const trace of merged ? traces : []) {
         for (const [slot, change] of trace!) merged!.set(slot, { before: merged!.get(slot)?.before ?? change.before, after: change.after });
       }
-      return { after: state, written: merged };
+      const oldCodeAfter = oldCodeReads ? new Map(probes.compared.map((probe, i) => [probe.signature, oldCodeReads[i]])) : undefined;
+      return { after: state, written: merged, oldCodeAfter };
     });
-    // The getters the new ABI adds are reported, not compared.
-    for (const g of addedGetters) before.getters.delete(`${g.name}()`);
-
     await step('checks', async (detail) => {
       const ctx: CheckContext = {
         clients,
@@ -202,9 +221,13 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
         after,
         ...(request.baseline?.layout ? { layout: request.baseline.layout } : {}),
         words,
+        newWords,
+        ...(request.implementationLayout ? { newLayout: request.implementationLayout } : {}),
         ...(written ? { written } : {}),
+        ...(oldCodeAfter ? { oldCodeAfter } : {}),
+        pureSignatures: new Set(probes.compared.filter((p) => p.pure).map((p) => p.signature)),
         upgradeTransactions: applied.transactions,
-        newGetterNames: new Set(addedGetters.map((g) => `${g.name}()`)),
+        newGetterNames: new Set(probes.added.map((g) => g.signature)),
         toBlock,
         defaultFrom: sender,
         recordGas: (entry) => report.gas.push(entry),
@@ -214,18 +237,21 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
       report.storage = storageDiffs(ctx);
       report.getters = getterDiffs(ctx, report.storage);
       detail('initializers, upgradeability and smoke calls');
-      const [initializers, upgradeable, smoke] = await Promise.all([
+      const [initializers, atomic, upgradeable, smoke] = await Promise.all([
         checkImplementationInitializers(ctx),
+        checkAtomicInitialization(ctx, versionBefore),
         checkStillUpgradeable(ctx),
         checkSmokeCalls(ctx, request.calls ?? []),
       ]);
       detail('pause and unpause on a snapshot');
       const pause = await checkPause(ctx);
       report.checks = [
+        checkStaticVerdict(request.staticVerdict),
         checkUpgradeApplied(ctx, plan!.description),
         checkStoragePreserved(ctx, report.storage),
         checkGetters(report.getters),
         initializers,
+        atomic,
         upgradeable,
         pause,
         smoke,

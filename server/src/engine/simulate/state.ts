@@ -1,13 +1,13 @@
 // The proxy's observable state, read the same way before and after the upgrade: EIP-1967 slots,
 // the zero-argument getters, and the storage words of the baseline's value-type variables and
 // ERC-7201 namespaces. Every read of a snapshot starts at once (one JSON-RPC batch).
-import { decodeFunctionResult, getAddress, toFunctionSelector, toHex, type AbiFunction, type Address, type Hex } from 'viem';
+import { getAddress, toHex, type Address, type Hex } from 'viem';
 import { beaconAbi } from '../chain/abis';
 import type { ChainClients } from '../chain/clients';
 import { readProxySlots, type ProxySlots } from '../chain/eip1967';
 import type { StorageEntry, StorageLayout } from '../layout/types';
+import { readProbe, type Probe, type ProbeRead } from './probes';
 import type { ProxyKind } from './types';
-import { describeFailure, formatValue } from './values';
 
 export interface WordVariable {
   label: string;
@@ -88,11 +88,7 @@ export function decodeVariable(word: Hex, variable: WordVariable): string {
   return String(value);
 }
 
-export interface GetterRead {
-  ok: boolean;
-  /** Formatted result, or the revert reason. */
-  text: string;
-}
+export type GetterRead = ProbeRead;
 
 export interface StateSnapshot {
   slots: ProxySlots;
@@ -102,42 +98,26 @@ export interface StateSnapshot {
   words: Map<Hex, Hex>;
 }
 
-/** The zero-argument view and pure functions of an ABI, by signature. */
-export function zeroArgumentViews(abi: readonly unknown[]): AbiFunction[] {
-  const seen = new Set<string>();
-  const out: AbiFunction[] = [];
-  for (const item of abi as AbiFunction[]) {
-    if (item.type !== 'function' || item.inputs.length > 0 || (item.stateMutability !== 'view' && item.stateMutability !== 'pure')) continue;
-    if (seen.has(item.name)) continue;
-    seen.add(item.name);
-    out.push(item);
-  }
-  return out;
-}
-
-export async function readGetter(clients: ChainClients, proxy: Address, fn: AbiFunction): Promise<GetterRead> {
-  try {
-    const { data } = await clients.public.call({ to: proxy, data: toFunctionSelector(fn) });
-    try {
-      return { ok: true, text: formatValue(decodeFunctionResult({ abi: [fn], functionName: fn.name, data: data ?? '0x' })) };
-    } catch {
-      return { ok: true, text: `undecodable ${data ?? '0x'}` };
-    }
-  } catch (error) {
-    return { ok: false, text: `revert: ${describeFailure(error, [fn]).replace(/^reverted: /, '')}` };
-  }
+/** Slots as labels: `slot 0x…02 (depositCap, capEnabled)` when a layout names the word. */
+export function slotDescriber(words: readonly WordSpec[]): (slot: Hex) => string {
+  const labels = new Map(words.map((w) => [BigInt(w.slot), wordLabel(w)]));
+  return (slot) => {
+    const label = labels.get(BigInt(slot));
+    const short = BigInt(slot) < 1n << 32n ? `slot ${BigInt(slot)}` : `slot ${slot}`;
+    return label ? `${short} (${label})` : short;
+  };
 }
 
 export async function readState(
   clients: ChainClients,
   target: { proxy: Address; kind: ProxyKind },
-  getters: readonly AbiFunction[],
+  probes: readonly Probe[],
   words: readonly WordSpec[],
 ): Promise<StateSnapshot> {
   const { proxy } = target;
   const [slots, getterReads, wordReads] = await Promise.all([
     readProxySlots(clients.public, proxy),
-    Promise.all(getters.map((fn) => readGetter(clients, proxy, fn))),
+    Promise.all(probes.map((probe) => readProbe(clients, proxy, probe))),
     Promise.all(words.map((w) => clients.public.getStorageAt({ address: proxy, slot: w.slot }).then((v) => (v ?? slotHex(0n)) as Hex))),
   ]);
   let beaconImplementation: Address | undefined;
@@ -147,7 +127,7 @@ export async function readState(
   return {
     slots,
     ...(beaconImplementation ? { beaconImplementation } : {}),
-    getters: new Map(getters.map((fn, i) => [`${fn.name}()`, getterReads[i]])),
+    getters: new Map(probes.map((probe, i) => [probe.signature, getterReads[i]])),
     words: new Map(words.map((w, i) => [w.slot, wordReads[i]])),
   };
 }

@@ -3,6 +3,7 @@
 import type { Abi, Address, Hex } from 'viem';
 import type { CompilerSettings } from '../chain/artifacts';
 import type { StorageLayout } from '../layout/types';
+import type { StaticVerdict } from './static';
 
 export type UpgradeRoute = 'auto' | 'direct' | 'proxy-admin' | 'beacon' | 'timelock';
 export type ProxyKind = 'uups' | 'transparent' | 'beacon';
@@ -64,6 +65,10 @@ export interface SimulationRequest {
   salt?: Hex;
   /** The deployed version: its storage layout (the baseline, parser or compiler tier) and ABI (getters to compare). */
   baseline?: { layout?: StorageLayout; abi?: Abi; description?: string };
+  /** The new implementation's own storage layout (when compiled from source): its words are read too. */
+  implementationLayout?: StorageLayout;
+  /** The implementation's findings from source (both tiers): errors fail the simulation. Absent for a deployed address. */
+  staticVerdict?: StaticVerdict;
   /** `patchline.json` `simulate.calls`. */
   calls?: SmokeCall[];
   /** `patchline.anvilPath` */
@@ -110,7 +115,7 @@ export class SimulationCancelledError extends Error {
   }
 }
 
-export type CheckId = 'upgrade-applied' | 'storage-preserved' | 'getters' | 'implementation-initializers' | 'still-upgradeable' | 'pause' | 'smoke-calls';
+export type CheckId = 'static-rules' | 'upgrade-applied' | 'storage-preserved' | 'getters' | 'implementation-initializers' | 'atomic-initialization' | 'still-upgradeable' | 'pause' | 'smoke-calls';
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
 export interface SimulationCheck {
@@ -121,6 +126,21 @@ export interface SimulationCheck {
   summary: string;
   /** What was observed, one fact per line. */
   evidence: string[];
+  /** With a failure: what to do next. */
+  next?: string;
+  /** Source locations the check refers to (the panel opens them). */
+  links?: CheckLink[];
+  /** A change to the simulation form that fixes the failure (the panel prefills it). */
+  fix?: { call: { signature: string; args: string[] } };
+}
+
+export interface CheckLink {
+  /** `file://` URI. */
+  uri: string;
+  /** 0-based. */
+  line: number;
+  character: number;
+  text: string;
 }
 
 /** A storage word of the baseline: its variables decoded before and after. */
@@ -147,6 +167,8 @@ export interface GetterDiff {
   /** Why this change matters: `moved` (reads other storage), `reverts` (now reverts), `review` (changed, maybe on purpose), `new`. */
   verdict: 'same' | 'review' | 'moved' | 'reverts' | 'new';
   note?: string;
+  /** The proxy slots the call read before and after the upgrade (traced), labelled where a layout names them. */
+  reads?: { before?: string[]; after?: string[] };
 }
 
 export interface GasEntry {

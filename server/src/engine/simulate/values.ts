@@ -1,8 +1,8 @@
 // Results and failures as report text: call results formatted the same way before and after,
 // revert data decoded to custom error names, and RPC URLs masked wherever they slip into a message.
 import { BaseError, decodeErrorResult, type Abi, type Hex } from 'viem';
-import { maskRpcUrl } from '../chain/anvil';
 import { openZeppelinErrorsAbi } from '../chain/clients';
+import { maskDeep, secretMasker } from '../chain/secrets';
 
 /** A decoded value as one line: bigints in decimal, arrays and tuples as JSON. */
 export function formatValue(value: unknown): string {
@@ -49,27 +49,9 @@ export function describeFailure(error: unknown, abi: Abi = []): string {
 
 /**
  * Masks the secret URLs in any JSON value: every URL with a secret's origin loses its path and
- * query (anvil and HTTP errors repeat the URL, sometimes reshaped).
+ * query (anvil and HTTP errors repeat the URL, sometimes reshaped), and the URLs' path segments
+ * and query values are masked wherever they appear (an upstream may echo the key alone).
  */
 export function maskUrlsDeep<T>(value: T, secrets: readonly string[]): T {
-  const patterns: RegExp[] = [];
-  for (const secret of secrets) {
-    if (!secret || maskRpcUrl(secret) === secret) continue;
-    let origin: string;
-    try {
-      origin = new URL(secret).origin;
-    } catch {
-      continue;
-    }
-    patterns.push(new RegExp(`${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\\s"'<>)]*`, 'g'));
-  }
-  if (patterns.length === 0) return value;
-  const maskText = (text: string) => patterns.reduce((out, pattern) => out.replace(pattern, (url) => maskRpcUrl(url)), text);
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return maskText(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, walk(inner)]));
-    return v;
-  };
-  return walk(value) as T;
+  return maskDeep(value, secretMasker(secrets));
 }

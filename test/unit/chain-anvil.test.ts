@@ -30,7 +30,7 @@ describe('anvil process', () => {
 
   it('builds fork flags with storage caching off', () => {
     assert.deepEqual(anvilArgs({ forkUrl: 'http://x', forkBlockNumber: 5n, chainId: 7 }), [
-      '--host', '127.0.0.1', '--port', '0', '--fork-url', 'http://x', '--no-storage-caching', '--fork-block-number', '5', '--chain-id', '7',
+      '--host', '127.0.0.1', '--port', '0', '--quiet', '--fork-url', 'http://x', '--no-storage-caching', '--fork-block-number', '5', '--chain-id', '7',
     ]);
   });
 

@@ -1,6 +1,7 @@
 // `patchline propose` as users run it (dist/cli.js), against the demo chain on a real anvil.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,4 +85,33 @@ test('usage errors exit 2: no implementation, both routes, a --call without a pr
     assert.equal(result.status, 2, args.join(' '));
     assert.match(result.stderr, /^patchline: /);
   }
+});
+
+test('propose --rpc simulates the upgrade first: a passing report becomes the evidence', async () => {
+  const { vault } = demo;
+  const result = await run([
+    'propose', '--proxy', vault.proxy, '--implementation', vault.implementationV2!, '--call', 'initializeV2(uint16)', '250',
+    '--timelock', vault.timelock, '--rpc', demo.anvil.rpcUrl, '--out', 'proposals', '--name', 'vault-v2-simulated',
+  ]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stderr, new RegExp(`simulating the upgrade of ${vault.proxy} to ${vault.implementationV2} through the timelock ${vault.timelock}`));
+  const proposal = JSON.parse(readFileSync(join(out, 'proposals', 'vault-v2-simulated', 'proposal.json'), 'utf8'));
+  const sim = proposal.evidence.simulation;
+  assert.equal(sim.status, 'passed');
+  assert.equal(sim.verdict, 'pass');
+  const report = readFileSync(join(out, sim.reportPath));
+  assert.equal(sim.reportHash, `0x${createHash('sha256').update(report).digest('hex')}`);
+  assert.equal(JSON.parse(report.toString()).route.used, 'timelock');
+});
+
+test('propose --rpc writes nothing and exits 1 when the simulation fails: the initializer left open', async () => {
+  const { vault } = demo;
+  const result = await run([
+    'propose', '--proxy', vault.proxy, '--implementation', vault.implementationV2!,
+    '--timelock', vault.timelock, '--rpc', demo.anvil.rpcUrl, '--out', 'proposals', '--name', 'vault-v2-open',
+  ]);
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stderr, /the proposal was not written: the simulation of the upgrade of 0x[0-9a-fA-F]{40} failed/);
+  assert.match(result.stderr, /is left open between the upgrade and your next transaction: anyone can call it first\./);
+  assert.ok(!existsSync(join(out, 'proposals', 'vault-v2-open')));
 });

@@ -172,6 +172,10 @@ describe('simulation of a deployed implementation with no source', () => {
       assert.ok(atomic.evidence.includes('initialized version of the proxy: 1 → 1 (Initializable._initialized (OpenZeppelin 5, ERC-7201 namespace))'), atomic.evidence.join('\n'));
       assert.deepEqual(open.checks.filter((c) => c.status === 'fail').map((c) => c.id), ['atomic-initialization']);
     }
+    // A deployed address with no ABI: the open initializer is the function that writes the initialized version.
+    const unnamed = check(await simulateUpgrade(request('VaultV2', { call: undefined })), 'atomic-initialization');
+    assert.equal(unnamed.status, 'fail');
+    assert.equal(unnamed.summary, `${toFunctionSelector('function initializeV2(uint16)')} is left open between the upgrade and your next transaction: anyone can call it first.`);
     const atomic = check(await simulateUpgrade(request('VaultV2', { implementation: v2 })), 'atomic-initialization');
     assert.equal(atomic.status, 'pass', atomic.evidence.join('\n'));
     assert.ok(atomic.evidence.includes('initialized version of the proxy: 1 → 2 (Initializable._initialized (OpenZeppelin 5, ERC-7201 namespace))'));

@@ -18,7 +18,9 @@ import {
   type UpgradeSpec,
 } from '../engine/propose';
 import type { ProxyKind } from '../engine/chain/eip1967';
+import { PatchInputError } from '../engine/patch';
 import { ArgReader } from './args';
+import { simulateProposal, type ProposalSimulation } from './propose-simulation';
 
 export const PROPOSE_USAGE = `Usage: patchline propose --proxy <address> --implementation <address> [--kind uups|transparent|beacon]
          [--call "<signature>" <args...>]   (repeat --proxy/--implementation for a batch)
@@ -27,9 +29,11 @@ export const PROPOSE_USAGE = `Usage: patchline propose --proxy <address> --imple
          [--safe <address>] [--chain-id <id>] [--rpc <url>] --out <dir> [--name <name>] [--force]
          [--simulation <report.json> | --no-simulation]
 
-  --rpc reads the proxy kind, old implementation, code hash and getMinDelay() from the chain.
-  --simulation attaches a report from 'patchline simulate --json'; without a passing one,
-  --no-simulation confirms exporting anyway (recorded in the evidence).`;
+  --rpc reads the proxy kind, old implementation, code hash and getMinDelay() from the chain, and
+  simulates each upgrade on a fork first, exactly as exported (its call, through the timelock):
+  a failing simulation writes nothing and exits 1; the passing report becomes the evidence.
+  --simulation attaches a report from 'patchline simulate --json' instead; --no-simulation
+  exports without one (offline export; recorded in the evidence).`;
 
 export class ProposeUsageError extends Error {}
 
@@ -195,6 +199,23 @@ export async function runPropose(args: string[], cwd: string, write: (text: stri
       return 2;
     }
     throw error;
+  }
+  // With --rpc and neither a report nor --no-simulation, the patch is simulated as it is exported.
+  if (parsed.request.rpcUrl && !parsed.request.simulation && !parsed.request.confirmedWithoutPassingSimulation) {
+    let simulated: ProposalSimulation;
+    try {
+      simulated = await simulateProposal(parsed.request, cwd, writeError);
+    } catch (error) {
+      if (!(error instanceof PatchInputError)) throw error;
+      writeError(`patchline: ${error.message}\n`);
+      return 2;
+    }
+    if (!simulated.ok) {
+      writeError(`patchline: the proposal was not written: ${simulated.reason}\n`);
+      return simulated.exitCode;
+    }
+    write(`Simulation passed: ${simulated.reports.join(', ')}\n`);
+    parsed.request.simulation = simulated.evidence;
   }
   try {
     const { proposal, directory, files } = await exportProposal(parsed.request, { directory: parsed.out, force: parsed.force });

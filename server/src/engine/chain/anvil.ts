@@ -4,6 +4,7 @@
 // watchdog kills it when this process dies without a chance to clean up (SIGKILL).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { maskRpcUrl, secretMasker } from './secrets';
 import { append } from '../append';
@@ -24,7 +25,9 @@ export interface AnvilOptions {
   disableCodeSizeLimit?: boolean;
   /** Further flags, passed as they are. */
   extraArgs?: string[];
-  /** How long to wait for "Listening on"; default 8000 ms (a dead fork RPC fails before 10 s). */
+  /** `--port`; omitted: a free port chosen at start. */
+  port?: number;
+  /** How long to wait for anvil to answer on its port; default 8000 ms (a dead fork RPC fails before 10 s). */
   startupTimeoutMs?: number;
   /** Environment of the process; default this process's. */
   env?: NodeJS.ProcessEnv;
@@ -74,7 +77,9 @@ export function bundledAnvilPath(): string {
 }
 
 export function anvilArgs(options: AnvilOptions): string[] {
-  const args = ['--host', '127.0.0.1', '--port', '0'];
+  // --quiet: anvil logs a line per request on stdout; once the pipe is full (its reader busy or
+  // blocked) anvil stops answering everyone. Start-up is seen by polling the port instead.
+  const args = ['--host', '127.0.0.1', '--port', String(options.port ?? 0), '--quiet'];
   if (options.forkUrl) {
     args.push('--fork-url', options.forkUrl, '--no-storage-caching');
     if (options.forkBlockNumber !== undefined) args.push('--fork-block-number', String(options.forkBlockNumber));
@@ -184,9 +189,49 @@ function stopChild(pid: number, child: ChildProcess): Promise<void> {
 
 // ---- start -----------------------------------------------------------------------------------
 
+/** A port free on 127.0.0.1 at this moment (anvil binds it a moment later; a lost race is retried). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether anvil answers JSON-RPC on the port yet. */
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
+      signal: AbortSignal.timeout(2000),
+    });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
 export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode> {
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port ?? (await freePort());
+    try {
+      return await launch(options, port);
+    } catch (error) {
+      // Another process took the free port first: try another one.
+      const taken = error instanceof AnvilStartError && error.output.some((line) => /address already in use|os error 98/i.test(line));
+      if (!taken || options.port !== undefined || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function launch(options: AnvilOptions, port: number): Promise<AnvilNode> {
   const binary = options.anvilPath ?? bundledAnvilPath();
-  const args = anvilArgs(options);
+  const args = anvilArgs({ ...options, port });
   const output: string[] = [];
   const hideSecrets = secretMasker([options.forkUrl]);
   const remember = (line: string) => {
@@ -209,7 +254,8 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode>
   }
 
   const described = options.forkUrl ? `anvil (fork of ${maskRpcUrl(options.forkUrl)})` : 'anvil';
-  const port = await new Promise<number>((resolve, reject) => {
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  await new Promise<void>((resolve, reject) => {
     let settled = false;
     const fail = (message: string) => {
       if (settled) return;
@@ -240,24 +286,28 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode>
       stream.on('data', (chunk: string) => {
         const lines = (partial + chunk).split('\n');
         partial = lines.pop() ?? '';
-        for (const line of lines) {
-          remember(line);
-          const listening = /Listening on [^\s:]+:(\d+)/.exec(line);
-          if (listening && !settled) {
-            settled = true;
-            clearTimeout(timer);
-            resolve(Number(listening[1]));
-          }
-        }
+        for (const line of lines) remember(line);
       });
     };
     drain(child.stdout!);
     drain(child.stderr!);
+    void (async () => {
+      while (!settled) {
+        if (await answers(rpcUrl)) {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve();
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
   });
 
   const pid = child.pid!;
   return {
-    rpcUrl: `http://127.0.0.1:${port}`,
+    rpcUrl,
     port,
     pid,
     recentOutput: () => [...output],

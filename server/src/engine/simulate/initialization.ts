@@ -1,12 +1,13 @@
 // Atomic initialization: after the upgrade, no initializer of the new implementation may still be
 // callable on the proxy. One that is (a `reinitializer(n)` above the proxy's initialized version,
 // not called by upgradeToAndCall or the timelock batch) is open to anyone until the next transaction.
-import { encodeFunctionData, getAddress, type AbiFunction, type AbiParameter, type Hex } from 'viem';
+import { encodeFunctionData, getAddress, toFunctionSelector, type AbiFunction, type AbiParameter, type Address, type Hex } from 'viem';
 import { canonicalSignature } from '../chain/calldata';
 import type { ChainClients } from '../chain/clients';
 import type { StorageLayout } from '../layout/types';
 import type { CheckContext } from './checks';
 import { callOutcome } from './inspect';
+import { dispatcherSelectors } from './probes';
 import type { SimulationCheck } from './types';
 
 /** OpenZeppelin 5: the ERC-7201 namespace `openzeppelin.storage.Initializable`, `_initialized` is its low uint64. */
@@ -40,6 +41,21 @@ export function sampleArgument(param: AbiParameter): unknown {
   return 1n;
 }
 
+/** A call that would write the proxy's OpenZeppelin 5 initialized version (prestate diff of an eth_call). */
+async function writesInitializedVersion(clients: ChainClients, proxy: Address, data: Hex): Promise<boolean> {
+  type Diff = Record<string, { storage?: Record<string, Hex> }>;
+  try {
+    const trace = (await clients.public.request({
+      method: 'debug_traceCall',
+      params: [{ from: STRANGER, to: proxy, data }, 'latest', { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }],
+    } as never)) as { post?: Diff };
+    const storage = Object.entries(trace.post ?? {}).find(([key]) => key.toLowerCase() === proxy.toLowerCase())?.[1]?.storage ?? {};
+    return Object.keys(storage).some((slot) => BigInt(slot) === BigInt(INITIALIZABLE_SLOT));
+  } catch {
+    return false;
+  }
+}
+
 const STRANGER = getAddress('0x00000000000000000000000000000000000beef1');
 
 /** Initializers of the new ABI that a stranger can still call on the proxy after the upgrade. */
@@ -52,24 +68,36 @@ export async function checkAtomicInitialization(ctx: CheckContext, versionBefore
   const evidence: string[] = [];
   if (versionBefore || versionAfter) evidence.push(`initialized version of the proxy: ${versionBefore?.version ?? '?'} → ${versionAfter?.version ?? '?'} (${(versionAfter ?? versionBefore)!.where})`);
   evidence.push(ctx.call ? `the upgrade calls ${ctx.call.signature} in the same transaction` : 'the upgrade calls no initializer');
-  if (initializers.length === 0) {
-    return { id: 'atomic-initialization', title, status: 'skip', summary: ctx.newAbi ? 'the new ABI has no initializer' : 'no ABI for the new implementation: its initializers are unknown', evidence };
-  }
-  const outcomes = await Promise.all(
-    initializers.map(async (fn) => ({
-      fn,
-      outcome: await callOutcome(ctx.clients, { from: STRANGER, to: ctx.facts.address, data: encodeFunctionData({ abi: [fn], functionName: fn.name, args: fn.inputs.map(sampleArgument) }) }, ctx.newAbi ?? []),
-    })),
+  const named = new Set(initializers.map((fn) => toFunctionSelector(fn)));
+  // With no ABI, the new code's other functions are tried too: one that a stranger can call and
+  // that writes the initialized version is an initializer, whatever its name.
+  const unnamed = [...dispatcherSelectors(await ctx.clients.public.getCode({ address: ctx.newImplementation }))].filter(
+    (selector) => !named.has(selector) && !((ctx.newAbi ?? []) as AbiFunction[]).some((f) => f.type === 'function' && toFunctionSelector(f) === selector),
   );
-  for (const { fn, outcome } of outcomes) {
-    evidence.push(`${canonicalSignature(fn)} from ${STRANGER} on the proxy after the upgrade: ${outcome.status === 'ok' ? 'succeeds' : outcome.reason}`);
+  if (initializers.length === 0 && unnamed.length === 0) {
+    return { id: 'atomic-initialization', title, status: 'skip', summary: 'the new implementation has no function to try', evidence };
   }
-  const open = outcomes.filter((o) => o.outcome.status === 'ok').map((o) => o.fn);
+  const candidates = [
+    ...initializers.map((fn) => ({ signature: canonicalSignature(fn), name: fn.name, data: encodeFunctionData({ abi: [fn], functionName: fn.name, args: fn.inputs.map(sampleArgument) }), byName: true })),
+    ...unnamed.map((selector) => ({ signature: selector, name: selector, data: `${selector}${'0'.repeat(63)}1`.padEnd(10 + 64 * 8, '0') as Hex, byName: false })),
+  ];
+  const outcomes = await Promise.all(
+    candidates.map(async (candidate) => {
+      const outcome = await callOutcome(ctx.clients, { from: STRANGER, to: ctx.facts.address, data: candidate.data }, ctx.newAbi ?? []);
+      const initializes = outcome.status === 'ok' && (candidate.byName || (await writesInitializedVersion(ctx.clients, ctx.facts.address, candidate.data)));
+      return { candidate, outcome, initializes };
+    }),
+  );
+  for (const { candidate, outcome, initializes } of outcomes) {
+    if (candidate.byName || initializes) evidence.push(`${candidate.signature} from ${STRANGER} on the proxy after the upgrade: ${outcome.status === 'ok' ? 'succeeds' : outcome.reason}`);
+  }
+  if (unnamed.length) evidence.push(`${unnamed.length} function(s) no ABI names tried from ${STRANGER}: an initializer among them is one that succeeds and writes the initialized version`);
+  const open = outcomes.filter((o) => o.initializes).map((o) => o.candidate);
   if (open.length === 0) {
-    return { id: 'atomic-initialization', title, status: 'pass', summary: `no initializer can be called on the proxy after the upgrade (${initializers.length} tried)`, evidence };
+    return { id: 'atomic-initialization', title, status: 'pass', summary: `no initializer can be called on the proxy after the upgrade (${candidates.length} function(s) tried)`, evidence };
   }
   const [first] = open;
-  const signature = canonicalSignature(first);
+  const { signature } = first;
   return {
     id: 'atomic-initialization',
     title,
@@ -79,6 +107,6 @@ export async function checkAtomicInitialization(ctx: CheckContext, versionBefore
       ? `call ${signature} instead of ${ctx.call.signature} in the upgrade (upgradeToAndCall data, or the timelock batch)`
       : `give ${signature} as the upgrade's initializer call (upgradeToAndCall data, or the timelock batch) with its arguments`,
     evidence,
-    fix: { call: { signature, args: [] } },
+    ...(first.byName ? { fix: { call: { signature, args: [] } } } : {}),
   };
 }

@@ -215,7 +215,6 @@ function fetchBaselineDependencies(project: ProjectAnalyzer, ref: string): void 
     })
     .finally(() => baselineFetches.delete(project));
 }
-}
 
 const parseWorker = new ParseWorker();
 /** The running off-thread parse of each document, cancelled by a newer edit or a close. */

@@ -70,6 +70,14 @@ function annotated(step: Step): { file: string; contents: ContentProvider } {
   return { file, contents: { readFile: (f) => (f === file ? withAnnotation : undefined) } };
 }
 
+/**
+ * The project is the protocol's folder, holding both versions side by side (as a repository keeps
+ * v1/ beside v2/): baseline paths are read only inside the project.
+ */
+function projectOf(step: Step): string {
+  return join(corpus, step.to.dir.split('/')[0]);
+}
+
 const rows: { step: string; tier: string; expected: string; verdict: string; ms: number; other: string }[] = [];
 
 function record(step: Step, tier: string, findings: Finding[], ms: number): void {
@@ -88,7 +96,7 @@ function record(step: Step, tier: string, findings: Finding[], ms: number): void
 for (const step of steps) {
   test(`corpus, parser tier: ${step.name} is ${step.expect}`, () => {
     const { file, contents } = annotated(step);
-    const project = new ProjectAnalyzer(join(corpus, step.to.dir), contents);
+    const project = new ProjectAnalyzer(projectOf(step), contents);
     const started = performance.now();
     const analysis = project.analyze(file);
     record(step, 'parser', analysis.findings, performance.now() - started);
@@ -134,7 +142,7 @@ for (const step of steps) {
   }
   test(title, async () => {
     const { file, contents } = annotated(step);
-    const project = new ProjectAnalyzer(join(corpus, step.to.dir), contents);
+    const project = new ProjectAnalyzer(projectOf(step), contents);
     project.analyze(file);
     const started = performance.now();
     const compiled = await project.compile(file, compiler);

@@ -9,11 +9,6 @@ import { gunzipSync } from 'node:zlib';
 
 export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
 
-/** Patchline's own cache: `$XDG_CACHE_HOME/patchline` or `~/.cache/patchline`. */
-export function patchlineCacheDir(env: NodeJS.ProcessEnv = process.env, home = homedir()): string {
-  return join(env.XDG_CACHE_HOME || join(home, '.cache'), 'patchline');
-}
-
 /** Where a downloaded solc-js build lives: `<cache>/solc/<version>/soljson.js`. */
 export function cachedSoljsonPath(cacheDir: string, version: string): string {
   return join(cacheDir, 'solc', version, 'soljson.js');

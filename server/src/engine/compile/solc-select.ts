@@ -6,7 +6,8 @@ import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync 
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { SolcCompiler } from './solc';
-import { cachedSoljsonPath, downloadSolcJs, npmRegistry, patchlineCacheDir, registrySolcVersions, type DownloadProgress } from './solc-download';
+import { patchlineCacheDir } from '../cache-dir';
+import { cachedSoljsonPath, downloadSolcJs, npmRegistry, registrySolcVersions, type DownloadProgress } from './solc-download';
 import type { SolcSettings } from './solc-settings';
 
 export type { SolcSettings };

@@ -35,6 +35,7 @@ const safe = (version: string): Side => ({ dir: `safe-contracts/${version}`, fil
 const aave = (version: string): Side => ({ dir: `aave-core-v3/${version}`, file: 'contracts/protocol/pool/Pool.sol', contract: 'Pool' });
 
 const steps: Step[] = [
+  { name: 'OZ ERC20Upgradeable 3.4.2 → 3.4.2-solc-0.7', from: oz('3.4.2'), to: oz('3.4.2-solc-0.7'), expect: 'safe' },
   { name: 'OZ ERC20Upgradeable 3.4.2 → 4.4.2', from: oz('3.4.2'), to: oz('4.4.2'), expect: 'unsafe' },
   { name: 'OZ ERC20Upgradeable 4.4.2 → 4.9.6', from: oz('4.4.2'), to: oz('4.9.6'), expect: 'safe' },
   { name: 'OZ ERC20Upgradeable 4.9.6 → 5.0.2', from: oz('4.9.6'), to: oz('5.0.2'), expect: 'unsafe' },

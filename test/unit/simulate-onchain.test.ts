@@ -103,6 +103,8 @@ describe('simulation of a deployed implementation with no source', () => {
         assert.ok(g.reads?.after?.length, 'the slots it reads are named');
       }
       assert.ok(getters.summary.includes(moved[0].signature));
+      // Every failing check says what to do next.
+      assert.deepEqual(report.checks.filter((c) => c.status === 'fail' && !c.next).map((c) => c.id), []);
       assert.equal(check(report, 'upgrade-applied').status, 'pass');
     });
   }

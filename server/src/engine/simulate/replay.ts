@@ -57,17 +57,21 @@ export async function replayTransactions(
   const snapshot = await clients.test.snapshot();
   const outcomes: ReplayOutcome[] = [];
   try {
+    // Senders once each, up front; the proxy's balance after one transaction is the next one's before.
+    const senders = [...new Set(transactions.map((tx) => tx.from))];
+    await Promise.all(senders.map((from) => impersonateFunded(clients, from, 10n ** 24n)));
+    let balance = await clients.public.getBalance({ address: proxy });
     for (const [i, tx] of transactions.entries()) {
       onProgress?.(i + 1, transactions.length);
       try {
-        await impersonateFunded(clients, tx.from, tx.value + 10n ** 20n);
-        const before = await clients.public.getBalance({ address: proxy });
         const hash = await clients.wallet.sendTransaction({ account: tx.from, to: proxy, data: tx.data, value: tx.value, gas: tx.gas, chain: clients.chain });
         const receipt = await pollReceipt(clients.public, hash);
         const after = await clients.public.getBalance({ address: proxy });
-        outcomes.push({ status: receipt.status === 'success' ? 'success' : 'reverted', events: receipt.logs.map(eventText), balanceChange: after - before });
+        outcomes.push({ status: receipt.status === 'success' ? 'success' : 'reverted', events: receipt.logs.map(eventText), balanceChange: after - balance });
+        balance = after;
       } catch (error) {
         outcomes.push({ status: 'not sent', events: [], balanceChange: 0n, error: (error as Error).message.split('\n')[0] });
+        balance = await clients.public.getBalance({ address: proxy });
       }
     }
   } finally {

@@ -32,6 +32,7 @@ describe('simulation of a deployed implementation with no source', () => {
   let artifacts: ArtifactSet;
   let uups: Address;
   let timelocked: Address;
+  let depositHash: string;
   const deployed = new Map<string, Address>();
 
   before(async () => {
@@ -41,7 +42,10 @@ describe('simulation of a deployed implementation with no source', () => {
     uups = (await deployUupsVault(chain.clients, artifacts, { from: deployer, owner })).proxy;
     timelocked = (await deployTimelockedVault(chain.clients, artifacts, { from: deployer, proposer, minDelay: 3600n })).proxy;
     const deposit = encodeFunctionData({ abi: artifacts.get('VaultV1').abi, functionName: 'deposit' });
-    for (const proxy of [uups, timelocked]) await sendAndConfirm(chain.clients, { from: depositor, to: proxy, data: deposit, value: DEPOSIT });
+    for (const proxy of [uups, timelocked]) {
+      const receipt = await sendAndConfirm(chain.clients, { from: depositor, to: proxy, data: deposit, value: DEPOSIT });
+      if (proxy === uups) depositHash = receipt.transactionHash;
+    }
     for (const name of ['VaultV2', ...BAD_PATCHES]) deployed.set(name, getAddress(await deployContract(chain.clients, deployer, artifacts.get(name))));
   });
 
@@ -99,6 +103,8 @@ describe('simulation of a deployed implementation with no source', () => {
         assert.ok(g.reads?.after?.length, 'the slots it reads are named');
       }
       assert.ok(getters.summary.includes(moved[0].signature));
+      // Every failing check says what to do next.
+      assert.deepEqual(report.checks.filter((c) => c.status === 'fail' && !c.next).map((c) => c.id), []);
       assert.equal(check(report, 'upgrade-applied').status, 'pass');
     });
   }
@@ -179,6 +185,19 @@ describe('simulation of a deployed implementation with no source', () => {
     const atomic = check(await simulateUpgrade(request('VaultV2', { implementation: v2 })), 'atomic-initialization');
     assert.equal(atomic.status, 'pass', atomic.evidence.join('\n'));
     assert.ok(atomic.evidence.includes('initialized version of the proxy: 1 → 2 (Initializable._initialized (OpenZeppelin 5, ERC-7201 namespace))'));
+  });
+
+  it('replays the proxy\'s recent deposit before and after: same events for the correct patch, a failure with the hash for one that drops them', async () => {
+    const good = check(await simulateUpgrade(request('VaultV2')), 'replay');
+    assert.equal(good.status, 'pass', good.evidence.join('\n'));
+    assert.match(good.summary, /^1 recent transaction\(s\) replayed: same outcome before and after/);
+    assert.ok(good.evidence.some((line) => line.startsWith(`${depositHash} `)));
+    const bad = check(await simulateUpgrade(request('VaultV2Swapped')), 'replay');
+    assert.equal(bad.status, 'fail');
+    assert.match(bad.summary, new RegExp(`^1 of 1 recent transaction\\(s\\) behave differently after the upgrade; first: ${depositHash} .* emits other events after the upgrade: 1 before, 0 after`));
+    assert.ok(bad.next);
+    const off = check(await simulateUpgrade(request('VaultV2', { replayBlocks: 0 })), 'replay');
+    assert.equal(off.status, 'skip');
   });
 
   it('keeps a value the upgrade call wrote for review, through a timelock (time moves on)', async () => {

@@ -16,17 +16,17 @@ export async function runDemo(runCheck: (args: string[], cwd: string) => Promise
   if (!existsSync(examples)) throw new Error(`the example workspace is missing: ${examples}`);
   const step = (title: string) => write(`\n━━ ${title}\n`);
 
-  step('1/4 patchline check examples/');
+  step('1/5 patchline check examples/');
   const checked = await runCheck([relative(cwd, examples) || '.'], cwd);
   if (checked === 2) return 2;
 
-  step('2/4 Local chain: VaultV1 behind a UUPS proxy owned by a TimelockController');
+  step('2/5 Local chain: VaultV1 behind a UUPS proxy owned by a TimelockController');
   const demo = await startDemoChain();
   try {
     const { vault } = demo;
     write(`anvil ${demo.anvil.rpcUrl}: proxy ${vault.proxy}, VaultV1 ${vault.implementation}, timelock ${vault.timelock} (min delay ${vault.minDelay} s)\n`);
 
-    step('3/4 patchline simulate: VaultV2 through the timelock, on a fork');
+    step('3/5 patchline simulate: VaultV2 through the timelock, on a fork');
     const call = { signature: 'initializeV2(uint16)', args: ['250'] };
     const { report, saved } = await runPatchSimulation({
       cwd: examples,
@@ -38,7 +38,12 @@ export async function runDemo(runCheck: (args: string[], cwd: string) => Promise
     });
     write(`${formatReport(report)}\nReport: ${relative(cwd, saved.file)}\n`);
 
-    step('4/4 patchline propose: the TimelockController payload');
+    step('4/5 The same patch without its initializer call: initializeV2 would be left open');
+    const open = await runPatchSimulation({ cwd: examples, rpc: demo.anvil.rpcUrl, proxy: vault.proxy, implementation: 'contracts/VaultV2.sol:VaultV2', route: 'timelock' });
+    const atomic = open.report.checks.find((c) => c.id === 'atomic-initialization');
+    write(`Simulation ${open.report.verdict.toUpperCase()}: ${atomic ? `${atomic.summary}\n  next: ${atomic.next ?? '-'}` : 'no atomic-initialization check'}\n`);
+
+    step('5/5 patchline propose: the TimelockController payload');
     const { proposal, directory, files } = await exportProposal(
       {
         name: 'vault-v2',

@@ -6,10 +6,12 @@ import type { SimulationReport, UpgradeRoute } from '../engine/simulate';
 
 export const SIMULATE_USAGE = `Usage: patchline simulate --rpc <url|local> --proxy <address> --implementation <path:Contract|address>
          [--route auto|direct|proxy-admin|beacon|timelock] [--timelock <address>]
-         [--call "<signature>" <args...>] [--block <n>] [--json]
+         [--call "<signature>" <args...>] [--block <n>] [--replay-blocks <n>] [--json]
 
   --rpc local   the embedded demo chain: VaultV1 behind a UUPS proxy owned by a TimelockController
-                (--proxy defaults to it). Exit codes: 0 pass, 1 fail, 2 error.`;
+                (--proxy defaults to it). Exit codes: 0 pass, 1 fail, 2 error.
+  --replay-blocks   replay the proxy's transactions of the last n blocks before and after the
+                    upgrade (default 50; 0 turns it off).`;
 
 const ROUTES: UpgradeRoute[] = ['auto', 'direct', 'proxy-admin', 'beacon', 'timelock'];
 
@@ -21,6 +23,7 @@ interface SimulateArgs {
   timelock?: string;
   call?: { signature: string; args: string[] };
   block?: bigint;
+  replayBlocks?: number;
   json: boolean;
 }
 
@@ -58,6 +61,12 @@ export function parseSimulateArgs(args: string[]): SimulateArgs {
         parsed.block = BigInt(block);
         break;
       }
+      case '--replay-blocks': {
+        const blocks = value();
+        if (!/^\d+$/.test(blocks) || Number(blocks) > 10_000) throw new PatchInputError('--replay-blocks must be a number of blocks from 0 to 10000');
+        parsed.replayBlocks = Number(blocks);
+        break;
+      }
       case '--json':
         parsed.json = true;
         break;
@@ -88,6 +97,7 @@ export function formatReport(report: SimulationReport): string {
   lines.push('', 'Checks:');
   for (const check of report.checks) {
     lines.push(`  ${mark[check.status]} ${check.title}: ${check.summary}`);
+    if (check.status === 'fail' && check.next) lines.push(`      next: ${check.next}`);
     if (check.status === 'fail') for (const fact of check.evidence) lines.push(`      ${fact}`);
   }
   const changedStorage = report.storage.filter((s) => s.changed);
@@ -124,6 +134,7 @@ export async function runSimulate(args: string[], cwd: string, write: (text: str
       ...(parsed.timelock ? { timelock: parsed.timelock } : {}),
       ...(parsed.call ? { call: parsed.call } : {}),
       ...(parsed.block !== undefined ? { block: parsed.block } : {}),
+      ...(parsed.replayBlocks !== undefined ? { replayBlocks: parsed.replayBlocks } : {}),
       ...(process.env.PATCHLINE_ANVIL_PATH ? { anvilPath: process.env.PATCHLINE_ANVIL_PATH } : {}),
       onProgress: parsed.json
         ? undefined

@@ -28,6 +28,8 @@ export interface PatchSimulationInput {
   timelock?: string;
   call?: { signature: string; args: string[] };
   block?: bigint;
+  /** Blocks of the proxy's recent traffic to replay; default 50. */
+  replayBlocks?: number;
   anvilPath?: string;
   solcPath?: string;
   onProgress?: (progress: SimulationProgress | { step: 'prepare'; detail: string }) => void;
@@ -158,6 +160,7 @@ export async function runPatchSimulation(input: PatchSimulationInput): Promise<P
         ...(input.route ? { route: input.route } : {}),
         ...(input.timelock ? { timelock: getAddress(input.timelock) } : {}),
         ...(input.block !== undefined ? { blockNumber: input.block } : {}),
+        ...(input.replayBlocks !== undefined ? { replayBlocks: input.replayBlocks } : {}),
         ...(prepared?.baseline ? { baseline: prepared.baseline } : {}),
         ...(prepared?.implementationLayout ? { implementationLayout: prepared.implementationLayout } : {}),
         ...(prepared ? { staticVerdict: prepared.staticVerdict } : {}),

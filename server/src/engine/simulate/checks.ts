@@ -65,6 +65,7 @@ export function checkUpgradeApplied(ctx: CheckContext, routeDescription: string)
     id: 'upgrade-applied',
     title: 'Upgrade applied',
     status: applied ? 'pass' : 'fail',
+    ...(applied ? {} : { next: 'check that the new implementation is a valid implementation for this proxy kind (proxiableUUID for UUPS) and that the route calls the right contract' }),
     summary: applied ? `the ${facts.kind} proxy now runs ${newImplementation}` : `the upgrade did not take effect (implementation ${current})`,
     evidence,
   };
@@ -72,7 +73,14 @@ export function checkUpgradeApplied(ctx: CheckContext, routeDescription: string)
 
 /** A failed route: the upgrade check fails with the route's reason. */
 export function routeFailedCheck(reason: string, routeDescription?: string): SimulationCheck {
-  return { id: 'upgrade-applied', title: 'Upgrade applied', status: 'fail', summary: reason, evidence: routeDescription ? [`route: ${routeDescription}`] : [] };
+  return {
+    id: 'upgrade-applied',
+    title: 'Upgrade applied',
+    status: 'fail',
+    summary: reason,
+    next: 'give the route, account or timelock that holds the upgrade right (--route, --timelock; the panel’s Route and Timelock fields), or fix the access control that refused it',
+    evidence: routeDescription ? [`route: ${routeDescription}`] : [],
+  };
 }
 
 export function storageDiffs(ctx: CheckContext): StorageWordDiff[] {
@@ -120,6 +128,7 @@ export function checkStoragePreserved(ctx: CheckContext, diffs: StorageWordDiff[
     id: 'storage-preserved',
     title,
     status: failures.length ? 'fail' : 'pass',
+    ...(failures.length ? { next: 'keep every baseline variable at its slot, offset and type: declare new variables after the last one (or take them from a __gap), and write changed values only in the initializer call' } : {}),
     summary: failures.length
       ? failures[0]
       : changed === 0
@@ -244,7 +253,10 @@ export function checkGetters(diffs: GetterDiff[]): SimulationCheck {
   else if (reverting.length) summary = `${reverting.map((d) => d.signature).join(', ')} now revert${reverting.length === 1 ? 's' : ''}`;
   else summary = review.length ? `${review.length} getter(s) changed value: ${review.map((d) => d.signature).join(', ')} (review)` : 'every getter returns what it returned before';
   if (moved.length && reverting.length) summary += `; ${reverting.map((d) => d.signature).join(', ')} now revert`;
-  return { id: 'getters', title, status: failed.length ? 'fail' : 'pass', summary, evidence };
+  const next = moved.length
+    ? 'restore the baseline storage order and types so the new code reads each value where the proxy keeps it (the storage rules in the editor show which declaration moved)'
+    : 'find why the getter reverts on the upgraded state (a value read from another slot, or a check the new code adds) and fix it before proposing';
+  return { id: 'getters', title, status: failed.length ? 'fail' : 'pass', summary, evidence, ...(failed.length ? { next } : {}) };
 }
 
 export async function checkImplementationInitializers(ctx: CheckContext): Promise<SimulationCheck> {
@@ -278,6 +290,7 @@ export async function checkImplementationInitializers(ctx: CheckContext): Promis
     id: 'implementation-initializers',
     title,
     status: open.length || unknown.length ? 'fail' : 'pass',
+    ...(open.length || unknown.length ? { next: 'add a constructor that calls _disableInitializers() (annotated @custom:oz-upgrades-unsafe-allow constructor)' } : {}),
     summary: open.length
       ? `anyone can call ${open.map((r) => r.signature).join(', ')} on the implementation ${ctx.newImplementation}: call _disableInitializers() in its constructor`
       : unknown.length
@@ -291,7 +304,14 @@ export async function checkStillUpgradeable(ctx: CheckContext): Promise<Simulati
   const title = 'Still upgradeable';
   const { facts, clients, newImplementation } = ctx;
   const evidence: string[] = [];
-  const fail = (why: string): SimulationCheck => ({ id: 'still-upgradeable', title, status: 'fail', summary: `not upgradeable afterwards: ${why}`, evidence: [...evidence, why] });
+  const fail = (why: string): SimulationCheck => ({
+    id: 'still-upgradeable',
+    title,
+    status: 'fail',
+    summary: `not upgradeable afterwards: ${why}`,
+    next: facts.kind === 'uups' ? 'inherit UUPSUpgradeable in the new implementation and keep _authorizeUpgrade restricted to the upgrade authority' : 'keep the upgrade authority able to upgrade after this patch',
+    evidence: [...evidence, why],
+  });
   let from: Address | undefined;
   let request: { to: Address; data: Hex; abi: Abi };
   let described: string;
@@ -337,7 +357,7 @@ export async function checkPause(ctx: CheckContext): Promise<SimulationCheck> {
   const pausedNow = await tryRead<boolean>(clients, proxy, pausableAbi, 'paused');
   const wasPausable = ctx.before.getters.get('paused()')?.ok ?? false;
   if (!wasPausable && !pausedNow.ok) return { id: 'pause', title, status: 'skip', summary: 'the proxy is not pausable (no paused())', evidence: [] };
-  if (!pausedNow.ok) return { id: 'pause', title, status: 'fail', summary: `paused() ${pausedNow.error} after the upgrade`, evidence: [] };
+  if (!pausedNow.ok) return { id: 'pause', title, status: 'fail', next: PAUSE_NEXT, summary: `paused() ${pausedNow.error} after the upgrade`, evidence: [] };
   const first = pausedNow.value ? 'unpause' : 'pause';
   const second = pausedNow.value ? 'pause' : 'unpause';
   const [owner, pausers] = await Promise.all([tryRead<Address>(clients, proxy, pausableAbi, 'owner'), roleHolders(clients, proxy, PAUSER_ROLE, ctx.toBlock)]);
@@ -357,7 +377,7 @@ export async function checkPause(ctx: CheckContext): Promise<SimulationCheck> {
     }
     tried.push(`${first}() from ${candidate} ${reason}`);
   }
-  if (!pauser) return { id: 'pause', title, status: 'fail', summary: `no account could ${first} the proxy after the upgrade`, evidence: tried.length ? tried : ['no owner() or PAUSER_ROLE holder found'] };
+  if (!pauser) return { id: 'pause', title, status: 'fail', next: PAUSE_NEXT, summary: `no account could ${first} the proxy after the upgrade`, evidence: tried.length ? tried : ['no owner() or PAUSER_ROLE holder found'] };
   const snapshot = await clients.test.snapshot();
   const evidence = [...tried];
   try {
@@ -368,15 +388,17 @@ export async function checkPause(ctx: CheckContext): Promise<SimulationCheck> {
       const now = await tryRead<boolean>(clients, proxy, pausableAbi, 'paused');
       const expected = action === 'pause';
       evidence.push(`${action}() from ${pauser}: paused() = ${now.ok ? now.value : now.error}`);
-      if (!now.ok || now.value !== expected) return { id: 'pause', title, status: 'fail', summary: `after ${action}() paused() is ${now.ok ? now.value : now.error}`, evidence };
+      if (!now.ok || now.value !== expected) return { id: 'pause', title, status: 'fail', next: PAUSE_NEXT, summary: `after ${action}() paused() is ${now.ok ? now.value : now.error}`, evidence };
     }
   } catch (error) {
-    return { id: 'pause', title, status: 'fail', summary: `${pauser} could not ${first} and ${second}: ${describeFailure(error, ctx.newAbi ?? [])}`, evidence };
+    return { id: 'pause', title, status: 'fail', next: PAUSE_NEXT, summary: `${pauser} could not ${first} and ${second}: ${describeFailure(error, ctx.newAbi ?? [])}`, evidence };
   } finally {
     await clients.test.revert({ id: snapshot });
   }
   return { id: 'pause', title, status: 'pass', summary: `${pauser} can ${first} and ${second} the proxy (on a snapshot, reverted)`, evidence };
 }
+
+const PAUSE_NEXT = 'keep pause() and unpause() reachable by the pauser (owner or PAUSER_ROLE) and the Pausable storage where it was';
 
 export async function checkSmokeCalls(ctx: CheckContext, calls: readonly SmokeCall[]): Promise<SimulationCheck> {
   const title = 'Smoke calls';
@@ -411,6 +433,7 @@ export async function checkSmokeCalls(ctx: CheckContext, calls: readonly SmokeCa
     id: 'smoke-calls',
     title,
     status: failed.length ? 'fail' : 'pass',
+    ...(failed.length ? { next: 'compare the call with its expectation in patchline.json simulate.calls: fix the patch, or the expectation if the change is intended' } : {}),
     summary: failed.length ? failed[0].line : `${results.length} call(s) behaved as expected`,
     evidence: results.map((r) => `${r.ok ? 'ok' : 'failed'}: ${r.line}`),
   };

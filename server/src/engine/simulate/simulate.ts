@@ -22,6 +22,7 @@ import { startFork, type Fork } from './fork';
 import { checkAtomicInitialization, initializedVersion } from './initialization';
 import { checkStaticVerdict } from './static';
 import { inspectProxy } from './inspect';
+import { checkReplay, DEFAULT_REPLAY_BLOCKS, recentTransactions, replayTransactions } from './replay';
 import { executeUpgrade, planUpgrade, RouteFailure, type RouteResult, type UpgradePlan } from './routes';
 import { planProbes, readProbe } from './probes';
 import { baselineWords, readState, slotsWrittenBy, wordLabel } from './state';
@@ -52,6 +53,7 @@ const CHECK_TITLES: Record<CheckId, string> = {
   'still-upgradeable': 'Still upgradeable',
   pause: 'Pause still works',
   'smoke-calls': 'Smoke calls',
+  replay: 'Recent traffic replayed',
 };
 
 function skipped(id: CheckId, summary: string): SimulationCheck {
@@ -150,7 +152,8 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
     const baselineSlots = new Set(words.map((w) => w.slot));
     const newWords = request.implementationLayout ? baselineWords(request.implementationLayout).filter((w) => !baselineSlots.has(w.slot)) : [];
     const target = { proxy: facts.address, kind: facts.kind };
-    const { before, probes, oldCode, versionBefore } = await step('before', async () => {
+    const replayBlocks = request.replayBlocks ?? DEFAULT_REPLAY_BLOCKS;
+    const { before, probes, oldCode, versionBefore, recent, replayedBefore } = await step('before', async (detail) => {
       const oldImplementation = facts.kind === 'beacon'
         ? getAddress(await clients.public.readContract({ address: facts.slots.beacon, abi: beaconAbi, functionName: 'implementation' }))
         : facts.slots.implementation;
@@ -161,7 +164,9 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
         readState(clients, target, probes.compared, [...words, ...newWords]),
         initializedVersion(clients, facts.address, [request.baseline?.layout, request.implementationLayout]),
       ]);
-      return { before, probes, oldCode, versionBefore };
+      const recent = await recentTransactions(clients, facts.address, toBlock, replayBlocks);
+      const replayedBefore = await replayTransactions(clients, facts.address, recent, (n, total) => detail(`replay ${n} of ${total} recent transaction(s) before the upgrade`));
+      return { before, probes, oldCode, versionBefore, recent, replayedBefore };
     });
 
     let plan: UpgradePlan | undefined;
@@ -187,7 +192,7 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
       report.checks = [
         checkStaticVerdict(request.staticVerdict),
         routeFailedCheck(routeFailure ?? 'the upgrade was not sent', plan?.description),
-        ...(['storage-preserved', 'getters', 'implementation-initializers', 'atomic-initialization', 'still-upgradeable', 'pause', 'smoke-calls'] as const).map((id) => skipped(id, 'the upgrade was not applied')),
+        ...(['storage-preserved', 'getters', 'implementation-initializers', 'atomic-initialization', 'still-upgradeable', 'pause', 'smoke-calls', 'replay'] as const).map((id) => skipped(id, 'the upgrade was not applied')),
       ];
       report.verdict = 'fail';
       return finish();
@@ -243,6 +248,7 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
         checkStillUpgradeable(ctx),
         checkSmokeCalls(ctx, request.calls ?? []),
       ]);
+      const replayedAfter = await replayTransactions(clients, facts.address, recent, (n, total) => detail(`replay ${n} of ${total} recent transaction(s) after the upgrade`));
       detail('pause and unpause on a snapshot');
       const pause = await checkPause(ctx);
       report.checks = [
@@ -255,6 +261,7 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
         upgradeable,
         pause,
         smoke,
+        checkReplay(replayBlocks, recent, replayedBefore, replayedAfter),
       ];
     });
     report.verdict = report.checks.some((c) => c.status === 'fail') ? 'fail' : 'pass';

@@ -71,6 +71,8 @@ export interface SimulationRequest {
   staticVerdict?: StaticVerdict;
   /** `patchline.json` `simulate.calls`. */
   calls?: SmokeCall[];
+  /** Replay the direct calls to the proxy in this many blocks up to the fork block; default 50, 0 turns it off. */
+  replayBlocks?: number;
   /** `patchline.anvilPath` */
   anvilPath?: string;
   /** How long the fork RPC may take to answer its first question; default 6000 ms. */
@@ -115,7 +117,7 @@ export class SimulationCancelledError extends Error {
   }
 }
 
-export type CheckId = 'static-rules' | 'upgrade-applied' | 'storage-preserved' | 'getters' | 'implementation-initializers' | 'atomic-initialization' | 'still-upgradeable' | 'pause' | 'smoke-calls';
+export type CheckId = 'static-rules' | 'upgrade-applied' | 'storage-preserved' | 'getters' | 'implementation-initializers' | 'atomic-initialization' | 'still-upgradeable' | 'pause' | 'smoke-calls' | 'replay';
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
 export interface SimulationCheck {

@@ -49,10 +49,16 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     const dir = project(`signal-${signal}`, { 'Slow.sol': pathological() });
     const child = spawn(process.execPath, [cli, 'check', '--tier', 'parser', '.'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (c, s) => resolve({ code: c, signal: s })));
-    // Give the CLI time to start and be inside the parse (about a minute of work) before signalling.
-    await new Promise((resolve) => setTimeout(resolve, 4000));
+    // Signal once the CLI says it is parsing the file (in its worker: about a minute of work).
+    // (At most 30 s: a CLI that never says so is signalled anyway, and must still stop cleanly.)
+    await new Promise<void>((resolve) => {
+      setTimeout(resolve, 30_000);
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes('patchline: parsing Slow.sol in a worker')) resolve();
+      });
+    });
     const sent = Date.now();
     child.kill(signal);
     const result = await exited;

@@ -118,7 +118,9 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
       }
       const settings = { ...(baselineRef ? { baselineGitRef: baselineRef } : {}), solc: solc.settings };
       try {
-        await project.prepare(file, parseWorker, interrupted.signal);
+        await project.prepare(file, parseWorker, interrupted.signal, (slow) => {
+          process.stderr.write(`patchline: parsing ${relative(cwd, slow)} in a worker (large or deeply nested declarations)\n`);
+        });
         const analysis = project.analyze(file, settings, (what, error) => {
           process.stderr.write(`patchline: ${what} failed on ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}\n`);
         });

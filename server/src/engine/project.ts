@@ -109,13 +109,14 @@ export class ProjectAnalyzer {
    * Parses in `worker` what would be slow to parse in-thread (large or deeply nested
    * declarations) in `file` and the files it imports, so that `analyze(file)` stays short on the
    * caller's thread. Rejects with an AbortError when `signal` aborts (the worker is terminated).
+   * `onOffload` is told each file that needs the worker (it is the slow kind).
    */
-  async prepare(file: string, worker: ParseWorker, signal?: AbortSignal): Promise<void> {
+  async prepare(file: string, worker: ParseWorker, signal?: AbortSignal, onOffload?: (file: string) => void): Promise<void> {
     const seen = new Set<string>();
     const visit = async (next: string): Promise<void> => {
       if (seen.has(next) || seen.size >= MAX_PREPARED_FILES) return;
       seen.add(next);
-      await this.workspace.prepare(next, worker, signal);
+      await this.workspace.prepare(next, worker, signal, onOffload);
       const parsed = this.workspace.parse(next);
       if (!parsed?.ast) return;
       for (const { resolution } of this.workspace.imports(parsed)) if ('file' in resolution) await visit(resolution.file);

@@ -107,10 +107,10 @@ export class SolidityWorkspace implements ParsedSources {
    * Parses the large or deeply nested declarations of `file` in `worker`, so the next `parse(file)`
    * stays short on this thread. Rejects with an AbortError when `signal` aborts.
    */
-  async prepare(file: string, worker: ParseWorker, signal?: AbortSignal): Promise<void> {
+  async prepare(file: string, worker: ParseWorker, signal?: AbortSignal, onOffload?: (file: string) => void): Promise<void> {
     const abs = path.resolve(file);
     const text = this.readText(abs);
-    if (text !== undefined) await this.parses.prepare(abs, text, worker, signal);
+    if (text !== undefined) await this.parses.prepare(abs, text, worker, signal, onOffload);
   }
 
   /** Parses `file` at its current content; unchanged content returns the cached result. */

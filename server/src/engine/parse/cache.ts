@@ -47,12 +47,17 @@ export class ParseCache {
    * so that call stays short; `signal` cancels (the worker thread is terminated). Rejects with an
    * AbortError when cancelled.
    */
-  async prepare(file: string, text: string, worker: ParseWorker, signal?: AbortSignal): Promise<void> {
+  async prepare(file: string, text: string, worker: ParseWorker, signal?: AbortSignal, onOffload?: (file: string) => void): Promise<void> {
     const hash = createHash('sha1').update(text).digest('hex');
     if (this.parsed.get(file)?.hash === hash || preScan(text, this.limits).hit) return;
+    let told = false;
     const limit = await this.parserOf(file).prepare(
       text,
-      (wrapped, options) => worker.parse(wrapped, { ...options, ...(signal ? { signal } : {}) }),
+      (wrapped, options) => {
+        if (!told) onOffload?.(file);
+        told = true;
+        return worker.parse(wrapped, { ...options, ...(signal ? { signal } : {}) });
+      },
       worthOffloading,
       { budgetMs: this.limits.parseBudgetMs },
     );

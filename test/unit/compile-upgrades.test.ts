@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { encodeAbiParameters, keccak256, toHex } from 'viem';
 import type { Range } from '../../server/src/engine/findings';
-import { compileProject, type Compilation } from '../../server/src/engine/compile/compilation';
+import { compileProject, hasLinkableLibrary, type Compilation } from '../../server/src/engine/compile/compilation';
 import { SolcCompiler } from '../../server/src/engine/compile/solc';
 import { runCompilerTier } from '../../server/src/engine/compile/tier';
 import { compilerFindings } from '../../server/src/engine/compile/to-findings';
@@ -414,6 +414,13 @@ describe('every upgrades-core error kind reaches the user (compiler tier)', () =
 });
 
 describe('link references that cannot be generated', () => {
+  it('are asked for only when a library with public or external functions exists', () => {
+    assert.equal(hasLinkableLibrary(readFileSync(join(root, 'kinds', 'external-library-linking.sol'), 'utf8')), true);
+    assert.equal(hasLinkableLibrary(readFileSync(require.resolve('@openzeppelin/contracts/utils/Strings.sol'), 'utf8')), false, 'internal library functions are inlined');
+    assert.equal(hasLinkableLibrary('library L { function f() internal {} }\n// library M { function g() public {} }'), false);
+    assert.equal(hasLinkableLibrary('library L { struct S { uint a; } function f() external {} }'), true);
+  });
+
   it('keeps the layouts and says library linking went unchecked (stack too deep without the optimizer)', async () => {
     const compiler = new SolcCompiler();
     try {
@@ -424,7 +431,7 @@ describe('link references that cannot be generated', () => {
       assert.deepEqual(result.layouts.get('StackTooDeep')?.storage.map((e) => e.label), ['total']);
       const warning = result.findings.find((f) => f.rule === 'solc-warning' && /external libraries/.test(f.message));
       assert.ok(warning, JSON.stringify(result.findings));
-      assert.equal(warning.range.start.line, 7);
+      assert.equal(warning.range.start.line, 13);
     } finally {
       await compiler.dispose();
     }

@@ -10,7 +10,7 @@ import { compileErrors, onlyCodegenErrors, outputSelection, type OutputLevel, ty
 import { collectSources, type ImportResolver, type ResolvedSource, type SourceGraph } from './sources';
 import { SrcDecoder } from './src-decoder';
 import { LineIndex } from '../text';
-import { compareVersions, parseVersion, pragmaRanges } from './versions';
+import { compareVersions, maskComments, parseVersion, pragmaRanges } from './versions';
 
 /** No compiler for the version these sources need: not installed, and not downloadable now. */
 export class CompilerUnavailableError extends Error {
@@ -92,6 +92,25 @@ export interface Compilation {
 
 const NAMESPACE_ANNOTATION = /@custom:storage-location/;
 
+/**
+ * Whether a source declares a library with a public or external function: only calls to those
+ * link a library into a contract's bytecode (internal library functions are inlined).
+ */
+export function hasLinkableLibrary(text: string): boolean {
+  if (!/\blibrary\b/.test(text)) return false;
+  const code = maskComments(text);
+  for (const match of code.matchAll(/\blibrary\s+\w+\s*\{/g)) {
+    let depth = 0;
+    let end = match.index + match[0].length - 1;
+    for (; end < code.length; end++) {
+      if (code[end] === '{') depth++;
+      else if (code[end] === '}' && --depth === 0) break;
+    }
+    if (/\bfunction\b[^{;]*\b(?:public|external)\b/.test(code.slice(match.index, end))) return true;
+  }
+  return false;
+}
+
 /** `@custom:` NatSpec tags arrived in solc 0.8.2; older compilers reject them. */
 const CUSTOM_NATSPEC_SINCE = parseVersion('0.8.2')!;
 
@@ -136,7 +155,8 @@ export async function compileProject(compiler: SolcCompiler | CompilerSet, reque
     language: 'Solidity',
     sources: Object.fromEntries([...sources].map(([name, s]) => [name, { content: s.contents }])),
     settings: {
-      outputSelection: outputSelection(level, graph.entries),
+      // Code generation for link references costs about half a compile: only when a library could be linked.
+      outputSelection: outputSelection(level, [...sources.values()].some((source) => hasLinkableLibrary(source.contents)) ? graph.entries : []),
       ...(remappings.length ? { remappings } : {}),
     },
   };

@@ -60,7 +60,8 @@ export interface SolcOutput {
 /**
  * What to ask solc for. `storage`: storage layouts, method identifiers and ASTs, and for the
  * contracts of `entries` their link references, which upgrades-core's `validate` needs to report
- * `external-library-linking` (they cost code generation, so only for the files being checked);
+ * `external-library-linking` (they cost code generation, so only for the files being checked, and
+ * only when a library with public or external functions exists);
  * `full`: bytecode and everything else for every contract (real bytecode versions).
  */
 export type OutputLevel = 'storage' | 'full';

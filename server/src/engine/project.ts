@@ -29,7 +29,7 @@ import type { SolcCompiler } from './compile/solc';
 import { howToGetCompiler, type CompilerSet } from './compile/solc-select';
 import type { SolcSettings } from './compile/solc-settings';
 import { WorkspaceImportResolver } from './compile/workspace-resolver';
-import type { SymbolTable } from './layout/symbols';
+import { SymbolTable } from './layout/symbols';
 import { checkUpgradeSafety } from './rules/upgrade-rules';
 import { applySuppressions, loadPatchlineConfig, type PatchlineConfig } from './suppress';
 import { LineIndex } from './text';
@@ -159,7 +159,7 @@ export class ProjectAnalyzer {
         if (parsed.errors.length === 0 || !previous) layouts = computed.layouts;
         // What the layouts could not see (an unresolved import or base, a file that does not
         // parse): such a contract is not compared, its verdict is analysis-incomplete.
-        const closure = missingInClosure(file, this.workspace);
+        const closure = missingInClosure(file, computed.symbols);
         for (const name of computed.layouts.keys()) {
           const pieces = [...closure, ...missingFromLayoutErrors(computed.layoutErrors.get(name) ?? [])];
           if (pieces.length > 0) missingByContract.set(name, pieces);
@@ -469,10 +469,11 @@ export class ProjectAnalyzer {
       if (!parsed?.ast) continue;
       const declares = parsed.ast.children.some((n) => n.type === 'ContractDefinition' && (n as { name: string }).name === ref.contract);
       if (!declares) continue;
-      const { layout, errors } = computeLayout(ref.contract, candidate, this.workspace);
+      const symbols = new SymbolTable(this.workspace);
+      const { layout, errors } = computeLayout(ref.contract, candidate, this.workspace, symbols);
       if (!layout) continue;
       // The baseline's own gaps: a truncated baseline would turn into false insertions and retypes.
-      const missing = [...missingInClosure(candidate, this.workspace, { ownSyntaxErrors: candidate !== path.resolve(fromFile) }), ...missingFromLayoutErrors(errors)];
+      const missing = [...missingInClosure(candidate, symbols, { ownSyntaxErrors: candidate !== path.resolve(fromFile) }), ...missingFromLayoutErrors(errors)];
       return missing.length > 0 ? { ...layout, missing } : layout;
     }
     return undefined;

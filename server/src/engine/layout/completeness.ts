@@ -3,36 +3,30 @@
 // errors (a base or type it could not resolve). Any of these may hide variables, so a layout with
 // missing pieces is never compared (the verdict is "incomplete", not "safe").
 import * as path from 'node:path';
-import type { SolidityWorkspace } from '../workspace';
+import type { SymbolTable } from './symbols';
 import type { LayoutError } from './parser-layout';
 import type { MissingPiece } from './types';
 
 /**
- * Missing pieces of the import closure of `file`. The file's own syntax errors count only with
- * `ownSyntaxErrors` (a baseline file); for the edited file the editor reports them as syntax-error.
+ * Missing pieces of the import closure the symbol table walked from `file` (computing a layout
+ * walks all of it): unresolved imports, unreadable files, files that do not parse. The file's own
+ * syntax errors count only with `ownSyntaxErrors` (a baseline file); for the edited file the
+ * editor reports them as syntax-error.
  */
-export function missingInClosure(file: string, workspace: SolidityWorkspace, { ownSyntaxErrors = false } = {}): MissingPiece[] {
-  const out: MissingPiece[] = [];
-  const seen = new Set<string>();
+export function missingInClosure(file: string, symbols: SymbolTable, { ownSyntaxErrors = false } = {}): MissingPiece[] {
   const root = path.resolve(file);
-  const queue = [root];
-  while (queue.length > 0) {
-    const current = queue.shift()!;
-    if (seen.has(current)) continue;
-    seen.add(current);
-    const parsed = workspace.parse(current);
-    if (!parsed) {
-      out.push({ kind: 'file-unreadable', file: current, what: current, reason: 'the file cannot be read' });
-      continue;
-    }
-    if ((current !== root || ownSyntaxErrors) && parsed.errors.length > 0) {
+  const out: MissingPiece[] = [];
+  for (const parsed of symbols.files()) {
+    if ((parsed.file !== root || ownSyntaxErrors) && parsed.errors.length > 0) {
       const first = parsed.errors[0];
-      out.push({ kind: 'parse-failed', file: current, range: first.range, what: current, reason: `it does not parse (${first.message})` });
+      out.push({ kind: 'parse-failed', file: parsed.file, range: first.range, what: parsed.file, reason: `it does not parse (${first.message})` });
     }
-    for (const error of workspace.importErrors(parsed)) {
-      out.push({ kind: 'import-unresolved', file: current, range: error.range, what: `import '${error.importPath}'`, reason: error.message });
-    }
-    for (const { resolution } of workspace.imports(parsed)) if ('file' in resolution) queue.push(resolution.file);
+  }
+  for (const error of symbols.importErrors) {
+    out.push({ kind: 'import-unresolved', file: error.file, range: error.range, what: `import '${error.importPath}'`, reason: error.message });
+  }
+  for (const { file: unreadable, fromFile } of symbols.unreadable) {
+    out.push({ kind: 'file-unreadable', file: unreadable, what: unreadable, reason: `the file cannot be read (imported by ${path.basename(fromFile)})` });
   }
   return out;
 }

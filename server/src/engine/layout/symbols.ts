@@ -43,6 +43,8 @@ export class SymbolTable {
   private readonly fileScopes = new Map<ParsedFile, Scope>();
   private readonly members = new Map<ContractDefinition, Scope>();
   readonly importErrors: ImportError[] = [];
+  /** Imports that resolved to a file that could not be read. */
+  readonly unreadable: { file: string; fromFile: string }[] = [];
   private readonly reportedImportErrors = new Set<ParsedFile>();
 
   constructor(readonly workspace: ParsedSources) {}
@@ -65,7 +67,10 @@ export class SymbolTable {
     for (const { node, resolution } of this.workspace.imports(file)) {
       if ('error' in resolution) continue;
       const imported = this.workspace.parse(resolution.file);
-      if (!imported) continue;
+      if (!imported) {
+        this.unreadable.push({ file: resolution.file, fromFile: file.file });
+        continue;
+      }
       if (node.unitAlias) {
         scope.set(node.unitAlias, { kind: 'module', name: node.unitAlias, file: imported });
         continue;
@@ -81,6 +86,11 @@ export class SymbolTable {
       }
     }
     return scope;
+  }
+
+  /** Every file whose scope was built: the import closure of the files looked at so far. */
+  files(): ParsedFile[] {
+    return [...this.fileScopes.keys()];
   }
 
   /** Definitions declared directly in a contract (not inherited). */

@@ -1,10 +1,10 @@
-// The server (dist/server.js) ended by a signal after or during a simulation on the local demo
-// chain: SIGTERM ends it, and neither SIGTERM nor SIGKILL leaves an anvil behind (checked by pid).
+// The server (dist/server.js) ended by a signal while it keeps the local demo chain: SIGTERM ends
+// it, and neither SIGTERM nor SIGKILL leaves an anvil behind (checked by pid).
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { SimulateRequest } from '../../server/src/protocol';
+import { ProposeRequest, SimulateRequest } from '../../server/src/protocol';
 import { anvilChildrenOf, eventually, exampleProjectCopy, processRuns } from '../fixtures/chain/harness';
 import { LspTestClient } from './lspClient';
 
@@ -33,13 +33,27 @@ test('SIGTERM after a simulation: the server ends, and the demo chain with it', 
   }
 });
 
-test('SIGKILL during a simulation: no anvil outlives the server', async () => {
+test('SIGKILL with the demo chain idle: no anvil outlives the server', async () => {
   const client = new LspTestClient();
   try {
     await client.initialize({ trusted: true, workspaceFolder: project });
-    simulate(client).catch(() => undefined); // the server dies before it answers
-    let anvils: number[] = [];
-    assert.ok(await eventually(() => (anvils = anvilChildrenOf(client.process.pid!)).length > 0, 120_000), `the server started no anvil: ${client.stderr.join('')}`);
+    // An export on the local chain starts the demo chain and keeps it; this one is rejected (no contract at the proxy).
+    const A1 = '0x1111111111111111111111111111111111111111';
+    await assert.rejects(
+      client.connection.sendRequest(ProposeRequest, {
+        confirmedWithoutPassingSimulation: true,
+        fork: { kind: 'local' },
+        proxy: A1,
+        newImplementation: '0x2222222222222222222222222222222222222222',
+        governance: { kind: 'timelock', timelock: '0x3333333333333333333333333333333333333333' },
+        name: 'rejected',
+        force: false,
+      }),
+      /not a contract/,
+    );
+    const anvils = anvilChildrenOf(client.process.pid!);
+    assert.ok(anvils.length > 0, `the demo chain runs: ${client.stderr.join('')}`);
+    // Idle: anvil writes nothing, so no broken pipe ends it by chance.
     client.process.kill('SIGKILL');
     assert.ok(await eventually(() => anvils.every((pid) => !processRuns(pid))), `anvil ${anvils.join(', ')} outlived the server`);
   } finally {

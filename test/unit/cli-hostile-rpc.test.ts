@@ -164,11 +164,17 @@ describe('offline propose: careless input', () => {
     }
   });
 
-  it('a ws:// RPC URL is refused up front with a clear message', async () => {
-    const result = await run(['propose', '--proxy', A1, '--implementation', A2, '--timelock', A3, '--rpc', `ws://127.0.0.1:1/${SECRET}`, '--out', 'out', '--no-simulation'], work);
-    assert.equal(result.status, 2, result.stderr);
-    assert.match(result.stderr, /WebSocket URL: Patchline speaks HTTP\(S\) JSON-RPC only/);
-    assert.doesNotMatch(result.stderr, new RegExp(SECRET));
+  it('a ws:// RPC URL is refused up front with a clear message, by propose and simulate', async () => {
+    for (const args of [
+      ['propose', '--proxy', A1, '--implementation', A2, '--timelock', A3, '--rpc', `ws://127.0.0.1:1/${SECRET}`, '--out', 'out', '--no-simulation'],
+      ['simulate', '--proxy', A1, '--implementation', A2, '--rpc', `wss://127.0.0.1:1/${SECRET}`],
+    ]) {
+      const result = await run(args, work);
+      assert.equal(result.status, 2, result.stderr);
+      assert.match(result.stderr, /WebSocket URL: Patchline speaks HTTP\(S\) JSON-RPC only/);
+      assert.doesNotMatch(result.stderr, new RegExp(SECRET));
+    }
+    assert.equal(existsSync(join(work, '.patchline')), false, 'no report: nothing ran');
   });
 
   it("writes the proposal folder and files with the user's umask (not mkdtemp's 0700)", async () => {

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { getAddress, isAddress, type Abi, type Address } from 'viem';
 import { compileArtifacts, type ContractArtifact } from './chain/artifacts';
+import { rpcUrlProblem } from './chain/clients';
 import { startDemoChain, type DemoChain } from './chain/demo';
 import { SolcCompiler } from './compile/solc';
 import { compareFindings } from './findings';
@@ -133,7 +134,8 @@ export async function runPatchSimulation(input: PatchSimulationInput): Promise<P
   const ref = parseImplementationRef(input.implementation, input.cwd);
   if (input.proxy !== undefined && !isAddress(input.proxy)) throw new PatchInputError(`--proxy ${input.proxy} is not an address`);
   if (input.timelock !== undefined && !isAddress(input.timelock)) throw new PatchInputError(`--timelock ${input.timelock} is not an address`);
-  if (input.rpc !== 'local' && !/^(https?|wss?):\/\//.test(input.rpc)) throw new PatchInputError(`--rpc must be an http(s) or ws(s) URL, or "local"`);
+  const rpcProblem = input.rpc === 'local' ? undefined : rpcUrlProblem(input.rpc);
+  if (rpcProblem) throw new PatchInputError(`--rpc: ${rpcProblem}, or "local"`);
   if (input.rpc !== 'local' && input.proxy === undefined) throw new PatchInputError('--proxy <address> is required when forking an RPC');
 
   const prepared = ref ? await workspaceImplementation(ref, input.solcPath, input.onProgress) : undefined;

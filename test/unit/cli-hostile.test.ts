@@ -30,7 +30,7 @@ test('a crashing compiler keeps the parser findings, adds a solc-error and exits
   const solc = join(dir, 'fake-solc');
   writeFileSync(solc, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "Version: 0.8.30+commit.73712a01.Linux.g++"; exit 0; fi\necho "RuntimeError: memory access out of bounds" >&2\nexit 134\n');
   chmodSync(solc, 0o755);
-  const result = spawnSync(process.execPath, [cli, 'check', '--format', 'json', '.'], { cwd: dir, encoding: 'utf8', env: { ...process.env, PATCHLINE_SOLC_PATH: solc } });
+  const result = spawnSync(process.execPath, [cli, 'check', '--format', 'json', '--solc', solc, '.'], { cwd: dir, encoding: 'utf8' });
   assert.equal(result.status, 1, result.stderr);
   const findings = JSON.parse(result.stdout) as { rule: string; file: string; message: string }[];
   assert.deepEqual(findings.map((f) => [f.rule, f.file]), [['syntax-error', 'Broken.sol'], ['solc-error', 'Clean.sol']]);

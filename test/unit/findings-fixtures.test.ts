@@ -1,4 +1,4 @@
-// The findings that are not rules of rules/ (syntax-error, import-unresolved from the parser tier;
+// Findings checked on whole files (syntax-error, import-unresolved, analysis-incomplete, analysis-limit from the parser tier;
 // solc-error, solc-warning from the compiler) against their fixtures in test/fixtures/findings/:
 // the positive fixture gets exactly its markers, full ranges included; the negative one, none.
 import assert from 'node:assert/strict';
@@ -28,7 +28,7 @@ const described = (findings: Finding[], rule: string) =>
     .sort();
 
 describe('non-rule findings on their fixtures', () => {
-  for (const rule of ['syntax-error', 'import-unresolved', 'solc-error', 'solc-warning']) {
+  for (const rule of ['syntax-error', 'import-unresolved', 'analysis-incomplete', 'analysis-limit', 'solc-error', 'solc-warning']) {
     test(`${rule}: the positive fixture gets exactly its markers and ranges, the negative none`, async () => {
       const positive = path.join(FINDINGS, rule, 'positive.sol');
       const markers = markersOf(fs.readFileSync(positive, 'utf8')).filter((m) => m.rule === rule);

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempProjects } from './temp-projects';
 import { isAbortError } from '../../server/src/engine/abort';
-import type { SolcCompiler } from '../../server/src/engine/compile/solc';
+import { SolcCompiler } from '../../server/src/engine/compile/solc';
+import type { SolcOutput } from '../../server/src/engine/compile/solc-json';
 import { DEFAULT_LIMITS, preScan } from '../../server/src/engine/parse/limits';
 import { ParseWorker } from '../../server/src/engine/parse/pool';
 import { parseSolidity } from '../../server/src/engine/parse/solidity';
@@ -160,12 +161,17 @@ test('imports that leave the project are import-unresolved, and the file outside
 
 test('a crashing compiler keeps the parser tier and becomes a solc-error finding', async () => {
   const dir = project('crash', { 'Good.sol': good });
-  const crashing = {
-    version: async () => '0.8.30+commit.73712a01.Emscripten.clang',
-    compile: async () => {
-      throw new Error('solc crashed: RuntimeError: memory access out of bounds');
-    },
-  } as unknown as SolcCompiler;
+  // A compiler that dies as solc-js does on huge input.
+  class CrashingSolc extends SolcCompiler {
+    override version(): Promise<string> {
+      return Promise.resolve('0.8.30+commit.73712a01.Emscripten.clang');
+    }
+    override compile(): Promise<SolcOutput> {
+      return Promise.reject(new Error('solc crashed: RuntimeError: memory access out of bounds'));
+    }
+  }
+  // A native path: nothing is started until a compile runs, and compile is replaced.
+  const crashing = new CrashingSolc({ solcPath: '/bin/false' });
   const analyzer = new ProjectAnalyzer(dir);
   analyzer.analyze(join(dir, 'Good.sol'));
   const compiled = await analyzer.compile(join(dir, 'Good.sol'), crashing);

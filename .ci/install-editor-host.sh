@@ -66,7 +66,10 @@ cp "$spec/package.json" "$spec/package-lock.json" "$spec/.npmrc" "$host/"
 cd "$host"
 # Step 1: fetch the locked tree without running install scripts, since the system Node may be older than 24.
 echo "editor host: fetching code-server and Node 24 from npm into $host"
-npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+npm ci --ignore-scripts --no-audit --no-fund --loglevel=error || {
+  echo "editor host: npm could not fetch code-server and Node 24 (see above; it needs the npm registry)" >&2
+  exit 1
+}
 # Step 2: run the install scripts (code-server's postinstall runs `npm install` inside VS Code and
 # compiles native modules) with Node 24 first on PATH, and node-gyp pointed at Node 24's headers
 # (a user npmrc may point `nodedir` at another Node's; the variable wins over any npmrc).

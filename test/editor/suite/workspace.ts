@@ -60,8 +60,18 @@ export async function openSolidity(relativePath: string): Promise<vscode.TextEdi
   return vscode.window.showTextDocument(document);
 }
 
-/** Puts a document back to its saved text, so the suites do not depend on each other's order. */
+/**
+ * Puts a document back to its saved text, so the suites do not depend on each other's order. An edit
+ * of the document itself: `workbench.action.files.revert` acts on whichever editor is active, and on
+ * a loaded machine it left documents edited (the next test then found the previous one's edit).
+ */
 export async function revert(editor: vscode.TextEditor): Promise<void> {
-  await vscode.window.showTextDocument(editor.document);
-  await vscode.commands.executeCommand('workbench.action.files.revert');
+  const { document } = editor;
+  const saved = Buffer.from(await vscode.workspace.fs.readFile(document.uri)).toString('utf8');
+  if (document.getText() !== saved) {
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), saved);
+    if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`${document.uri.path}: the edit back to its saved text did not apply`);
+  }
+  if (document.getText() !== saved) throw new Error(`${document.uri.path} is not back to its saved text`);
 }

@@ -179,3 +179,22 @@ test('a crashing compiler keeps the parser tier and becomes a solc-error finding
   assert.deepEqual(compiled.findings.map((f) => [f.rule, f.severity, f.tier]), [['solc-error', 'error', 'compiler']]);
   assert.match(compiled.findings[0].message, /memory access out of bounds/);
 });
+
+test('a compile that fails in an imported file is an error on the checked file, not silence', async () => {
+  const dir = project('broken-import', {
+    'Lib.sol': 'pragma solidity ^0.8.20;\ncontract Lib {\n    function f() public { uint256 y = ; }\n}\n',
+    'Main.sol': 'pragma solidity ^0.8.20;\nimport "./Lib.sol";\ncontract Main is Lib {\n    uint256 x;\n}\n',
+  });
+  const compiler = new SolcCompiler();
+  try {
+    const analyzer = new ProjectAnalyzer(dir);
+    analyzer.analyze(join(dir, 'Main.sol'));
+    const compiled = await analyzer.compile(join(dir, 'Main.sol'), compiler);
+    assert.equal(compiled.ok, false);
+    const errors = compiled.findings.filter((f) => f.severity === 'error');
+    assert.deepEqual(errors.map((f) => [f.rule, f.file]), [['solc-error', join(dir, 'Main.sol')]]);
+    assert.match(errors[0].message, /could not compile this file with its imports \(ParserError in Lib\.sol:3: /);
+  } finally {
+    await compiler.dispose();
+  }
+});

@@ -58,6 +58,7 @@ export async function runCompilerTier(compiler: SolcCompiler | CompilerSet, requ
   });
   const validated = validateCompilation(compilation);
   const findings = compilerMessageFindings(compilation.messages, request.file);
+  if (!compilation.ok && !findings.some((f) => f.severity === 'error')) findings.push(failedElsewhereFinding(compilation, request.file));
   if (compilation.linkingUnchecked) findings.push(...linkingUncheckedFindings(validated, request.file));
   const layouts = new Map<string, StorageLayout>();
   const contracts = new Map<string, CompiledContract>();
@@ -113,6 +114,26 @@ function linkingUncheckedFindings(validated: ValidatedCompilation, file: string)
     });
   }
   return findings;
+}
+
+/**
+ * The compile failed on an error in another file (an import) or with no location: without this,
+ * the compiler tier would say nothing about `file`, and `--tier compiler` would pass it.
+ */
+function failedElsewhereFinding(compilation: Compilation, file: string): Finding {
+  const error = compilation.messages.find((m) => m.severity === 'error');
+  const where = error?.sourceName ? `${error.sourceName}${error.range ? `:${error.range.start.line + 1}` : ''}` : undefined;
+  const what = error ? `${error.type}${where ? ` in ${where}` : ''}: ${error.message.split('\n')[0]}` : 'no output';
+  return {
+    rule: 'solc-error',
+    severity: 'error',
+    message:
+      `solc ${compilation.compilerVersion.split('+')[0]} could not compile this file with its imports (${what}), so the compiler-tier checks ` +
+      "(solc's errors, OpenZeppelin's validation, solc's storage layouts) did not run for it. Fix that error, or choose the compiler the code is written for (`patchline.solc.version`).",
+    file,
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    tier: 'compiler',
+  };
 }
 
 /** solc's errors and warnings located in `file`, as compiler-tier findings (`solc-error`, `solc-warning`). */

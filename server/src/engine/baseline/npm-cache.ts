@@ -1,14 +1,14 @@
 // npm package sources in Patchline's cache folder, content-addressed by name@version: fetched from
 // the registry (the lock's tarball URL or the configured registry), checked against the lock's
 // integrity, extracted without running anything. A tarball put there by `npm pack` works offline.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { integrityProblem, readTar } from '../npm-registry';
 import type { LockedPackage } from './lockfiles';
 
-export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
+export { configuredRegistry } from '../npm-registry';
 
 /** `<cache>/npm/<name>@<version>`: the package's files (what its tarball holds under `package/`). */
 export function packageCachePath(cacheDir: string, pkg: Pick<LockedPackage, 'name' | 'version'>): string {
@@ -94,41 +94,6 @@ async function get(url: string, signal: AbortSignal | undefined): Promise<Respon
   return response;
 }
 
-/** Undefined when one of the SRI hashes in `integrity` matches `bytes` (only known algorithms count). */
-export function integrityProblem(bytes: Buffer, integrity: string): string | undefined {
-  let checked = false;
-  for (const token of integrity.trim().split(/\s+/)) {
-    const m = /^(sha512|sha384|sha256|sha1)-([A-Za-z0-9+/=]+)/.exec(token);
-    if (!m) continue;
-    checked = true;
-    if (createHash(m[1]).update(bytes).digest('base64') === m[2]) return undefined;
-  }
-  return checked ? `integrity mismatch (expected ${integrity})` : `unsupported integrity "${integrity}"`;
-}
-
-/** The registry npm would use for `name`: `npm_config_registry`, then `.npmrc` of the project and the user. */
-export function configuredRegistry(projectDir: string, name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const scope = name.startsWith('@') ? name.slice(0, name.indexOf('/')) : undefined;
-  const fromEnv = (scope && env[`npm_config_${scope}:registry`]) || env.npm_config_registry || env.NPM_CONFIG_REGISTRY;
-  if (fromEnv) return fromEnv;
-  for (const file of [path.join(projectDir, '.npmrc'), path.join(os.homedir(), '.npmrc')]) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    const settings = new Map<string, string>();
-    for (const line of text.split(/\r?\n/)) {
-      const m = /^\s*([^#;=\s][^=]*?)\s*=\s*(.*?)\s*$/.exec(line);
-      if (m) settings.set(m[1], m[2]);
-    }
-    const registry = (scope && settings.get(`${scope}:registry`)) || settings.get('registry');
-    if (registry) return registry;
-  }
-  return DEFAULT_REGISTRY;
-}
-
 /** Extracts a gzipped npm tarball's `package/` into `dir`, atomically (a half-written folder never shows). */
 function extractInto(dir: string, gzipped: Buffer): void {
   const temp = `${dir}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
@@ -152,44 +117,6 @@ function extractInto(dir: string, gzipped: Buffer): void {
   } finally {
     fs.rmSync(temp, { recursive: true, force: true });
   }
-}
-
-interface TarEntry {
-  path: string;
-  data: Buffer;
-}
-
-/** The regular files of a tar archive (ustar, with pax and GNU long names); links and devices are skipped. */
-export function readTar(tar: Buffer): TarEntry[] {
-  const entries: TarEntry[] = [];
-  let longName: string | undefined;
-  for (let offset = 0; offset + 512 <= tar.length; ) {
-    const header = tar.subarray(offset, offset + 512);
-    if (header.every((b) => b === 0)) break;
-    const field = (start: number, length: number) => {
-      const raw = header.subarray(start, start + length);
-      const end = raw.indexOf(0);
-      return raw.subarray(0, end < 0 ? length : end).toString('utf8');
-    };
-    const size = parseInt(field(124, 12).trim() || '0', 8);
-    const type = field(156, 1) || '0';
-    const prefix = field(257, 6).startsWith('ustar') ? field(345, 155) : '';
-    const data = tar.subarray(offset + 512, offset + 512 + size);
-    offset += 512 + Math.ceil(size / 512) * 512;
-    if (type === 'x') {
-      const pax = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(`\n${data.toString('utf8')}`);
-      if (pax) longName = pax[1];
-      continue;
-    }
-    if (type === 'L') {
-      longName = data.toString('utf8').replace(/\0.*$/s, '');
-      continue;
-    }
-    const name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
-    longName = undefined;
-    if (type === '0' || type === '7') entries.push({ path: name.replace(/^\.\//, ''), data: Buffer.from(data) });
-  }
-  return entries;
 }
 
 function message(error: unknown): string {

@@ -93,7 +93,7 @@ test('a path:Contract annotation that names nothing is an error, and neither a s
   assert.ok(disabled.findings.some((f) => f.rule === 'analysis-incomplete'), 'a disable comment does not silence it');
   const analysis = new ProjectAnalyzer(root).analyze(join(root, 'contracts/V2.sol'), { rules: { 'analysis-incomplete': 'off' } });
   assert.deepEqual(rulesOf(analysis.findings), ['analysis-incomplete:error'], JSON.stringify(analysis.findings));
-  assert.match(analysis.findings[0].message, /@custom:oz-upgrades-from contracts\/Gone\.sol:V1.*no contract V1 in contracts\/Gone\.sol/);
+  assert.match(analysis.findings[0].message, /@custom:oz-upgrades-from contracts\/Gone\.sol:V1.*contracts\/Gone\.sol does not exist \(looked for /);
   assert.match(analysis.findings[0].message, /project root/);
 });
 
@@ -131,4 +131,25 @@ test('the CLI exits 1 on an incomplete analysis and counts the contract apart fr
   assert.equal(result.status, 1, result.stdout + result.stderr);
   assert.match(result.stdout, /contracts\/V2\.sol:\d+:\d+ error analysis-incomplete /);
   assert.match(result.stdout, /Upgradeable contracts: none\. Not checked, analysis incomplete: 1 contract\(s\): V2 \(contracts\/V2\.sol\)\./);
+});
+
+test('the CLI checks a folder without markers alike from inside and from outside it, and says when an annotated file does not exist', () => {
+  const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+  const root = project({
+    'contracts/V1.sol': `${HEADER}contract V1 {\n    uint256 a;\n    uint256 b;\n}\n`,
+    // b inserted before a: a storage break.
+    'contracts/V2.sol': `${HEADER}/// @custom:oz-upgrades-from contracts/V1.sol:V1\ncontract V2 {\n    uint256 c;\n    uint256 a;\n    uint256 b;\n}\n`,
+  });
+  const inside = spawnSync(process.execPath, [cli, 'check', '--tier', 'parser', '--format', 'json'], { cwd: root, encoding: 'utf8' });
+  const outside = spawnSync(process.execPath, [cli, 'check', '--tier', 'parser', '--format', 'json', root], { cwd: dirname(root), encoding: 'utf8' });
+  for (const result of [inside, outside]) {
+    assert.equal(result.status, 1, result.stdout + result.stderr);
+    const rules = (JSON.parse(result.stdout) as { rule: string }[]).map((f) => f.rule);
+    assert.ok(rules.includes('storage-inserted') && !rules.includes('analysis-incomplete'), rules.join(', '));
+  }
+  // From the contracts folder the root is that folder: contracts/V1.sol is not there, and the message says so.
+  const sub = spawnSync(process.execPath, [cli, 'check', '--tier', 'parser', 'V2.sol'], { cwd: join(root, 'contracts'), encoding: 'utf8' });
+  assert.equal(sub.status, 1, sub.stdout + sub.stderr);
+  assert.match(sub.stdout, /contracts\/V1\.sol does not exist \(looked for .*contracts\/contracts\/V1\.sol\)/);
+  assert.doesNotMatch(sub.stdout, /no contract V1 in/);
 });

@@ -1,6 +1,7 @@
 // The CLI face: `patchline check [paths...]`. Exit codes: 0 clean, 1 error findings, 2 usage or internal error.
 import { parseArgs } from 'node:util';
-import { relative } from 'node:path';
+import { statSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
 import { GitRefContents } from '../engine/baseline/git';
 import { collectSolidityFiles, PathNotFoundError } from '../engine/files';
 import { compareFindings, type Finding } from '../engine/findings';
@@ -89,6 +90,20 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
   if (solc.errors.length > 0) throw new UsageError(solc.errors[0].replace('"--solc.version"', '--solc-version').replace('"--solc.path"', '--solc'));
 
   const files = collectSolidityFiles(positionals.length > 0 ? positionals : ['.'], cwd);
+  // Without a marker file, the project root is the folder named on the command line (the deepest
+  // that holds the file), else the working directory: `check some/project` from elsewhere and
+  // `cd some/project && check` read `path:Contract` annotations alike.
+  const folders = (positionals.length > 0 ? positionals : ['.'])
+    .map((p) => resolve(cwd, p))
+    .filter((p) => {
+      try {
+        return statSync(p).isDirectory();
+      } catch {
+        return false;
+      }
+    })
+    .sort((a, b) => b.length - a.length);
+  const rootOf = (file: string) => findProjectRoot(file, folders.find((folder) => file === folder || file.startsWith(folder + sep)) ?? cwd);
   const findings: Finding[] = [];
   const upgradeable: string[] = [];
   // Contracts whose storage could not be checked (analysis-incomplete): counted apart, never as checked.
@@ -108,13 +123,13 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
   process.once('SIGTERM', stopOnSignal);
   try {
     for (const file of files) {
-      const root = findProjectRoot(file, cwd);
+      const root = rootOf(file);
       let project = projects.get(root);
       if (!project) {
         assertValidConfig(root, cwd);
         projects.set(root, (project = new ProjectAnalyzer(root)));
         // The baseline's own dependency versions (lock file at the ref), into the cache before checking.
-        if (baselineRef) await fetchBaselineDependencies(project, baselineRef, files.filter((f) => findProjectRoot(f, cwd) === root));
+        if (baselineRef) await fetchBaselineDependencies(project, baselineRef, files.filter((f) => rootOf(f) === root));
       }
       const settings = { ...(baselineRef ? { baselineGitRef: baselineRef } : {}), solc: solc.settings };
       try {

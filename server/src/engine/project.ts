@@ -388,6 +388,7 @@ export class ProjectAnalyzer {
         if (!memo.has(key)) memo.set(key, this.layoutOfRef(ref, file));
         return memo.get(key);
       },
+      whyNotFound: (ref) => this.whyNotFound(ref, file),
     };
     const manifests = this.loadManifests();
     if (manifests) sources.manifests = manifests;
@@ -453,18 +454,7 @@ export class ProjectAnalyzer {
 
   /** The parser-tier layout of the contract an `@custom:oz-upgrades-from` names. */
   layoutOfRef(ref: ContractRef, fromFile: string): StorageLayout | undefined {
-    const candidates: string[] = [];
-    if (ref.path !== undefined) {
-      // As OpenZeppelin resolves it: from the project root, then from the annotated file's folder;
-      // like imports, a baseline path is read only inside the project.
-      for (const base of [this.root, path.dirname(fromFile)]) {
-        const candidate = path.resolve(base, ref.path);
-        if (isInside(candidate, this.root)) candidates.push(candidate);
-      }
-    } else {
-      candidates.push(fromFile, ...(this.index().get(ref.contract) ?? []));
-    }
-    for (const candidate of candidates) {
+    for (const candidate of this.refCandidates(ref, fromFile)) {
       const parsed = this.workspace.parse(candidate);
       if (!parsed?.ast) continue;
       const declares = parsed.ast.children.some((n) => n.type === 'ContractDefinition' && (n as { name: string }).name === ref.contract);
@@ -477,6 +467,32 @@ export class ProjectAnalyzer {
       return missing.length > 0 ? { ...layout, missing } : layout;
     }
     return undefined;
+  }
+
+  /** The files an `@custom:oz-upgrades-from` reference may name, in the order they are tried. */
+  private refCandidates(ref: ContractRef, fromFile: string): string[] {
+    if (ref.path === undefined) return [fromFile, ...(this.index().get(ref.contract) ?? [])];
+    // As OpenZeppelin resolves it: from the project root, then from the annotated file's folder;
+    // like imports, a baseline path is read only inside the project.
+    const candidates: string[] = [];
+    for (const base of [this.root, path.dirname(fromFile)]) {
+      const candidate = path.resolve(base, ref.path);
+      if (isInside(candidate, this.root) && !candidates.includes(candidate)) candidates.push(candidate);
+    }
+    return candidates;
+  }
+
+  /** Why an annotation's contract was not found: no such file (and where it was looked for), or no such contract in it. */
+  whyNotFound(ref: ContractRef, fromFile: string): string {
+    if (ref.path === undefined) return `no contract ${ref.contract} in the project (${this.root})`;
+    const candidates = this.refCandidates(ref, fromFile);
+    const existing = candidates.filter((file) => this.workspace.readText(file) !== undefined);
+    if (existing.length > 0) return `no contract ${ref.contract} in ${existing.map((f) => path.relative(this.root, f) || f).join(' or ')}`;
+    const looked = candidates.length > 0 ? candidates.join(' and ') : 'nowhere inside the project';
+    return (
+      `${ref.path} does not exist (looked for ${looked}): a path resolves from the project root (${this.root}: the nearest folder with ` +
+      'package.json, foundry.toml, remappings.txt, a Hardhat config or .git, else the folder checked), then from the annotated file\'s folder'
+    );
   }
 
   /** Contract name → files declaring it, from a text scan of the project's own sources. */

@@ -22,6 +22,8 @@ export interface BaselineSources {
   text?: string;
   /** (a) The layout of the contract an annotation names; computed by the parser or compiler tier. */
   layoutOf?: (ref: ContractRef) => StorageLayout | undefined;
+  /** Why `layoutOf(ref)` found nothing, in words that are true (the file is missing, or lacks the contract). */
+  whyNotFound?: (ref: ContractRef) => string;
   /** (b) Manifests read with loadManifests(root). */
   manifests?: { root: string; files: ManifestFile[] };
   /** (c) The same contract at the configured git ref; optional. */
@@ -64,7 +66,9 @@ export function resolveBaseline(current: StorageLayout, sources: BaselineSources
           file: current.file,
           range: annotation.range,
           what: `@custom:oz-upgrades-from ${refText(annotation.ref)}`,
-          reason: annotation.ref.path !== undefined ? `no contract ${annotation.ref.contract} in ${annotation.ref.path}` : `no contract ${annotation.ref.contract} in the project`,
+          reason:
+            sources.whyNotFound?.(annotation.ref) ??
+            (annotation.ref.path !== undefined ? `no contract ${annotation.ref.contract} in ${annotation.ref.path}` : `no contract ${annotation.ref.contract} in the project`),
         }
       : undefined;
   const withUnresolved = <T extends BaselineResolution>(resolution: T): T => (unresolved ? { ...resolution, unresolved } : resolution);

@@ -115,3 +115,15 @@ test('propose --rpc writes nothing and exits 1 when the simulation fails: the in
   assert.match(result.stderr, /is left open between the upgrade and your next transaction: anyone can call it first\./);
   assert.ok(!existsSync(join(out, 'proposals', 'vault-v2-open')));
 });
+
+test('offline, the flags the chain would answer are a usage error naming all that is missing, and the CLI names --no-simulation', async () => {
+  const addresses = ['--proxy', '0x1111111111111111111111111111111111111111', '--implementation', '0x2222222222222222222222222222222222222222', '--timelock', '0x3333333333333333333333333333333333333333'];
+  const missing = await run(['propose', ...addresses, '--out', join(out, 'offline-missing')]);
+  assert.equal(missing.status, 2, missing.stderr);
+  assert.match(missing.stderr, /without --rpc, give --chain-id <id>, --delay <seconds>, --kind <uups\|transparent\|beacon> after --proxy 0x1111/);
+  assert.equal(existsSync(join(out, 'offline-missing')), false);
+  const unsimulated = await run(['propose', ...addresses, '--kind', 'uups', '--chain-id', '1', '--delay', '60', '--out', join(out, 'offline-unsimulated')]);
+  assert.equal(unsimulated.status, 1, unsimulated.stderr);
+  assert.match(unsimulated.stderr, /--no-simulation to export it without one/);
+  assert.doesNotMatch(unsimulated.stderr, /confirm/);
+});

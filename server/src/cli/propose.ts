@@ -149,6 +149,15 @@ export function parseProposeArgs(args: string[], cwd: string): ParsedPropose {
     if (!description) throw new ProposeUsageError('--governor needs --description <text>');
     governance = { kind: 'governor', governor: governor!, description };
   }
+  // Offline, what the chain would tell must be given: all of it is named at once.
+  if (rpc === undefined) {
+    const missing = [
+      ...(flags.has('--chain-id') ? [] : ['--chain-id <id>']),
+      ...(governance.kind === 'timelock' && !flags.has('--delay') ? ['--delay <seconds>'] : []),
+      ...upgrades.filter((u) => u.kind === undefined).map((u) => `--kind <${KINDS.join('|')}> after --proxy ${u.proxy}`),
+    ];
+    if (missing.length > 0) throw new ProposeUsageError(`without --rpc, give ${missing.join(', ')} (or give --rpc to read them from the chain)`);
+  }
   let chainId: number | undefined;
   if (flags.has('--chain-id')) {
     chainId = Number(flags.get('--chain-id'));
@@ -227,7 +236,13 @@ export async function runPropose(args: string[], cwd: string, write: (text: stri
     return 0;
   } catch (error) {
     if (error instanceof ProposalError) {
-      writeError(`patchline: the proposal was not written:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+      // The engine speaks to the panel ("confirm"); on the command line that is --no-simulation.
+      const problems = error.problems.map((p) =>
+        p
+          .replace('simulate it first, or confirm to export it without a simulation', 'give --rpc to simulate it as exported, --simulation <report> for an earlier run, or --no-simulation to export it without one')
+          .replace(': confirm to export it anyway', ': fix the patch, or export it anyway with --no-simulation'),
+      );
+      writeError(`patchline: the proposal was not written:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
       return 1;
     }
     if (error instanceof ProposalExistsError) {

@@ -52,6 +52,12 @@ test('a patchline.json with a wrong value is refused too, pointing at the key', 
   assert.match(result.stderr, /patchline\.json:2:14: "rules\.storage-baseline-missing" must be "off", "info", "warning" or "error"/);
 });
 
+test('a misspelt top-level key is refused, not ignored, pointing at the key', () => {
+  const result = check(project('misspelt-key', '{\n  "sloc": { "version": "0.8.24" }\n}\n'));
+  assert.equal(result.status, 2, result.stderr);
+  assert.match(result.stderr, /patchline\.json:2:3: "sloc" is not a patchline\.json setting \(known: rules, solc, pause, simulate\)/);
+});
+
 test('jsonErrorOffset finds where JSON stops being JSON; positions count \\r, \\n and \\r\\n as line ends', () => {
   assert.equal(jsonErrorOffset('{"a": [1, 2], "b": {"c": null}}'), undefined);
   assert.equal(jsonErrorOffset('{"a": 1,}'), 8);

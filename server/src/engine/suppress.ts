@@ -60,11 +60,18 @@ export interface ConfigResult {
 const SETTINGS: readonly string[] = ['off', 'info', 'warning', 'error'];
 
 /** Validates a `{ rules, pause }` object (patchline.json, or the `patchline.*` editor settings). */
+/** The top-level keys of patchline.json (`simulate` is read by simulate/config.ts). */
+const CONFIG_KEYS = ['$schema', 'rules', 'solc', 'pause', 'simulate'];
+
 export function parseConfig(raw: unknown): { config: PatchlineConfig; errors: string[] } {
   const config: PatchlineConfig = { rules: {}, pause: {} };
   const errors: string[] = [];
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { config, errors: ['patchline.json must hold a JSON object'] };
   const record = raw as Record<string, unknown>;
+  // A misspelt key ("sloc") would leave the setting the user meant unapplied, without a word.
+  for (const key of Object.keys(record)) {
+    if (!CONFIG_KEYS.includes(key)) errors.push(`"${key}" is not a patchline.json setting (known: ${CONFIG_KEYS.filter((k) => k !== '$schema').join(', ')})`);
+  }
   const rules = record.rules;
   if (rules !== undefined) {
     if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) errors.push('"rules" must be an object of rule id → "off" | "info" | "warning" | "error"');

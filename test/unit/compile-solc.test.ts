@@ -63,10 +63,11 @@ describe('SolcCompiler', () => {
         ['src/Main.sol:Main', 'token', '1', 0],
       ],
     );
-    // Storage level: no bytecode object, only what upgrades-core's validate reads (link references of the entry's contracts, method identifiers).
+    // Storage level: no bytecode object, only what upgrades-core's validate reads (method identifiers;
+    // link references only where a library with public or external functions exists, and here none does).
     const evm = compilation.output.contracts?.['src/Main.sol']?.Main?.evm;
     assert.equal(evm?.bytecode?.object, undefined);
-    assert.deepEqual(evm?.bytecode?.linkReferences, {});
+    assert.equal(evm?.bytecode?.linkReferences, undefined);
     assert.deepEqual(evm?.methodIdentifiers, { 'token()': 'fc0c546a' });
     assert.ok(compilation.output.sources?.['src/Main.sol']?.ast, 'AST requested');
   });

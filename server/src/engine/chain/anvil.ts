@@ -110,17 +110,31 @@ const watchdogs = new Map<number, ChildProcess>();
 /**
  * Node cannot ask the kernel to kill a child with its parent (prctl PR_SET_PDEATHSIG), so a tiny
  * shell waits on a pipe from this process: the pipe closes when this process dies, however it
- * dies, and the shell then kills anvil's process group. Stopped with anvil; absent on Windows.
+ * dies, and the shell then kills anvil's process group. It is started before anvil and told
+ * anvil's pid right after the spawn, so no moment exists when anvil runs unwatched (a kill between
+ * the two spawns would orphan it). Stopped with anvil; absent on Windows.
  */
-function startWatchdog(anvilPid: number): void {
-  if (process.platform === 'win32') return;
-  const watchdog = spawn('sh', ['-c', 'read -r line; kill -s KILL -- -"$1" 2>/dev/null', 'patchline-anvil-watchdog', String(anvilPid)], {
+function startWatchdog(): ChildProcess | undefined {
+  if (process.platform === 'win32') return undefined;
+  const watchdog = spawn('sh', ['-c', 'read -r pid || exit 0; read -r line; kill -s KILL -- -"$pid" 2>/dev/null', 'patchline-anvil-watchdog'], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
   });
-  watchdog.on('error', () => watchdogs.delete(anvilPid)); // no sh: the exit hooks still cover a normal end
+  watchdog.on('error', () => undefined); // no sh: the exit hooks still cover a normal end
+  watchdog.stdin?.on('error', () => undefined);
   watchdog.unref();
   (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return watchdog;
+}
+
+/** Tells a started watchdog which anvil it guards (or ends it when anvil did not start). */
+function armWatchdog(watchdog: ChildProcess | undefined, anvilPid: number | undefined): void {
+  if (!watchdog) return;
+  if (anvilPid === undefined) {
+    if (watchdog.pid !== undefined) killGroup(watchdog.pid, 'SIGKILL');
+    return;
+  }
+  watchdog.stdin?.write(`${anvilPid}\n`);
   watchdogs.set(anvilPid, watchdog);
 }
 
@@ -240,16 +254,17 @@ async function launch(options: AnvilOptions, port: number): Promise<AnvilNode> {
   };
 
   installExitHooks();
+  const watchdog = startWatchdog();
   const child = spawn(binary, args, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: options.env ?? process.env,
   });
+  armWatchdog(watchdog, child.pid);
   // A node left running must never keep this process alive; the exit hook kills it.
   child.unref();
   if (child.pid !== undefined) {
     const pid = child.pid;
-    startWatchdog(pid);
     child.once('exit', () => stopWatchdog(pid));
   }
 

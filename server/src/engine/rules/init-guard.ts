@@ -123,13 +123,16 @@ function variableOf(node: Node | undefined): string | undefined {
   return argument ? variableOf(argument) : undefined;
 }
 
-/** `0`, `0x0`, `false`, and conversions of them (`address(0)`, `bytes32(0)`). */
+/** `0`, `0x0`, `false`, and conversions of them (`address(0)`, `bytes32(0)`, `IERC20(address(0))`). */
 function isConstantZero(node: Node | undefined): boolean {
   if (!node) return false;
   if (node.type === 'NumberLiteral') return toBigInt(node.number as string) === 0n && !node.subdenomination;
   if (node.type === 'BooleanLiteral') return node.value === false;
   const argument = conversionArgument(node);
-  return argument !== undefined && isConstantZero(argument);
+  if (argument !== undefined) return isConstantZero(argument);
+  // A contract or interface type's zero: `IERC20(address(0))`.
+  const args = node.type === 'FunctionCall' ? (node.arguments as Node[] | undefined) : undefined;
+  return (node.expression as Node | undefined)?.type === 'Identifier' && args?.length === 1 && args[0].type === 'FunctionCall' && isConstantZero(args[0]);
 }
 
 /** The argument of a one-argument type conversion `T(x)`. */

@@ -27,3 +27,12 @@ test('the same contract with its baseline from another source (no annotation) ge
   assert.ok(withAnnotation.some((f) => f.startsWith('init-missing-modifier')), 'the init rules run on the annotated contract');
   assert.deepEqual(withBaseline.sort(), withAnnotation.sort());
 });
+
+test('guards in a custom modifier, in an internal helper (two levels deep) or a zero-value check make an initializer; a reentrancy lock or a non-zero check does not', () => {
+  const file = path.join(FIXTURES, 'hand-rolled', 'Guards.sol');
+  const text = fs.readFileSync(file, 'utf8');
+  const findings = check(file);
+  for (const rule of ['init-missing-modifier', 'pause-unguarded']) {
+    assert.deepEqual(linesOf(findings, rule), expectedLines(text, rule), `${rule}: ${JSON.stringify(findings.filter((f) => f.rule === rule).map((f) => `${f.range.start.line + 1}: ${f.message}`))}`);
+  }
+});

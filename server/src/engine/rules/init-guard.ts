@@ -1,8 +1,9 @@
-// Hand-rolled initializer guards, as large deployed tokens write them (USDC's FiatTokenV2:
-// `require(initialized && _initializedVersion == 1); … _initializedVersion = 2;`): a function that
-// checks a state variable and then sets it to a constant runs once, like OpenZeppelin's
-// `initializer` / `reinitializer(n)`.
-import type { ContractHierarchy, FunctionModel } from '../model';
+// Hand-rolled initializer guards, as deployed contracts write them: a state variable checked, then
+// set, in the function, in a custom modifier it applies or in an internal helper it calls (USDC's
+// FiatTokenV2: `require(initialized && _initializedVersion == 1); … _initializedVersion = 2;`;
+// `require(owner == address(0)); owner = msg.sender;`). Such a function runs once, like
+// OpenZeppelin's `initializer` / `reinitializer(n)`.
+import type { CallSite, ContractHierarchy, FunctionModel, ModifierUse } from '../model';
 
 export interface StateGuard {
   /** The state variable checked, then set. */
@@ -11,35 +12,150 @@ export interface StateGuard {
   version?: bigint;
 }
 
+/** How calls and modifier uses resolve in the contract (the rules' CallGraph). */
+export interface GuardReach {
+  modifier(use: ModifierUse): FunctionModel | undefined;
+  resolve(call: CallSite, from: FunctionModel): FunctionModel[];
+}
+
 type Node = { type?: string; [key: string]: unknown };
 
+/** Modifiers and internal helpers followed this many levels below the function (`once` → `_checkOnce`). */
+const GUARD_DEPTH = 2;
+
 /** The guard `fn` checks and then sets, if it has one. */
-export function stateGuard(fn: FunctionModel, hierarchy: ContractHierarchy): StateGuard | undefined {
-  const body = (fn.node as { body?: Node | null }).body;
-  if (!body) return undefined;
-  const stateVariables = new Set(hierarchy.linearized.flatMap((c) => c.stateVariables.filter((v) => !v.constant && !v.immutable).map((v) => v.name)));
+export function stateGuard(fn: FunctionModel, hierarchy: ContractHierarchy, reach: GuardReach): StateGuard | undefined {
+  const stateTypes = new Map<string, unknown>();
+  for (const contract of hierarchy.linearized) {
+    for (const v of contract.stateVariables) if (!v.constant && !v.immutable && !stateTypes.has(v.name)) stateTypes.set(v.name, v.typeName);
+  }
   const checked = new Set<string>();
-  const set = new Map<string, bigint | undefined>();
-  walk(body, (node) => {
-    if (node.type === 'FunctionCall') {
-      const callee = node.expression as Node | undefined;
-      const name = callee?.type === 'Identifier' ? (callee.name as string) : undefined;
-      const condition = (node.arguments as Node[] | undefined)?.[0];
-      if ((name === 'require' || name === 'assert') && condition) identifiers(condition, checked);
-    } else if (node.type === 'IfStatement' && node.condition) {
-      identifiers(node.condition as Node, checked);
-    } else if (node.type === 'BinaryOperation' && node.operator === '=') {
-      const left = node.left as Node;
-      const right = node.right as Node;
-      if (left?.type === 'Identifier' && (right?.type === 'BooleanLiteral' ? right.value === true : right?.type === 'NumberLiteral')) {
-        set.set(left.name as string, right.type === 'NumberLiteral' ? toBigInt(right.number as string) : undefined);
+  const checkedZero = new Set<string>();
+  const setConstant = new Map<string, bigint | undefined>();
+  const setNonZero = new Set<string>();
+  const assignments = new Map<string, number>();
+  for (const piece of guardPieces(fn, reach)) {
+    const body = (piece.node as { body?: Node | null }).body;
+    if (!body) continue;
+    walk(body, (node) => {
+      if (node.type === 'FunctionCall') {
+        const callee = node.expression as Node | undefined;
+        const name = callee?.type === 'Identifier' ? (callee.name as string) : undefined;
+        const condition = (node.arguments as Node[] | undefined)?.[0];
+        if ((name === 'require' || name === 'assert') && condition) {
+          identifiers(condition, checked);
+          // `require(a == 0 && …)`: every conjunct must hold.
+          for (const part of split(condition, '&&')) zeroComparison(part, '==', stateTypes, checkedZero);
+        }
+      } else if (node.type === 'IfStatement' && node.condition) {
+        identifiers(node.condition as Node, checked);
+        // `if (a != address(0) || …) revert …;`: any disjunct reverts.
+        if (reverts(node.trueBody as Node | null)) for (const part of split(node.condition as Node, '||')) zeroComparison(part, '!=', stateTypes, checkedZero);
+      } else if (node.type === 'BinaryOperation' && node.operator === '=') {
+        const left = node.left as Node;
+        const right = node.right as Node;
+        if (left?.type !== 'Identifier' || !right) return;
+        const variable = left.name as string;
+        assignments.set(variable, (assignments.get(variable) ?? 0) + 1);
+        if (right.type === 'BooleanLiteral' ? right.value === true : right.type === 'NumberLiteral') {
+          setConstant.set(variable, right.type === 'NumberLiteral' ? toBigInt(right.number as string) : undefined);
+        }
+        if (!isConstantZero(right)) setNonZero.add(variable);
+      }
+    });
+  }
+  // A variable set again (a lock's `locked = false` after `_`) is a reentrancy lock, not a run-once guard.
+  const setOnce = (variable: string) => assignments.get(variable) === 1;
+  for (const [variable, version] of setConstant) {
+    if (checked.has(variable) && stateTypes.has(variable) && setOnce(variable)) return version !== undefined ? { variable, version } : { variable };
+  }
+  // A variable checked to be at its zero value, then given a value that is not a constant zero.
+  for (const variable of setNonZero) if (checkedZero.has(variable) && setOnce(variable)) return { variable };
+  return undefined;
+}
+
+/** `fn`, the modifiers it applies and the internal/private functions it calls, GUARD_DEPTH levels down. */
+function guardPieces(fn: FunctionModel, reach: GuardReach): FunctionModel[] {
+  const pieces = [fn];
+  let level = [fn];
+  for (let depth = 0; depth < GUARD_DEPTH && level.length > 0; depth++) {
+    const next: FunctionModel[] = [];
+    for (const current of level) {
+      const modifiers = current.modifiers.map((use) => reach.modifier(use)).filter((m): m is FunctionModel => m !== undefined);
+      const helpers = current.calls
+        .filter((call) => call.kind === 'plain' || call.kind === 'super')
+        .flatMap((call) => reach.resolve(call, current))
+        .filter((callee) => callee.visibility === 'internal' || callee.visibility === 'private');
+      for (const piece of [...modifiers, ...helpers]) {
+        if (pieces.includes(piece)) continue;
+        pieces.push(piece);
+        next.push(piece);
       }
     }
-  });
-  for (const [variable, version] of set) {
-    if (checked.has(variable) && stateVariables.has(variable)) return version !== undefined ? { variable, version } : { variable };
+    level = next;
   }
-  return undefined;
+  return pieces;
+}
+
+/** The operands of a chain of `operator` (`a && b && c` → a, b, c). */
+function split(node: Node, operator: string): Node[] {
+  if (node.type === 'BinaryOperation' && node.operator === operator) return [...split(node.left as Node, operator), ...split(node.right as Node, operator)];
+  if (node.type === 'TupleExpression' && (node.components as Node[] | undefined)?.length === 1) return split((node.components as Node[])[0], operator);
+  return [node];
+}
+
+/** Records `variable` when `node` is `variable <operator> <its type's zero>` (either order). */
+function zeroComparison(node: Node, operator: string, stateTypes: Map<string, unknown>, out: Set<string>): void {
+  if (node.type !== 'BinaryOperation' || node.operator !== operator) return;
+  for (const [side, other] of [[node.left, node.right], [node.right, node.left]] as [Node, Node][]) {
+    const variable = variableOf(side);
+    if (variable === undefined || !stateTypes.has(variable) || !isConstantZero(other)) continue;
+    // `bool` compares with `false`, every other type with a numeric zero (`0`, `address(0)`, `bytes32(0)`).
+    const isBool = (stateTypes.get(variable) as Node | null)?.type === 'ElementaryTypeName' && (stateTypes.get(variable) as Node).name === 'bool';
+    if (isBool === (other.type === 'BooleanLiteral')) out.add(variable);
+  }
+}
+
+/** `x` for `x` and for a conversion of it (`address(token)`). */
+function variableOf(node: Node | undefined): string | undefined {
+  if (node?.type === 'Identifier') return node.name as string;
+  const argument = conversionArgument(node);
+  return argument ? variableOf(argument) : undefined;
+}
+
+/** `0`, `0x0`, `false`, and conversions of them (`address(0)`, `bytes32(0)`, `IERC20(address(0))`). */
+function isConstantZero(node: Node | undefined): boolean {
+  if (!node) return false;
+  if (node.type === 'NumberLiteral') return toBigInt(node.number as string) === 0n && !node.subdenomination;
+  if (node.type === 'BooleanLiteral') return node.value === false;
+  const argument = conversionArgument(node);
+  if (argument !== undefined) return isConstantZero(argument);
+  // A contract or interface type's zero: `IERC20(address(0))`.
+  const args = node.type === 'FunctionCall' ? (node.arguments as Node[] | undefined) : undefined;
+  return (node.expression as Node | undefined)?.type === 'Identifier' && args?.length === 1 && args[0].type === 'FunctionCall' && isConstantZero(args[0]);
+}
+
+/** The argument of a one-argument type conversion `T(x)`. */
+function conversionArgument(node: Node | undefined): Node | undefined {
+  if (node?.type !== 'FunctionCall') return undefined;
+  const args = node.arguments as Node[] | undefined;
+  const callee = node.expression as Node | undefined;
+  if (args?.length !== 1 || !callee) return undefined;
+  const isType = callee.type === 'ElementaryTypeName' || callee.type === 'TypeNameExpression' || (callee.type === 'Identifier' && /^(address|u?int\d*|bytes\d+|bool)$/.test(callee.name as string));
+  return isType ? args[0] : undefined;
+}
+
+/** The `if` branch is `revert …;` / `revert(…);`, or a block holding one. */
+function reverts(node: Node | null | undefined): boolean {
+  if (!node) return false;
+  if (node.type === 'RevertStatement') return true;
+  if (node.type === 'ExpressionStatement') {
+    const expression = node.expression as Node | undefined;
+    const callee = expression?.type === 'FunctionCall' ? (expression.expression as Node | undefined) : undefined;
+    return callee?.type === 'Identifier' && callee.name === 'revert';
+  }
+  if (node.type === 'Block') return ((node.statements as Node[] | undefined) ?? []).some((s) => reverts(s));
+  return false;
 }
 
 function identifiers(node: Node, out: Set<string>): void {

@@ -3,7 +3,7 @@
 import type { ContractHierarchy, FunctionModel } from '../model';
 import { stateGuard } from './init-guard';
 import { defineRule } from './rule';
-import { rangeIn, type UpgradeRuleContext } from './upgrade-context';
+import { CallGraph, rangeIn, type UpgradeRuleContext } from './upgrade-context';
 
 export const initReinitializerVersion = defineRule<UpgradeRuleContext>({
   id: 'init-reinitializer-version',
@@ -12,7 +12,8 @@ export const initReinitializerVersion = defineRule<UpgradeRuleContext>({
   detect(context) {
     const { baseline } = context;
     if (!baseline || !context.upgradeable) return [];
-    const baselineVersions = baseline.linearized.flatMap((c) => c.functions.flatMap((fn) => versionsOf(fn, baseline).map((version) => ({ fn, version }))));
+    const baselineGraph = new CallGraph(baseline);
+    const baselineVersions = baseline.linearized.flatMap((c) => c.functions.flatMap((fn) => versionsOf(fn, baseline, baselineGraph).map((version) => ({ fn, version }))));
     if (baselineVersions.length === 0) return [];
     const highest = baselineVersions.reduce((max, v) => (v.version > max.version ? v : max));
     const reports = [];
@@ -32,9 +33,9 @@ export const initReinitializerVersion = defineRule<UpgradeRuleContext>({
 });
 
 /** `initializer` is version 1; `reinitializer(n)` is n (when n is a literal); a hand-rolled guard that sets a version is that version. */
-function versionsOf(fn: FunctionModel, hierarchy: ContractHierarchy): bigint[] {
+function versionsOf(fn: FunctionModel, hierarchy: ContractHierarchy, graph: CallGraph): bigint[] {
   if (fn.modifiers.some((m) => m.name === 'initializer')) return [1n];
-  const version = reinitializerVersion(fn) ?? stateGuard(fn, hierarchy)?.version;
+  const version = reinitializerVersion(fn) ?? stateGuard(fn, hierarchy, graph)?.version;
   return version === undefined ? [] : [version];
 }
 

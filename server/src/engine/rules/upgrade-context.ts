@@ -219,7 +219,7 @@ export function pauseCandidates(context: UpgradeRuleContext): FunctionModel[] {
       !isInitializer(fn) &&
       // Initializers as written in the wild: `initialize*` names and hand-rolled state guards.
       !fn.name.startsWith('initialize') &&
-      stateGuard(fn, context.hierarchy) === undefined &&
+      stateGuard(fn, context.hierarchy, context.graph) === undefined &&
       !isAdminOnly(fn, context),
   );
 }

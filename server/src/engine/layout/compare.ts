@@ -64,6 +64,7 @@ const SHIFT_COST = 1;
 const RETYPE_COST = 1;
 const GAP_FILL_COST = 1;
 const GAP_SHRINK_COST = 0;
+const MOVE_NOT_RENAME_COST = 2;
 
 /** What the alignment makes of one baseline entry paired with one current entry. */
 interface EntryChange {
@@ -78,7 +79,17 @@ function compareEntries(
   types: TypeComparator,
   { allowAppend, namespace, pairs }: { allowAppend: boolean; namespace?: string; pairs?: EntryPair[] },
 ): LayoutOperation[] {
-  const steps = align(original, updated, (a, b) => entryChange(a, b, types));
+  // A rename to (or from) a name the other side still declares is most likely a move: priced above
+  // a deletion plus an insertion, so the alignment shows the move and foldMoves can name it.
+  const originalLabels = new Set(original.map((e) => e.label));
+  const updatedLabels = new Set(updated.map((e) => e.label));
+  const steps = align(original, updated, (a, b) => {
+    const change = entryChange(a, b, types);
+    if ((change?.kind === 'renamed' || change?.kind === 'replaced') && (updatedLabels.has(a.label) || originalLabels.has(b.label))) {
+      return { ...change, cost: change.cost + MOVE_NOT_RENAME_COST };
+    }
+    return change;
+  });
   const ops: LayoutOperation[] = [];
   const base = { shifted: [] as ShiftedEntry[], ...(namespace !== undefined ? { namespace } : {}) };
   for (const step of steps) {
@@ -210,6 +221,12 @@ function foldMoves(
     );
     if (!addition) continue;
     const is = addition.updated;
+    pairs.push({ original: was, updated: is, ...(namespace !== undefined ? { namespace } : {}) });
+    if (samePosition(was, is)) {
+      // Other variables moved around it, it kept its slot: nothing to report about it.
+      halves.set(deletion, null).set(addition, null);
+      continue;
+    }
     const move: ReorderedOperation = {
       kind: 'reordered',
       compatible: false,
@@ -223,7 +240,6 @@ function foldMoves(
     };
     const deletionFirst = ops.indexOf(deletion) < ops.indexOf(addition);
     halves.set(deletionFirst ? deletion : addition, move).set(deletionFirst ? addition : deletion, null);
-    pairs.push({ original: was, updated: is, ...(namespace !== undefined ? { namespace } : {}) });
   }
   if (halves.size === 0) return ops;
   return ops.flatMap((op) => {

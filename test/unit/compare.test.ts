@@ -234,6 +234,12 @@ test('moved variables: the parser tier reports the same finding as the compiler 
   }
 });
 
+test('a member moved inside an ERC-7201 namespace struct is a move in that namespace', () => {
+  const finding = only(check('namespace-reordered'), 'storage-reordered');
+  assert.match(finding.message, /^`value` moved from slot 0 to slot 1 in ERC-7201 namespace `example.box` \(the baseline declares it before `owner`\): /);
+  assert.doesNotMatch(finding.message, /deleted/);
+});
+
 test('a gap not shrunk names the right size, and its quick fix makes the layout compatible', () => {
   const finding = only(check('gap-wrong'), 'storage-gap');
   assert.match(finding.message, /`__gap` should be uint256\[47\]: it is uint256\[50\] and the variables before it take 3 more slots/);

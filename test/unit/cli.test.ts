@@ -84,6 +84,23 @@ test('--tier compiler reports what only solc sees; --tier parser does not compil
   assert.equal(run('check', 'typed', '--tier', 'fast').status, 2);
 });
 
+test('two swapped variables (V2 annotated with oz-upgrades-from): both tiers report the move on `a`, not a deletion', () => {
+  mkdirSync(join(workdir, 'swap', 'contracts'), { recursive: true });
+  writeFileSync(join(workdir, 'swap', 'contracts', 'V1.sol'), 'pragma solidity ^0.8.20;\ncontract V1 {\n    uint256 a;\n    uint256 b;\n}\n');
+  writeFileSync(
+    join(workdir, 'swap', 'contracts', 'V2.sol'),
+    'pragma solidity ^0.8.20;\n/// @custom:oz-upgrades-from contracts/V1.sol:V1\ncontract V2 {\n    uint256 b;\n    uint256 a;\n}\n',
+  );
+  for (const tier of ['parser', 'compiler']) {
+    const result = spawnSync(process.execPath, [cli, 'check', 'contracts/V2.sol', '--format', 'json', '--tier', tier], { cwd: join(workdir, 'swap'), encoding: 'utf8' });
+    assert.equal(result.status, 1, result.stderr);
+    const findings = JSON.parse(result.stdout) as { rule: string; line: number; message: string }[];
+    assert.deepEqual(findings.map((f) => [f.rule, f.line]), [['storage-reordered', 5]], tier);
+    assert.match(findings[0].message, /^`a` moved from slot 0 to slot 1 \(V1 declares it before `b`\): the proxy keeps a's value at slot 0, where V2 now reads `b`/, tier);
+    assert.doesNotMatch(findings[0].message, /deleted|__deprecated_a|slot (\d+) → slot \1\b/, tier);
+  }
+});
+
 test('usage errors exit 2 with a message: unknown command, unknown format, missing path, unknown flag', () => {
   for (const args of [['frobnicate'], ['check', '--format', 'xml'], ['check', 'missing.sol'], ['check', '--nope']]) {
     const result = run(...args);

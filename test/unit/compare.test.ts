@@ -168,6 +168,78 @@ test('reordered bases are one finding on the contract, with the orders', () => {
   assert.equal(check('reordered').length, 1);
 });
 
+test('two swapped variables are one move on the moved declaration, not a deletion', () => {
+  const v2 = path.join(FIXTURES, 'swapped', 'V2.sol');
+  const findings = check('swapped');
+  const finding = only(findings, 'storage-reordered');
+  assert.equal(findings.length, 1, JSON.stringify(findings.map((f) => f.message)));
+  assert.equal(finding.severity, 'error');
+  assert.equal(finding.range.start.line, lineOf(v2, 'uint256 public a;'));
+  assert.equal(
+    finding.message,
+    '`a` moved from slot 0 to slot 1 (the baseline declares it before `b`): the proxy keeps a\'s value at slot 0, where the new code now reads `b`, ' +
+      'and `a` now reads from where the baseline keeps `b`. It shifts 1 variable: b (slot 1 → slot 0). Restore the baseline\'s order.',
+  );
+  // What it said before: a deletion of a variable that still exists, with advice to keep it.
+  assert.doesNotMatch(finding.message, /deleted|__deprecated/);
+  const comparison = compareLayouts(layout('swapped', 'V1'), layout('swapped', 'V2'));
+  assert.deepEqual(comparison.problems.map((op) => op.kind), ['reordered']);
+  assert.deepEqual(comparison.problems[0].shifted.map((s) => s.updated.label), ['b']);
+  // Hovers show the baseline slot of the moved variable too.
+  assert.deepEqual(
+    comparison.pairs.map((p) => [p.updated.label, p.original.slot, p.updated.slot]).sort(),
+    [
+      ['a', '0', '1'],
+      ['b', '1', '0'],
+    ],
+  );
+});
+
+test('a variable moved past two others names them, what reads its old slot and what it reads now', () => {
+  const v2 = path.join(FIXTURES, 'moved-past', 'V2.sol');
+  const findings = check('moved-past');
+  assert.deepEqual(findings.map((f) => f.rule), ['storage-reordered'], JSON.stringify(findings.map((f) => f.message)));
+  const [finding] = findings;
+  assert.equal(finding.range.start.line, lineOf(v2, 'uint256 public fee;'));
+  assert.match(finding.message, /^`fee` moved from slot 0 to slot 1 \(the baseline declares it before `owner` and `paused`\): /);
+  assert.match(finding.message, /the proxy keeps fee's value at slot 0, where the new code now reads `owner` and `paused`, and `fee` now reads from where the baseline keeps `owner` and `paused`\./);
+  assert.match(finding.message, /It shifts 2 variables: owner \(slot 1 → slot 0\), paused \(slot 1 \+20 → slot 0 \+20\)\. Restore the baseline's order\.$/);
+  const related = finding.related?.[0];
+  const v1 = path.join(FIXTURES, 'moved-past', 'V1.sol');
+  assert.equal(related?.file, v1);
+  assert.equal(related?.range.start.line, lineOf(v1, 'uint256 public fee;'));
+});
+
+test('moved variables: the parser tier reports the same finding as the compiler tier', () => {
+  const workspace = new SolidityWorkspace();
+  for (const caseName of ['swapped', 'moved-past']) {
+    const v1 = path.join(FIXTURES, caseName, 'V1.sol');
+    const v2 = path.join(FIXTURES, caseName, 'V2.sol');
+    const parsedV1 = computeLayouts(v1, workspace).layouts;
+    const parsedV2 = [...computeLayouts(v2, workspace).layouts.values()];
+    const parsed = checkStorage({
+      file: v2,
+      text: fs.readFileSync(v2, 'utf8'),
+      layouts: parsedV2,
+      tier: 'parser',
+      baselines: { gitRef: 'v1', gitLayoutOf: (c) => parsedV1.get(c.contract) },
+    });
+    const compiled = check(caseName);
+    // (The tiers' declaration ranges differ by the `;`, which solc leaves out: compare where they start.)
+    assert.deepEqual(
+      parsed.map((f) => [f.rule, f.range.start, f.message]),
+      compiled.map((f) => [f.rule, f.range.start, f.message]),
+      caseName,
+    );
+  }
+});
+
+test('a member moved inside an ERC-7201 namespace struct is a move in that namespace', () => {
+  const finding = only(check('namespace-reordered'), 'storage-reordered');
+  assert.match(finding.message, /^`value` moved from slot 0 to slot 1 in ERC-7201 namespace `example.box` \(the baseline declares it before `owner`\): /);
+  assert.doesNotMatch(finding.message, /deleted/);
+});
+
 test('a gap not shrunk names the right size, and its quick fix makes the layout compatible', () => {
   const finding = only(check('gap-wrong'), 'storage-gap');
   assert.match(finding.message, /`__gap` should be uint256\[47\]: it is uint256\[50\] and the variables before it take 3 more slots/);

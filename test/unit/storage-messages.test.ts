@@ -160,6 +160,14 @@ function generatePair(random: () => number): { baseline: StorageLayout; current:
     else if (what < 0.5) declared = declared.map((d, i) => (i === at ? { ...d, label: `${d.label}_renamed` } : d));
     else if (what < 0.65) declared = declared.filter((_, i) => i !== at);
     else if (what < 0.8) declared.splice(at, 0, { contract: declared[at]?.contract ?? 'Token', label: `v${n++}`, type: pick(TYPES) });
+    else if (what < 0.9) {
+      // Move a variable elsewhere among its contract's variables.
+      const moved = declared[at];
+      const rest = declared.filter((_, i) => i !== at);
+      const places = rest.map((_, i) => i).filter((i) => rest[i].contract === moved.contract || rest[i - 1]?.contract === moved.contract);
+      if (places.length > 0) rest.splice(pick(places), 0, moved);
+      declared = rest.length === declared.length ? rest : declared;
+    }
     else if (bases.length >= 2) {
       // Swap two bases.
       const [x, y] = [bases[0], bases[1]];
@@ -206,4 +214,19 @@ test('on 3000 generated layout pairs, no storage message says a variable moves f
     }
   }
   assert.deepEqual(offending.slice(0, 5), []);
+});
+
+test('variables declared in reverse order are moves (storage-reordered), not renames, deletions or insertions', () => {
+  const declare = (contract: string, labels: string[]) => labels.map((label) => ({ contract, label, type: TYPES[0] }));
+  const baseline = layoutOf('V1', declare('V1', ['a', 'b', 'c', 'd']), ['V1']);
+  const current = layoutOf('V2', declare('V2', ['d', 'c', 'b', 'a']), ['V2']);
+  const comparison = compareLayouts(baseline, current);
+  const findings = runRules(
+    storageRules,
+    { current, baseline: { layout: baseline, source: 'lock', description: 'patchline.lock.json' }, comparison, upgradeable: true },
+    { file: '/tmp/V2.sol', tier: 'parser' },
+  );
+  assert.deepEqual([...new Set(findings.map((f) => f.rule))], ['storage-reordered'], JSON.stringify(findings.map((f) => f.message)));
+  assert.match(findings.map((f) => f.message).join('\n'), /`a` moved from slot 0 to slot 3 \(V1 declares it before `b`, `c` and `d`\)/);
+  assert.deepEqual(findings.flatMap((f) => sameSlotMoves(f.message)), []);
 });

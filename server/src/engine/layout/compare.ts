@@ -2,14 +2,15 @@
 // (storage/compare.ts): a Levenshtein alignment of the entries (align.ts) where a "change" of one
 // entry into another is priced by how bad it is (type-compare.ts judges the types), then a pass
 // that drops what is safe (appends, gap shrinks, inserts into space the baseline never used). On
-// top of that, three things upgrades-core does not: a rename is its own operation (a warning for
+// top of that, four things upgrades-core does not: a rename is its own operation (a warning for
 // us), the follow-on slot shifts of one problem are folded into that problem (one operation per
-// problem), and reordered or replaced bases are one operation instead of a spray of inserts and
-// deletes. The operations are facts (operations.ts); the rules word them.
+// problem), reordered or replaced bases are one operation instead of a spray of inserts and
+// deletes, and a variable declared elsewhere in its contract is a move, not a deletion. The operations are facts (operations.ts); the rules word them.
 import { align } from './align';
 import {
   originalOf,
   updatedOf,
+  type AddedOperation,
   type BasesReorderedOperation,
   type ChangedOperation,
   type EntryPair,
@@ -17,6 +18,7 @@ import {
   type LayoutComparison,
   type LayoutOperation,
   type OperationKind,
+  type ReorderedOperation,
   type ShiftedEntry,
   type TypeChange,
 } from './operations';
@@ -41,6 +43,7 @@ export function compareLayouts(baseline: StorageLayout, current: StorageLayout):
   const pairs: EntryPair[] = [];
   let operations = compareEntries(baseline.storage, current.storage, types, { allowAppend: true, pairs });
   operations = foldBaseReorder(operations, baseline.storage, current.storage, same);
+  operations = foldMoves(operations, { original: baseline.storage, updated: current.storage, types, normalize: same, pairs });
   operations = foldCascades(operations);
   operations = groupDeletions(operations);
   operations.push(...compareNamespaces(baseline.namespaces, current.namespaces, types, pairs));
@@ -61,6 +64,7 @@ const SHIFT_COST = 1;
 const RETYPE_COST = 1;
 const GAP_FILL_COST = 1;
 const GAP_SHRINK_COST = 0;
+const MOVE_NOT_RENAME_COST = 2;
 
 /** What the alignment makes of one baseline entry paired with one current entry. */
 interface EntryChange {
@@ -75,7 +79,17 @@ function compareEntries(
   types: TypeComparator,
   { allowAppend, namespace, pairs }: { allowAppend: boolean; namespace?: string; pairs?: EntryPair[] },
 ): LayoutOperation[] {
-  const steps = align(original, updated, (a, b) => entryChange(a, b, types));
+  // A rename to (or from) a name the other side still declares is most likely a move: priced above
+  // a deletion plus an insertion, so the alignment shows the move and foldMoves can name it.
+  const originalLabels = new Set(original.map((e) => e.label));
+  const updatedLabels = new Set(updated.map((e) => e.label));
+  const steps = align(original, updated, (a, b) => {
+    const change = entryChange(a, b, types);
+    if ((change?.kind === 'renamed' || change?.kind === 'replaced') && (updatedLabels.has(a.label) || originalLabels.has(b.label))) {
+      return { ...change, cost: change.cost + MOVE_NOT_RENAME_COST };
+    }
+    return change;
+  });
   const ops: LayoutOperation[] = [];
   const base = { shifted: [] as ShiftedEntry[], ...(namespace !== undefined ? { namespace } : {}) };
   for (const step of steps) {
@@ -173,7 +187,90 @@ const MOVED: EntryChange = Object.freeze({ kind: 'moved', cost: SHIFT_COST });
 // Cascades, reordered bases, grouped deletions
 
 /** Problems that move the entries after them. */
-const CAUSES: ReadonlySet<OperationKind> = new Set(['inserted', 'deleted', 'retyped', 'replaced', 'gap-misused', 'bases-reordered']);
+const CAUSES: ReadonlySet<OperationKind> = new Set(['inserted', 'deleted', 'reordered', 'retyped', 'replaced', 'gap-misused', 'bases-reordered']);
+
+/**
+ * A deletion and an addition of a variable with the same name and type in the same contract are
+ * one move (`uint256 a; uint256 b;` → `uint256 b; uint256 a;`): the alignment deletes it where
+ * it was and adds it where it is. It becomes one `reordered` operation, placed where the alignment
+ * first meets it so the entries shifted by it fold into it. Gaps are left to the gap checks.
+ */
+function foldMoves(
+  ops: LayoutOperation[],
+  {
+    original,
+    updated,
+    types,
+    normalize,
+    pairs,
+    namespace,
+  }: { original: StorageEntry[]; updated: StorageEntry[]; types: TypeComparator; normalize: (contract: string) => string; pairs: EntryPair[]; namespace?: string },
+): LayoutOperation[] {
+  // Each deletion or addition that is half of a move maps to the move (the first half) or to null (the second).
+  const halves = new Map<LayoutOperation, ReorderedOperation | null>();
+  for (const deletion of ops) {
+    if (deletion.kind !== 'deleted' || isGap(deletion.original)) continue;
+    const was = deletion.original;
+    const addition = ops.find(
+      (op): op is AddedOperation =>
+        (op.kind === 'inserted' || op.kind === 'appended' || op.kind === 'inserted-into-free-space') &&
+        !halves.has(op) &&
+        op.updated.label === was.label &&
+        stripContractPath(op.updated.contract) === normalize(was.contract) &&
+        sameType(was, op.updated, types),
+    );
+    if (!addition) continue;
+    const is = addition.updated;
+    pairs.push({ original: was, updated: is, ...(namespace !== undefined ? { namespace } : {}) });
+    if (samePosition(was, is)) {
+      // Other variables moved around it, it kept its slot: nothing to report about it.
+      halves.set(deletion, null).set(addition, null);
+      continue;
+    }
+    const move: ReorderedOperation = {
+      kind: 'reordered',
+      compatible: false,
+      shifted: [],
+      original: was,
+      updated: is,
+      passed: passedBy(was, is, original, updated, normalize),
+      nowAtOriginal: updated.filter((e) => e !== is && overlaps(e, was)),
+      heldAtUpdated: original.filter((e) => e !== was && overlaps(e, is)),
+      ...(namespace !== undefined ? { namespace } : {}),
+    };
+    const deletionFirst = ops.indexOf(deletion) < ops.indexOf(addition);
+    halves.set(deletionFirst ? deletion : addition, move).set(deletionFirst ? addition : deletion, null);
+  }
+  if (halves.size === 0) return ops;
+  return ops.flatMap((op) => {
+    const half = halves.get(op);
+    return half === undefined ? [op] : half === null ? [] : [half];
+  });
+}
+
+function sameType(original: StorageEntry, updated: StorageEntry, types: TypeComparator): boolean {
+  if (original.type === updated.type && !original.type.includes('(')) return true;
+  return types.change(original.type, updated.type, false) === undefined;
+}
+
+/** The baseline entries of the moved entry's contract whose order relative to it flipped. */
+function passedBy(
+  was: StorageEntry,
+  is: StorageEntry,
+  original: StorageEntry[],
+  updated: StorageEntry[],
+  normalize: (contract: string) => string,
+): StorageEntry[] {
+  const contract = normalize(was.contract);
+  const before = original.filter((e) => normalize(e.contract) === contract);
+  const after = updated.filter((e) => stripContractPath(e.contract) === contract).map((e) => e.label);
+  const wasAt = before.findIndex((e) => e.label === was.label);
+  const isAt = after.indexOf(is.label);
+  return before.filter((e, i) => {
+    const j = after.indexOf(e.label);
+    return e.label !== was.label && j >= 0 && i < wasAt !== j < isAt;
+  });
+}
 
 /** A `moved` entry is the consequence of the nearest earlier cause: fold it there. */
 function foldCascades(ops: LayoutOperation[]): LayoutOperation[] {
@@ -315,8 +412,11 @@ function compareNamespaces(original: Namespace[], updated: Namespace[], types: T
         ops.push({ kind: 'namespace-moved', compatible: false, shifted: [], originalNamespace: ns, updatedNamespace: match, namespace: ns.id });
         continue;
       }
-      const members = compareEntries(relativeMembers(ns), relativeMembers(match), types, { allowAppend: true, namespace: ns.id, pairs });
-      ops.push(...groupDeletions(foldCascades(members)));
+      const originalMembers = relativeMembers(ns);
+      const updatedMembers = relativeMembers(match);
+      const members = compareEntries(originalMembers, updatedMembers, types, { allowAppend: true, namespace: ns.id, pairs });
+      const moves = foldMoves(members, { original: originalMembers, updated: updatedMembers, types, normalize: stripContractPath, pairs, namespace: ns.id });
+      ops.push(...groupDeletions(foldCascades(moves)));
       continue;
     }
     if (ns.members.length === 0) continue;

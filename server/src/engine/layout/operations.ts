@@ -74,6 +74,23 @@ export interface ChangedOperation extends OperationBase {
   typeChange?: TypeChange;
 }
 
+/**
+ * A variable declared at another place among its contract's variables, under the same name and
+ * type: the alignment deletes it at one slot and adds it at another, which is one move, not a
+ * deletion and an insertion.
+ */
+export interface ReorderedOperation extends OperationBase {
+  kind: 'reordered';
+  original: StorageEntry;
+  updated: StorageEntry;
+  /** Baseline entries of the same contract now declared on the other side of it, in baseline order. */
+  passed: StorageEntry[];
+  /** Current entries at its baseline position (they read the value it left there). */
+  nowAtOriginal: StorageEntry[];
+  /** Baseline entries at its current position (it reads their values). */
+  heldAtUpdated: StorageEntry[];
+}
+
 /** A gap that moved or changed length without ending where it ended before. */
 export interface GapMisusedOperation extends OperationBase {
   kind: 'gap-misused';
@@ -109,6 +126,7 @@ export type LayoutOperation =
   | AddedOperation
   | DeletedOperation
   | ChangedOperation
+  | ReorderedOperation
   | GapMisusedOperation
   | BasesReorderedOperation
   | NamespaceDeletedOperation

@@ -75,15 +75,15 @@ export function formatPosition(entry: StorageEntry): string {
   return `slot ${formatSlot(entry.slot)}${entry.offset ? ` +${entry.offset}` : ''}`;
 }
 
-/** The cascade in one clause: "moves 3 variables: a (slot 2 → 3), b (slot 3 → 4), c (slot 4 → 5)". */
-export function describeShifted(shifted: ShiftedEntry[], limit = 3): string {
+/** The cascade in one clause: "It moves 3 variables after it: a (slot 2 → 3), b (slot 3 → 4), c (slot 4 → 5)". */
+export function describeShifted(shifted: ShiftedEntry[], limit = 3, lead = (count: string) => `It moves ${count} after it`): string {
   if (shifted.length === 0) return '';
   const listed = shifted
     .slice(0, limit)
     .map((s) => `${s.updated.label} (${formatPosition(s.original)} → ${formatPosition(s.updated)})`);
   const more = shifted.length > limit ? `, and ${shifted.length - limit} more` : '';
   const count = shifted.length === 1 ? '1 variable' : `${shifted.length} variables`;
-  return `It moves ${count} after it: ${listed.join(', ')}${more}`;
+  return `${lead(count)}: ${listed.join(', ')}${more}`;
 }
 
 export function inNamespace(op: LayoutOperation): string {

@@ -33,7 +33,13 @@ export const PROPOSE_USAGE = `Usage: patchline propose --proxy <address> --imple
   simulates each upgrade on a fork first, exactly as exported (its call, through the timelock):
   a failing simulation writes nothing and exits 1; the passing report becomes the evidence.
   --simulation attaches a report from 'patchline simulate --json' instead; --no-simulation
-  exports without one (offline export; recorded in the evidence).`;
+  exports without one (offline export; recorded in the evidence).
+  Without --rpc, give --chain-id, --delay (timelock) and --kind after each --proxy.
+  --kind      the proxy's pattern: uups, transparent (through its ProxyAdmin) or beacon.
+  --name      the proposal folder's name under --out (default: upgrade-<first 8 hex digits of its id>).
+
+Exit codes: 0 written, 1 rejected by a check (nothing written), 2 usage error or the chain
+could not be read.`;
 
 export class ProposeUsageError extends Error {}
 

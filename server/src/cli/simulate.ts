@@ -8,10 +8,21 @@ export const SIMULATE_USAGE = `Usage: patchline simulate --rpc <url|local> --pro
          [--route auto|direct|proxy-admin|beacon|timelock] [--timelock <address>]
          [--call "<signature>" <args...>] [--block <n>] [--replay-blocks <n>] [--json]
 
-  --rpc local   the embedded demo chain: VaultV1 behind a UUPS proxy owned by a TimelockController
-                (--proxy defaults to it). Exit codes: 0 pass, 1 fail, 2 error.
+  --rpc <url>       the chain to fork (http or https; the URL's secrets are masked in all output).
+  --rpc local       the embedded demo chain: VaultV1 behind a UUPS proxy owned by a
+                    TimelockController (--proxy defaults to it).
+  --implementation  a contract of this project, path:Contract from the project root (compiled
+                    here, and checked by the storage and upgrade-safety rules), or a deployed address.
+  --route           how the upgrade is sent: auto (read from the proxy), direct (the upgrade call from
+                    the proxy's upgrade authority), proxy-admin, beacon, or timelock (schedule, wait, execute).
+  --call            the initializer to call in the upgrade transaction, e.g.
+                    --call "initializeV2(uint16)" 250 (arguments as separate words).
+  --block           fork at this block (default: the latest).
   --replay-blocks   replay the proxy's transactions of the last n blocks before and after the
-                    upgrade (default 50; 0 turns it off).`;
+                    upgrade (default 50; 0 turns it off).
+  --json            print the report as JSON (also saved under .patchline/runs/).
+
+Exit codes: 0 the simulation passed, 1 a check failed, 2 usage error or the simulation could not run.`;
 
 const ROUTES: UpgradeRoute[] = ['auto', 'direct', 'proxy-admin', 'beacon', 'timelock'];
 

@@ -1,6 +1,7 @@
 // Where a JSON text stops being JSON: JSON.parse says what is wrong but (on Node 20) not where, and
 // a user fixing patchline.json needs the line and column.
 import type { Position } from './findings';
+import { LineIndex } from './text';
 
 /**
  * Offset of the first character at which `text` is not valid JSON (RFC 8259), or undefined when
@@ -94,24 +95,7 @@ export function jsonErrorOffset(text: string): number | undefined {
   }
 }
 
-/** 0-based line and UTF-16 column of `offset`; `\r\n`, `\r` and `\n` each end a line, as in LSP. */
+/** 0-based line and UTF-16 column of `offset`; `\r\n`, `\r` and `\n` each end a line, as in LSP (LineIndex's rule). */
 export function positionOfOffset(text: string, offset: number): Position {
-  let line = 0;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 13 /* \r */) {
-      if (text.charCodeAt(i + 1) === 10 && i + 1 < offset) i++;
-      else if (text.charCodeAt(i + 1) === 10) {
-        // offset points between \r and \n: still on this line.
-        continue;
-      }
-      line++;
-      lineStart = i + 1;
-    } else if (ch === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, character: Math.min(offset, text.length) - lineStart };
+  return new LineIndex(text).positionAt(offset);
 }

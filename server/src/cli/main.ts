@@ -16,6 +16,7 @@ import { formatJson, formatSarif, formatText, type OutputFormat } from './format
 import { runDemo } from './demo';
 import { runPropose } from './propose';
 import { runSimulate } from './simulate';
+import { runVerify } from './verify';
 import { append } from '../engine/append';
 
 const USAGE = `Usage: patchline <command> [options]
@@ -25,6 +26,7 @@ Commands:
   simulate ...         Run the upgrade on a fork and check what changed (simulate --help).
   demo                 Check, simulate and propose the bundled example on a local chain (npm run demo).
   propose ...          Export a TimelockController / Governor / Safe upgrade proposal (propose --help).
+  verify ...           Check that the code at an address is this source, built with the project's settings (verify --help).
 
 Options for check:
   --format <f>         text (default), json or sarif
@@ -227,6 +229,8 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
         return await runDemo(runCheck, cwd, (t) => process.stdout.write(t));
       case 'propose':
         return await runPropose(rest, cwd, out, err);
+      case 'verify':
+        return await runVerify(rest, cwd, out, err);
       case '-v':
       case '--version':
         process.stdout.write(`${patchlineVersion}\n`);

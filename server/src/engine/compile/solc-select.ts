@@ -161,7 +161,7 @@ function readText(file: string): string | undefined {
 }
 
 /** The body of `[name]` in a TOML text (up to the next table header). */
-function tomlSection(text: string, name: string): string | undefined {
+export function tomlSection(text: string, name: string): string | undefined {
   const header = new RegExp(`^\\s*\\[${name.replace(/\./g, '\\.')}\\]\\s*$`, 'm').exec(text);
   if (!header) return undefined;
   const rest = text.slice(header.index + header[0].length);

@@ -17,6 +17,7 @@ import { runDemo } from './demo';
 import { runPropose } from './propose';
 import { runSimulate } from './simulate';
 import { runVerify } from './verify';
+import { runStatus } from './status';
 import { append } from '../engine/append';
 
 const USAGE = `Usage: patchline <command> [options]
@@ -27,6 +28,7 @@ Commands:
   demo                 Check, simulate and propose the bundled example on a local chain (npm run demo).
   propose ...          Export a TimelockController / Governor / Safe upgrade proposal (propose --help).
   verify ...           Check that the code at an address is this source, built with the project's settings (verify --help).
+  status <dir...>      Where exported proposals are on chain: scheduled, ready, executed or cancelled (status --help).
 
 Options for check:
   --format <f>         text (default), json or sarif
@@ -231,6 +233,8 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
         return await runPropose(rest, cwd, out, err);
       case 'verify':
         return await runVerify(rest, cwd, out, err);
+      case 'status':
+        return await runStatus(rest, cwd, out, err);
       case '-v':
       case '--version':
         process.stdout.write(`${patchlineVersion}\n`);

@@ -2,12 +2,13 @@
 // full match of examples/contracts/VaultV2.sol built as the demo builds it; other builds and other
 // code are mismatches that point at the first differing byte.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDemoChain, type DemoChain } from '../../server/src/engine/chain/demo';
 import { runVerify } from '../../server/src/cli/verify';
+import { runPropose } from '../../server/src/cli/propose';
 import { hexBytes, instructionAt, sourceMapEntry, trailingAuxdata } from '../../server/src/engine/verify/bytecode';
 import { readBuildSettings } from '../../server/src/engine/verify/build-settings';
 import type { VerifyResult } from '../../server/src/engine/verify';
@@ -145,6 +146,34 @@ describe('patchline verify on the demo chain', () => {
     const r = await verify(['--rpc', demo.anvil.rpcUrl, '--address', '0x000000000000000000000000000000000000dEaD', '--implementation', 'examples/contracts/VaultV2.sol:VaultV2', ...demoBuild]);
     assert.equal(r.code, 1);
     assert.match(r.out, /has no code at block \d+/);
+  });
+
+  it('propose --rpc --source verifies the implementation, records the match in the evidence and says how to repeat it', async () => {
+    let out = '';
+    let err = '';
+    const args = (implementation: string, name: string) => [
+      '--proxy', demo.vault.proxy, '--implementation', implementation, '--source', 'src/VaultV2.sol:VaultV2',
+      '--timelock', demo.vault.timelock, '--rpc', demo.anvil.rpcUrl, '--out', 'proposals', '--name', name, '--no-simulation',
+    ];
+    const code = await runPropose(args(demo.vault.implementationV2!, 'verified'), project, (t) => void (out += t), (t) => void (err += t));
+    assert.equal(code, 0, err);
+    assert.match(out, /Verified: 0x[0-9a-fA-F]{40}: partial match of src\/VaultV2\.sol:VaultV2/);
+    const dir = join(project, 'proposals', 'verified');
+    const proposal = JSON.parse(readFileSync(join(dir, 'proposal.json'), 'utf8'));
+    const verification = proposal.evidence.upgrades[0].verification;
+    assert.equal(verification.verdict, 'partial');
+    assert.equal(verification.source, 'src/VaultV2.sol:VaultV2');
+    assert.match(verification.build, /^solc 0\.8\.\d+, optimizer on, 200 runs, EVM cancun, from foundry\.toml$/);
+    const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+    assert.match(readme, /Source verification: \*\*partial match/);
+    assert.ok(readme.includes(`patchline verify --rpc $RPC_URL --address ${demo.vault.implementationV2} --implementation src/VaultV2.sol:VaultV2`));
+
+    // The old implementation is not VaultV2: nothing is written, exit 1.
+    err = '';
+    const wrong = await runPropose(args(demo.vault.implementation, 'wrong'), project, () => undefined, (t) => void (err += t));
+    assert.equal(wrong, 1);
+    assert.match(err, /the proposal was not written: mismatch/);
+    assert.equal(existsSync(join(project, 'proposals', 'wrong')), false);
   });
 
   it('exits 2 on bad input and on an RPC that does not answer, never a crash', async () => {

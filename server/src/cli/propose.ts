@@ -21,9 +21,10 @@ import type { ProxyKind } from '../engine/chain/eip1967';
 import { PatchInputError } from '../engine/patch';
 import { ArgReader } from './args';
 import { simulateProposal, type ProposalSimulation } from './propose-simulation';
+import { verifyProposal } from './propose-verification';
 
 export const PROPOSE_USAGE = `Usage: patchline propose --proxy <address> --implementation <address> [--kind uups|transparent|beacon]
-         [--call "<signature>" <args...>]   (repeat --proxy/--implementation for a batch)
+         [--source <path:Contract>] [--call "<signature>" <args...>]   (repeat --proxy/--implementation for a batch)
          (--timelock <address> [--delay <s>] [--salt <hex>] [--predecessor <hex>]
           | --governor <address> --description <text>)
          [--safe <address>] [--chain-id <id>] [--rpc <url>] --out <dir> [--name <name>] [--force]
@@ -35,6 +36,9 @@ export const PROPOSE_USAGE = `Usage: patchline propose --proxy <address> --imple
   --simulation attaches a report from 'patchline simulate --json' instead; --no-simulation
   exports without one (offline export; recorded in the evidence).
   Without --rpc, give --chain-id, --delay (timelock) and --kind after each --proxy.
+  --source    the new implementation's source (path:Contract): with --rpc, the deployed code is
+              compared with it as 'patchline verify' does; a mismatch writes nothing and exits 1,
+              a full or partial match is recorded in the evidence.
   --kind      the proxy's pattern: uups, transparent (through its ProxyAdmin) or beacon.
   --name      the proposal folder's name under --out (default: upgrade-<first 8 hex digits of its id>).
 
@@ -71,6 +75,9 @@ export function parseProposeArgs(args: string[], cwd: string): ParsedPropose {
         break;
       case '--implementation':
         current(arg).newImplementation = value();
+        break;
+      case '--source':
+        current(arg).source = value();
         break;
       case '--kind': {
         const kind = value() as ProxyKind;
@@ -130,6 +137,8 @@ export function parseProposeArgs(args: string[], cwd: string): ParsedPropose {
   const rpc = flags.get('--rpc');
   const rpcProblem = rpc === undefined ? undefined : rpcUrlProblem(rpc);
   if (rpcProblem) throw new ProposeUsageError(`--rpc: ${rpcProblem}`);
+  const sourced = upgrades.find((u) => u.source !== undefined);
+  if (sourced && rpc === undefined) throw new ProposeUsageError(`--source ${sourced.source} needs --rpc: the deployed code is read from the chain`);
   try {
     checkProposalFolder(resolve(cwd, out));
   } catch (error) {
@@ -214,6 +223,15 @@ export async function runPropose(args: string[], cwd: string, write: (text: stri
       return 2;
     }
     throw error;
+  }
+  // With --rpc, each implementation given a --source is verified against it first (no fork needed).
+  if (parsed.request.rpcUrl) {
+    const verified = await verifyProposal(parsed.request, cwd, writeError);
+    if (!verified.ok) {
+      writeError(`patchline: the proposal was not written: ${verified.reason}\n`);
+      return verified.exitCode;
+    }
+    for (const line of verified.lines) write(`Verified: ${line}\n`);
   }
   // With --rpc and neither a report nor --no-simulation, the patch is simulated as it is exported.
   if (parsed.request.rpcUrl && !parsed.request.simulation && !parsed.request.confirmedWithoutPassingSimulation) {

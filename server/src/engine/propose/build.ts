@@ -481,6 +481,7 @@ export async function buildProposal(request: ProposalRequest): Promise<Proposal>
         runtimeCodeHashSource: u.runtimeCodeHashSource ?? null,
         compiler: u.spec.evidence?.compiler ?? null,
         storageLayout: u.spec.evidence?.storageLayout ?? null,
+        verification: u.spec.evidence?.verification ?? null,
       }),
     ),
     simulation,

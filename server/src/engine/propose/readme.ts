@@ -27,6 +27,13 @@ function evidenceLines(e: UpgradeEvidence): string[] {
   } else {
     lines.push('  Storage layout: not checked by Patchline for this export.');
   }
+  const v = e.verification;
+  if (v && v.verdict !== 'not-run') {
+    const verdict = v.verdict === 'full' ? 'full match (code and metadata)' : v.verdict === 'partial' ? 'partial match (the code; the metadata differs)' : 'mismatch';
+    lines.push(`  Source verification: **${verdict}** of ${code(v.source ?? '')} at block ${v.blockNumber}${v.build ? ` (${v.build})` : ''}; repeat it with \`patchline verify\` below.`);
+  } else {
+    lines.push('  Source verification: not run at export (no source was given); run `patchline verify` below against the source you review.');
+  }
   return lines;
 }
 
@@ -87,6 +94,11 @@ export function renderProposalReadme(proposal: Proposal): string {
     else out.push(`# current implementation behind the beacon`, `cast call ${u.target} 'implementation()(address)' --rpc-url ${rpc}`);
     out.push(`# runtime code hash of the new implementation`, `cast keccak $(cast code ${u.newImplementation} --rpc-url ${rpc})`);
     out.push(`# the upgrade call`, `cast decode-calldata '${u.call.function}' ${u.call.data}`);
+  }
+  for (const e of proposal.evidence.upgrades) {
+    // The source the exporter verified against, else a placeholder for the reviewer's own checkout.
+    const source = e.verification?.source ?? 'path/to/File.sol:Contract';
+    out.push(`# the deployed code of ${e.newImplementation} is this source (Patchline, in a checkout of the project)`, `npx patchline verify --rpc ${rpc} --address ${e.newImplementation} --implementation ${source}`);
   }
   if (t) {
     const fn = t.batch ? 'hashOperationBatch(address[],uint256[],bytes[],bytes32,bytes32)(bytes32)' : 'hashOperation(address,uint256,bytes,bytes32,bytes32)(bytes32)';

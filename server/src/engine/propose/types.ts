@@ -19,9 +19,24 @@ export interface StorageLayoutVerdict {
   operations: { kind: string; description: string }[];
 }
 
+/** `patchline verify` of the new implementation against its source, as run at export. */
+export interface VerificationEvidence {
+  /** full: code and metadata equal; partial: code equal; not-run: no source was given. */
+  verdict: 'full' | 'partial' | 'mismatch' | 'not-run';
+  /** The source compared, `path:Contract`; null when none was given. */
+  source: string | null;
+  /** The build: solc version and the settings that change the code, e.g. `solc 0.8.37, optimizer on, 200 runs, EVM cancun, from foundry.toml`. */
+  build: string | null;
+  /** The block whose code was compared. */
+  blockNumber: string | null;
+  summary: string;
+}
+
 export interface UpgradeSpec {
   proxy: string;
   newImplementation: string;
+  /** The new implementation's source, `path:Contract`: with an RPC, the deployed code is verified against it. */
+  source?: string;
   /** Detected from the EIP-1967 slots when an RPC is given; required otherwise. */
   kind?: ProxyKind;
   /** Transparent proxies: the ProxyAdmin (read from the admin slot when an RPC is given). */
@@ -41,6 +56,7 @@ export interface UpgradeSpec {
     /** The build that reproduces the runtime code. */
     compiler?: CompilerSettings & { contract?: string; source?: string };
     storageLayout?: StorageLayoutVerdict;
+    verification?: VerificationEvidence;
   };
 }
 
@@ -162,6 +178,8 @@ export interface UpgradeEvidence {
   runtimeCodeHashSource: 'chain' | 'caller' | null;
   compiler: (CompilerSettings & { contract?: string; source?: string }) | null;
   storageLayout: StorageLayoutVerdict | null;
+  /** The deployed code compared with its source (`patchline verify`); null when the exporter did not run it. */
+  verification: VerificationEvidence | null;
 }
 
 export interface ProposalEvidence {

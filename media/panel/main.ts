@@ -10,7 +10,7 @@ import {
   type SimulationForm,
   type WebviewMessage,
 } from '../../client/src/panel/messages';
-import type { ContractInfo, SimulateResult } from '../../server/src/protocol';
+import type { ContractInfo, ProposalEntry, SimulateResult } from '../../server/src/protocol';
 import { el, vscodeApi } from '../webview';
 
 const vscode = vscodeApi<WebviewMessage>();
@@ -59,7 +59,8 @@ const contractsSection = el('section', 'section');
 const simulateSection = el('section', 'section');
 const resultsSection = el('section', 'section');
 const exportSection = el('section', 'section');
-app.replaceChildren(contractsSection, simulateSection, resultsSection, exportSection);
+const proposalsSection = el('section', 'section');
+app.replaceChildren(contractsSection, simulateSection, resultsSection, exportSection, proposalsSection);
 
 let contracts: ContractInfo[] = [];
 let trusted = true;
@@ -333,6 +334,81 @@ function renderExport(result: SimulateResult): void {
   );
 }
 
+// --- Proposals: the workspace's proposals/<name>/, with where each is on chain. ---
+
+const proposalsStatus = el('p', 'status');
+proposalsStatus.id = 'proposals-status';
+proposalsStatus.setAttribute('role', 'status');
+const proposalsList = el('ul', 'proposals');
+proposalsList.id = 'proposals';
+
+function refreshProposals(): void {
+  vscode.postMessage({ type: 'proposals', fork: fork.value === 'rpc' ? 'rpc' : 'local', rpc: rpc.value });
+}
+
+function renderProposalsFrame(): void {
+  const header = el('div', 'header');
+  header.append(el('h2', 'title', 'Proposals'));
+  const refresh = button('proposals-refresh', 'Refresh', true);
+  refresh.title = 'Read their status from the chain chosen in the form above';
+  refresh.addEventListener('click', refreshProposals);
+  header.append(refresh);
+  proposalsSection.replaceChildren(header, proposalsStatus, proposalsList);
+}
+
+/** `3600` → `1h`, `3725` → `1h 2m 5s`. */
+function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const parts = [[Math.floor(s / 86400), 'd'], [Math.floor((s % 86400) / 3600), 'h'], [Math.floor((s % 3600) / 60), 'm'], [s % 60, 's']].filter(([n]) => n).map(([n, u]) => `${n}${u}`);
+  return parts.join(' ') || '0s';
+}
+
+function renderProposals(proposals: ProposalEntry[]): void {
+  proposalsList.replaceChildren();
+  if (proposals.length === 0) {
+    proposalsStatus.textContent = 'No proposal under proposals/ in the workspace yet: export one above.';
+    return;
+  }
+  proposalsStatus.textContent = '';
+  for (const entry of proposals) {
+    const item = el('li', 'proposal');
+    item.dataset.name = entry.name;
+    const link = el('a', 'name', entry.name);
+    link.href = '#';
+    link.title = 'Open its README';
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      vscode.postMessage({ type: 'open', uri: `${entry.directoryUri}/README.md`, line: 0, character: 0 });
+    });
+    item.append(link);
+    const s = entry.status;
+    if (!s) {
+      item.append(el('div', 'error', entry.error ?? 'Status unknown.'));
+      proposalsList.append(item);
+      continue;
+    }
+    const t = s.timelock;
+    const g = s.governor;
+    const state = g?.state ?? t?.state ?? 'Unknown';
+    const badge = el('span', `proposal-state state-${String(state).toLowerCase()}`, String(state));
+    item.append(badge);
+    if (t?.state === 'Waiting' && t.secondsUntilReady !== null) item.append(el('span', 'meta eta', `ready in ${duration(t.secondsUntilReady)}`));
+    else if (t?.state === 'Ready') item.append(el('span', 'meta eta', 'ready to execute'));
+    if (g) item.append(el('div', 'meta', `Governor: snapshot ${g.snapshot ?? '?'}, deadline ${g.deadline ?? '?'}${t ? ` · timelock operation ${t.state}` : ''}`));
+    if (s.safe) item.append(el('div', 'meta', `Safe: ${s.safe.note}`));
+    const timeline = el('div', 'meta timeline');
+    timeline.textContent = s.timeline
+      .map((step) => `${step.step}${step.timestamp === null ? ' (not yet)' : step.upcoming ? ` (in ${duration(step.timestamp - s.chain.timestamp)})` : step.sincePrevious !== null ? ` (+${duration(step.sincePrevious)})` : ''}`)
+      .join(' → ');
+    item.append(timeline);
+    for (const [label, event] of [['scheduled', t?.scheduled], ['executed', t?.executed], ['cancelled', t?.cancelled]] as const) {
+      if (event) item.append(el('div', 'meta fact', `${label}: block ${event.blockNumber}, ${event.iso}`));
+    }
+    for (const problem of s.problems) item.append(el('div', 'error', `Unknown: ${problem}`));
+    proposalsList.append(item);
+  }
+}
+
 function onMessage(message: HostMessage): void {
   switch (message.type) {
     case 'contracts':
@@ -360,8 +436,21 @@ function onMessage(message: HostMessage): void {
     case 'exported': {
       const note = document.getElementById('exported');
       if (note) note.textContent = `Wrote ${message.files.join(', ')} · id ${message.id}`;
+      refreshProposals();
       return;
     }
+    case 'proposals':
+      if (message.state === 'running') {
+        proposalsStatus.className = 'status running';
+        proposalsStatus.textContent = 'Reading the chain…';
+      } else if (message.state === 'error') {
+        proposalsStatus.className = 'status error';
+        proposalsStatus.textContent = message.message;
+      } else {
+        proposalsStatus.className = 'status';
+        renderProposals(message.proposals);
+      }
+      return;
   }
 }
 
@@ -372,4 +461,5 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 
 renderContracts('analyzing');
 renderForm();
+renderProposalsFrame();
 vscode.postMessage({ type: 'ready' });

@@ -141,3 +141,30 @@ export type ProposeResult =
   | { written: false; exists: true; directoryUri: string };
 
 export const ProposeRequest = new RequestType<ProposeParams, ProposeResult, void>('patchline/propose');
+
+// --- Proposals (the Patch panel's Proposals section) ---
+
+export type { ProposalStatus } from './engine/track/status';
+import type { ProposalStatus } from './engine/track/status';
+
+export interface ProposalStatusParams {
+  /** The chain to read: `local` is the running demo chain (never started for this), `rpc` a node's URL. */
+  fork: { kind: 'local' } | { kind: 'rpc'; url: string };
+}
+
+export interface ProposalEntry {
+  /** The folder name under proposals/. */
+  name: string;
+  directoryUri: string;
+  /** Where it is on chain; absent when it could not be read (then `error` says why). */
+  status?: ProposalStatus;
+  error?: string;
+}
+
+export interface ProposalStatusResult {
+  /** Every proposals/<name>/proposal.json under the workspace folders, by name. */
+  proposals: ProposalEntry[];
+}
+
+/** The exported proposals of the workspace with their on-chain status (one Multicall3 call each where deployed). */
+export const ProposalStatusRequest = new RequestType<ProposalStatusParams, ProposalStatusResult, void>('patchline/proposalStatus');

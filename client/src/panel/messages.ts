@@ -1,6 +1,6 @@
 // Messages between the Patch webview (media/panel) and the extension host. Both sides validate
 // what they receive with the parsers below: a webview is untrusted input.
-import type { AnalysisState, ContractInfo, SimulateResult, SlotCell, SlotRow, StorageLayoutView, UpgradeRoute } from '../../../server/src/protocol';
+import type { AnalysisState, ContractInfo, ProposalEntry, SimulateResult, SlotCell, SlotRow, StorageLayoutView, UpgradeRoute } from '../../../server/src/protocol';
 
 /** What the simulation form holds; persisted per workspace. */
 export interface SimulationForm {
@@ -32,14 +32,19 @@ export type HostMessage =
   | { type: 'simulation'; state: 'running'; progress?: string }
   | { type: 'simulation'; state: 'done'; result: SimulateResult }
   | { type: 'simulation'; state: 'error'; message: string }
-  | { type: 'exported'; files: string[]; directoryUri: string; id: string };
+  | { type: 'exported'; files: string[]; directoryUri: string; id: string }
+  | { type: 'proposals'; state: 'running' }
+  | { type: 'proposals'; state: 'done'; proposals: ProposalEntry[] }
+  | { type: 'proposals'; state: 'error'; message: string };
 
 export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'refresh' }
   | { type: 'open'; uri: string; line: number; character: number }
   | { type: 'simulate'; form: SimulationForm }
-  | { type: 'export'; form: ExportForm };
+  | { type: 'export'; form: ExportForm }
+  /** Refresh the Proposals section, reading the chain the simulation form names. */
+  | { type: 'proposals'; fork: 'local' | 'rpc'; rpc: string };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
@@ -78,6 +83,9 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
     case 'ready':
     case 'refresh':
       return { type: value.type };
+    case 'proposals':
+      if ((value.fork === 'local' || value.fork === 'rpc') && isText(value.rpc)) return { type: 'proposals', fork: value.fork, rpc: value.rpc };
+      return undefined;
     case 'open':
       if (typeof value.uri === 'string' && /^(file|untitled|vscode-remote):/.test(value.uri) && isCount(value.line) && isCount(value.character)) {
         return { type: 'open', uri: value.uri, line: value.line, character: value.character };
@@ -116,6 +124,15 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
   if (value.type === 'exported') {
     if (Array.isArray(value.files) && value.files.every((f) => isText(f)) && isText(value.directoryUri) && isText(value.id)) {
       return { type: 'exported', files: value.files as string[], directoryUri: value.directoryUri, id: value.id };
+    }
+    return undefined;
+  }
+  if (value.type === 'proposals') {
+    if (value.state === 'running') return { type: 'proposals', state: 'running' };
+    if (value.state === 'error' && isText(value.message, 20_000)) return { type: 'proposals', state: 'error', message: value.message };
+    // From our own server through the host: check the envelope, render fields defensively.
+    if (value.state === 'done' && Array.isArray(value.proposals) && value.proposals.every((p) => isObject(p) && isText(p.name) && isText(p.directoryUri))) {
+      return { type: 'proposals', state: 'done', proposals: value.proposals as ProposalEntry[] };
     }
     return undefined;
   }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import {
   ListContractsRequest,
+  ProposalStatusRequest,
   ProposeRequest,
   SimulateRequest,
   SimulationProgressNotification,
@@ -95,6 +96,30 @@ export class PatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
       case 'refresh':
         await this.refresh();
         return;
+      case 'proposals':
+        await this.refreshProposals(message.fork === 'rpc' ? { kind: 'rpc', url: message.rpc.trim() } : { kind: 'local' });
+        return;
+    }
+  }
+
+  /** The Proposals section: the workspace's exported proposals, with their status on the chain the form names. */
+  private async refreshProposals(fork: { kind: 'local' } | { kind: 'rpc'; url: string }): Promise<void> {
+    const client = this.ctx.started()?.client;
+    if (!client) return;
+    if (!vscode.workspace.isTrusted) {
+      await this.post({ type: 'proposals', state: 'error', message: 'Restricted mode: reading proposals from the chain reaches the network. Trust this workspace to follow them.' });
+      return;
+    }
+    if (fork.kind === 'rpc' && !/^https?:\/\/\S+$/.test(fork.url)) {
+      await this.post({ type: 'proposals', state: 'error', message: 'Enter the RPC URL (http(s)://) in the form above, or choose the local demo chain.' });
+      return;
+    }
+    await this.post({ type: 'proposals', state: 'running' });
+    try {
+      const { proposals } = await client.sendRequest(ProposalStatusRequest, { fork });
+      await this.post({ type: 'proposals', state: 'done', proposals });
+    } catch (error) {
+      await this.post({ type: 'proposals', state: 'error', message: error instanceof Error ? error.message : String(error) });
     }
   }
 

@@ -23,7 +23,7 @@ export interface PatchRequestContext {
 
 const USER_ERROR = 1; // ResponseError code for problems the user can fix (shown as is)
 
-export function registerPatchRequests(connection: Connection, ctx: PatchRequestContext): { dispose(): Promise<void> } {
+export function registerPatchRequests(connection: Connection, ctx: PatchRequestContext): { localRpc(): Promise<string | undefined>; dispose(): Promise<void> } {
   let demo: Promise<DemoChain> | undefined;
 
   const demoChain = async (): Promise<DemoChain> => {
@@ -146,6 +146,11 @@ export function registerPatchRequests(connection: Connection, ctx: PatchRequestC
   });
 
   return {
+    /** The local demo chain's RPC URL when it runs (without starting it). */
+    async localRpc() {
+      const chain = await demo?.catch(() => undefined);
+      return chain?.anvil.rpcUrl;
+    },
     async dispose() {
       const chain = await demo?.catch(() => undefined);
       await chain?.stop();

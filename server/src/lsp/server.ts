@@ -42,6 +42,7 @@ import {
 import { codeActionsFor, recordPublished, toDiagnostic } from './diagnostics';
 import { LspFramingFilter } from './framing';
 import { registerPatchRequests } from './patch';
+import { registerProposalRequests } from './proposals';
 import { AnalysisScheduler } from './scheduler';
 import { defaultSettings, normalizeSettings, type ServerSettings } from './settings';
 import { allEntries, entriesInFile, entryAt, slotLabel, storageHover } from './storage-views';
@@ -523,6 +524,12 @@ const patchRequests = registerPatchRequests(connection, {
   anvilPath: async () => (await firstSettings()).anvilPath || undefined,
   solcPath: async () => resolvedSolcPath((await firstSettings()).solc.path),
   log: (message) => connection.console.info(message),
+});
+
+registerProposalRequests(connection, {
+  trusted: () => trusted,
+  roots: () => (workspaceRoots.length > 0 ? workspaceRoots : [process.cwd()]),
+  localRpc: () => patchRequests.localRpc(),
 });
 
 /** Settings for requests not tied to a document (the Patch panel's). */

@@ -207,7 +207,7 @@ export async function proposalStatus(directory: string, clients: ChainClients, p
   const now = Number(timestamp);
 
   // History: the timelock's events for this operation id, from the export block on.
-  let events: { scheduled: ChainEvent | null; executed: ChainEvent | null; cancelled: ChainEvent | null } = { scheduled: null, executed: null, cancelled: null };
+  let events: { scheduled: ScheduledEvent | null; executed: ChainEvent | null; cancelled: ChainEvent | null } = { scheduled: null, executed: null, cancelled: null };
   if (timelockAddress && operationId) {
     try {
       events = await operationEvents(clients, timelockAddress, operationId, proposal, blockNumber);

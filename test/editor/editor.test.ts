@@ -6,8 +6,8 @@
 //  b) UI tests on the installed .vsix: quick open a .sol file, see the squiggle, the Problems entry
 //     and the Patch view; a storage collision (Problems entry, slot hover, inlay hints); the
 //     pause-unguarded light-bulb fix;
-//  c) the Patch panel on the repository's extension: simulate VaultV2 on the local demo chain and
-//     export its proposal.
+//  c) the Patch panel on the repository's extension: simulate VaultV2 on the local demo chain,
+//     export its proposal, and follow it in the Proposals section through a schedule.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { format } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { buildEditorSuites } from './buildSuites';
+import { connectChain, sendAndConfirm } from '../../server/src/engine/chain/clients';
 import { editorHostProblem, launchChromium, repoRoot, startCodeServer, type CodeServer } from './codeServer';
 import { parseResultLine, type ResultLine } from './suite/results';
 import { editorLine, firstResultMs, goToLine, pointAt, quickOpen, resultMs, screenshotOnFailure, showProblems, workbenchContext, workbenchLoadMs } from './workbench';
@@ -272,7 +273,7 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
     // The local demo chain deploys the example contracts of the Patchline checkout and runs the anvil
     // of its node_modules: an installed .vsix has neither, so this workbench runs the repository's
     // extension (extensionDevelopmentPath), as the mocha suites do.
-    describe('Patch panel: simulate VaultV2 on the local demo chain, then export the proposal', () => {
+    describe('Patch panel: simulate VaultV2 on the local demo chain, export the proposal, follow it', () => {
       const proposalName = 'vault-v2-fee';
       let page: Page;
       let workspace: string;
@@ -352,6 +353,27 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
           JSON.parse(proposal);
           JSON.parse(readFileSync(join(directory, 'safe-schedule.json'), 'utf8'));
           JSON.parse(readFileSync(join(directory, 'safe-execute.json'), 'utf8'));
+        });
+      });
+
+      test('the Proposals section lists the exported proposal, then follows its schedule on Refresh', async () => {
+        await screenshotOnFailure(page, 'panel-proposals', async () => {
+          // The export refreshes the section: the operation is not scheduled yet.
+          const item = panel.locator(`#proposals li.proposal[data-name="${proposalName}"]`);
+          await item.locator('.proposal-state').waitFor({ timeout: resultMs });
+          assert.equal((await item.locator('.proposal-state').innerText()).trim(), 'Unset', await item.innerText());
+
+          // A proposer schedules the exported payload on the demo chain (its URL is in the evidence:
+          // a local anvil, nothing masked), then Refresh reads the new state.
+          const proposal = JSON.parse(readFileSync(join(workspace, 'proposals', proposalName, 'proposal.json'), 'utf8'));
+          const clients = await connectChain(proposal.evidence.chainState.rpc as string);
+          const [, proposer] = await clients.wallet.getAddresses();
+          await sendAndConfirm(clients, { from: proposer, to: proposal.timelock.schedule.to, data: proposal.timelock.schedule.data });
+          await panel.locator('#proposals-refresh').click();
+          await item.locator('.proposal-state', { hasText: 'Waiting' }).waitFor({ timeout: resultMs });
+          assert.match(await item.locator('.eta').innerText(), /^ready in (59m|1h)/);
+          assert.match(await item.locator('.timeline').innerText(), /exported.*→ scheduled \(\+.*\) → ready \(in .*\) → executed \(not yet\)/);
+          assert.match(await item.innerText(), /scheduled: block \d+/);
         });
       });
     });

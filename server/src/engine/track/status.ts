@@ -356,7 +356,8 @@ function timeline(proposal: Proposal, timelock: TimelockStatus | null, now: numb
   }
   let previous: number | null = null;
   return steps.map(({ step, timestamp }) => {
-    const upcoming = timestamp !== null && timestamp > now;
+    // Only the ready time is planned ahead; the others are facts (the export clock may run ahead of a fork's).
+    const upcoming = step === 'ready' && timestamp !== null && timestamp > now;
     const sincePrevious = timestamp !== null && previous !== null && !upcoming ? timestamp - previous : null;
     if (timestamp !== null && !upcoming) previous = timestamp;
     return { step, timestamp, iso: timestamp === null ? null : iso(timestamp), sincePrevious, upcoming };

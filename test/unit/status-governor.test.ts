@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { encodeFunctionData, keccak256, parseAbi, stringToBytes, type Address } from 'viem';
+import { encodeFunctionData, keccak256, parseAbi, stringToBytes } from 'viem';
 import { advanceTime, sendAndConfirm } from '../../server/src/engine/chain/clients';
 import { deployContract, deployTimelock, deployUupsVault } from '../../server/src/engine/chain/deploy';
 import { exportProposal } from '../../server/src/engine/propose';

@@ -143,7 +143,10 @@ export function hasMulticall3(clients: ChainClients): Promise<boolean> {
   if (!known) {
     known = clients.public.getCode({ address: MULTICALL3_ADDRESS }).then(
       (code) => !!code && code !== '0x',
-      () => false,
+      () => {
+        multicallPresence.delete(clients); // a failed look-up is asked again next time
+        return false;
+      },
     );
     multicallPresence.set(clients, known);
   }
@@ -273,15 +276,24 @@ export async function proposalStatus(directory: string, clients: ChainClients, p
   if (proposal.safe) {
     const nonce = value('nonce') as bigint | undefined;
     if (nonce === undefined) problems.push(`nonce() reverted on ${proposal.safe.address}: is it a Safe?`);
-    const through = events.scheduled?.viaSafe ?? false;
-    safe = {
-      address: proposal.safe.address,
-      nonce: nonce === undefined ? null : nonce.toString(),
-      batchExecuted: through,
-      note: through
-        ? `the Safe executed the ${proposal.route === 'governor' ? 'queue' : 'schedule'} batch in ${events.scheduled!.transactionHash}: its nonce is used`
-        : `no schedule transaction from the Safe yet: the batch's nonce is not used (the Transaction Builder assigns it when the batch is proposed; the Safe's next nonce is ${nonce ?? 'unknown'})`,
-    };
+    const next = `the Safe's next nonce is ${nonce ?? 'unknown'}`;
+    let batchExecuted: boolean;
+    let note: string;
+    if (proposal.route === 'governor') {
+      // The Safe's batch is `propose`: it ran when the Governor knows the proposal (from whichever proposer).
+      batchExecuted = governor?.state != null;
+      note = batchExecuted
+        ? `the Governor knows the proposal: the propose batch ran (${next})`
+        : `the Governor does not know the proposal: the propose batch has not run (${next})`;
+    } else {
+      batchExecuted = events.scheduled?.viaSafe ?? false;
+      note = batchExecuted
+        ? `the Safe executed the schedule batch in ${events.scheduled!.transactionHash}: its nonce is used`
+        : nonce === undefined
+          ? 'unknown: the address answers no nonce() (is it a Safe?), and no schedule transaction came through it'
+          : `no schedule transaction from the Safe yet: the batch's nonce is not used (the Transaction Builder assigns it when the batch is proposed; ${next})`;
+    }
+    safe = { address: proposal.safe.address, nonce: nonce === undefined ? null : nonce.toString(), batchExecuted, note };
   }
 
   return {

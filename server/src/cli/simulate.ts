@@ -19,7 +19,8 @@ export const SIMULATE_USAGE = `Usage: patchline simulate --rpc <url|local> --pro
                     --call "initializeV2(uint16)" 250 (arguments as separate words).
   --block           fork at this block (default: the latest).
   --replay-blocks   replay the proxy's transactions of the last n blocks before and after the
-                    upgrade (default 50; 0 turns it off).
+                    upgrade: direct calls, and calls through other contracts where the node
+                    answers debug_traceBlockByNumber (default 50; 0 turns it off).
   --json            print the report as JSON (also saved under .patchline/runs/).
 
 Exit codes: 0 the simulation passed, 1 a check failed, 2 usage error or the simulation could not run.`;

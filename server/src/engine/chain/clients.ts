@@ -5,6 +5,8 @@ import {
   BaseError,
   createPublicClient,
   decodeErrorResult,
+  formatTransactionReceipt,
+  numberToHex,
   parseAbi,
   type Abi,
   createTestClient,
@@ -178,6 +180,36 @@ async function revertReason(clients: ChainClients, request: TransactionRequest, 
     }
     return error instanceof BaseError ? error.shortMessage : String(error);
   }
+}
+
+/** Nodes that refused `eth_sendTransactionSync`: asked once, then sent and polled. */
+const noSyncSend = new WeakSet<ChainClients>();
+
+/**
+ * Sends a transaction from a JSON-RPC account and returns its receipt, reverted or not: one request
+ * with `eth_sendTransactionSync` where the node has it (anvil does), else send and poll.
+ */
+export async function sendForReceipt(clients: ChainClients, request: TransactionRequest): Promise<TransactionReceipt> {
+  if (!noSyncSend.has(clients)) {
+    const params = {
+      from: request.from,
+      ...(request.to ? { to: request.to } : {}),
+      ...(request.data ? { data: request.data } : {}),
+      ...(request.value !== undefined ? { value: numberToHex(request.value) } : {}),
+      ...(request.gas !== undefined ? { gas: numberToHex(request.gas) } : {}),
+    };
+    try {
+      const raw = await clients.public.request({ method: 'eth_sendTransactionSync', params: [params] } as never);
+      return formatTransactionReceipt(raw as never);
+    } catch (error) {
+      const code = (error as { code?: number }).code ?? (error instanceof BaseError ? (error.walk((e) => typeof (e as { code?: unknown }).code === 'number') as { code?: number } | null)?.code : undefined);
+      // Only a missing method falls back; any other error is the transaction's own.
+      if (code !== -32601 && !/method.*(not found|not supported|does not exist)|unsupported method/i.test((error as Error).message)) throw error;
+      noSyncSend.add(clients);
+    }
+  }
+  const hash = await clients.wallet.sendTransaction({ account: request.from, to: request.to ?? null, data: request.data, value: request.value, gas: request.gas, chain: clients.chain });
+  return pollReceipt(clients.public, hash);
 }
 
 export async function pollReceipt(

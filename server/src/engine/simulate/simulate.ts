@@ -165,7 +165,7 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
         initializedVersion(clients, facts.address, [request.baseline?.layout, request.implementationLayout]),
       ]);
       const recent = await recentTransactions(clients, facts.address, toBlock, replayBlocks);
-      const replayedBefore = await replayTransactions(clients, facts.address, recent, (n, total) => detail(`replay ${n} of ${total} recent transaction(s) before the upgrade`));
+      const replayedBefore = await replayTransactions(clients, facts.address, recent.transactions, { onProgress: (n, total) => detail(`replay ${n} of ${total} recent transaction(s) before the upgrade`) });
       return { before, probes, oldCode, versionBefore, recent, replayedBefore };
     });
 
@@ -248,7 +248,10 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
         checkStillUpgradeable(ctx),
         checkSmokeCalls(ctx, request.calls ?? []),
       ]);
-      const replayedAfter = await replayTransactions(clients, facts.address, recent, (n, total) => detail(`replay ${n} of ${total} recent transaction(s) after the upgrade`));
+      const replayedAfter = await replayTransactions(clients, facts.address, recent.transactions, {
+        onProgress: (n, total) => detail(`replay ${n} of ${total} recent transaction(s) after the upgrade`),
+        peer: replayedBefore,
+      });
       detail('pause and unpause on a snapshot');
       const pause = await checkPause(ctx);
       report.checks = [

@@ -71,7 +71,7 @@ export interface SimulationRequest {
   staticVerdict?: StaticVerdict;
   /** `patchline.json` `simulate.calls`. */
   calls?: SmokeCall[];
-  /** Replay the direct calls to the proxy in this many blocks up to the fork block; default 50, 0 turns it off. */
+  /** Replay the calls to the proxy (direct, and internal where the node traces blocks) in this many blocks up to the fork block; default 50, 0 turns it off. */
   replayBlocks?: number;
   /** `patchline.anvilPath` */
   anvilPath?: string;

@@ -2,11 +2,31 @@
 // `--watch` rebuilds on change, `--production` minifies (used by `npm run package`).
 import * as esbuild from 'esbuild';
 import { copyFileSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+
+/**
+ * The parser's fingerprint (parse/disk-cache.ts computeParserFingerprint), fixed at build time so
+ * the server and the CLI of one build share the on-disk parse cache. A watch build leaves it out:
+ * its bundles compute it from the sources at start, so an edited parser never reads stale parses.
+ */
+function parserFingerprint() {
+  const built = esbuild.buildSync({
+    entryPoints: ['server/src/engine/parse/disk-cache.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    write: false,
+    logLevel: 'silent',
+  });
+  const module = { exports: {} };
+  new Function('module', 'exports', 'require', built.outputFiles[0].text)(module, module.exports, createRequire(import.meta.url));
+  return module.exports.computeParserFingerprint('server/src/engine', '.');
+}
 
 /** @type {import('esbuild').BuildOptions} */
 const common = {
@@ -18,7 +38,7 @@ const common = {
   minify: production,
   logLevel: 'warning',
   keepNames: true,
-  define: { PATCHLINE_VERSION: JSON.stringify(version) },
+  define: { PATCHLINE_VERSION: JSON.stringify(version), ...(watch ? {} : { PATCHLINE_PARSER_FINGERPRINT: JSON.stringify(parserFingerprint()) }) },
   // antlr4's ESM build needs import.meta; its CJS build is the right one inside a CJS bundle.
   alias: { antlr4: './node_modules/antlr4/dist/antlr4.node.cjs' },
 };

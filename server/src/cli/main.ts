@@ -8,6 +8,7 @@ import { compareFindings, type Finding } from '../engine/findings';
 import { CompilerSet } from '../engine/compile/solc-select';
 import { parseSolcSettings } from '../engine/compile/solc-settings';
 import { ParseWorker } from '../engine/parse/pool';
+import { DiskParseCache } from '../engine/parse/disk-cache';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer } from '../engine/project';
 import { secretMasker } from '../engine/chain/secrets';
 import { loadPatchlineConfig } from '../engine/suppress';
@@ -114,6 +115,8 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
   const incomplete: string[] = [];
   // One analyzer per project root, so files of a project share parses, layouts and baselines.
   const projects = new Map<string, ProjectAnalyzer>();
+  // Parses of unchanged files (dependencies above all) come from Patchline's cache folder.
+  const diskCache = DiskParseCache.forEnvironment({ write: true });
   const compiler = tier === 'parser' ? undefined : new CompilerSet({ onProgress: downloadProgress(process.stderr) });
   // Slow parses (large or deeply nested declarations) run in a worker, so a signal is handled at once.
   const parseWorker = new ParseWorker();
@@ -131,7 +134,7 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
       let project = projects.get(root);
       if (!project) {
         assertValidConfig(root, cwd);
-        projects.set(root, (project = new ProjectAnalyzer(root)));
+        projects.set(root, (project = new ProjectAnalyzer(root, undefined, undefined, diskCache)));
         // The baseline's own dependency versions (lock file at the ref), into the cache before checking.
         if (baselineRef) await fetchBaselineDependencies(project, baselineRef, files.filter((f) => rootOf(f) === root));
       }

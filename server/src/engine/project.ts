@@ -18,6 +18,7 @@ import { missingFromLayoutErrors, missingInClosure } from './layout/completeness
 import { analysisLimit } from './rules/analysis-limit';
 import { fileUnreadable } from './rules/file-unreadable';
 import type { AnalysisLimits } from './parse/limits';
+import type { DiskParseCache } from './parse/disk-cache';
 import type { ParseWorker } from './parse/pool';
 import { runRules, type RuleSetting } from './rules/rule';
 import { checkStorage, looksUpgradeable } from './rules/storage-rules';
@@ -101,8 +102,10 @@ export class ProjectAnalyzer {
     readonly root: string,
     contents?: ContentProvider,
     limits?: AnalysisLimits,
+    /** Parses kept on disk between runs (DiskParseCache.forEnvironment); none by default. */
+    diskCache?: DiskParseCache,
   ) {
-    this.workspace = new SolidityWorkspace({ root, ...(contents ? { contents } : {}), ...(limits ? { limits } : {}) });
+    this.workspace = new SolidityWorkspace({ root, ...(contents ? { contents } : {}), ...(limits ? { limits } : {}), ...(diskCache ? { diskCache } : {}) });
   }
 
   /**

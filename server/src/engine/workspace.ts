@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ParseCache } from './parse/cache';
+import type { DiskParseCache } from './parse/disk-cache';
 import type { AnalysisLimits } from './parse/limits';
 import type { ParseWorker } from './parse/pool';
 import type { ImportError, ImportNode, ImportResolution, ParsedFile, ParsedSources } from './parse/parsed-file';
@@ -46,6 +47,8 @@ export interface WorkspaceOptions {
   limits?: AnalysisLimits;
   /** The project root the analysis runs for: imports resolve inside it (and dependency folders) only. */
   root?: string;
+  /** Parses kept on disk between runs, for files read from disk (not editor buffers). */
+  diskCache?: DiskParseCache;
 }
 
 export class SolidityWorkspace implements ParsedSources {
@@ -61,7 +64,7 @@ export class SolidityWorkspace implements ParsedSources {
 
   constructor(options: WorkspaceOptions = {}) {
     this.contents = options.contents;
-    this.parses = new ParseCache(options.limits);
+    this.parses = new ParseCache(options.limits, options.diskCache);
     this.root = options.root === undefined ? undefined : path.resolve(options.root);
   }
 
@@ -110,7 +113,7 @@ export class SolidityWorkspace implements ParsedSources {
   async prepare(file: string, worker: ParseWorker, signal?: AbortSignal, onOffload?: (file: string) => void): Promise<void> {
     const abs = path.resolve(file);
     const text = this.readText(abs);
-    if (text !== undefined) await this.parses.prepare(abs, text, worker, signal, onOffload);
+    if (text !== undefined) await this.parses.prepare(abs, text, worker, signal, onOffload, this.isFromDisk(abs));
   }
 
   /** Parses `file` at its current content; unchanged content returns the cached result. */
@@ -118,7 +121,12 @@ export class SolidityWorkspace implements ParsedSources {
     const abs = path.resolve(file);
     const text = this.readText(abs);
     if (text === undefined) return undefined;
-    return this.parseText(abs, text);
+    return this.parses.parse(abs, text, this.isFromDisk(abs));
+  }
+
+  /** `file` (absolute) is read from disk, not from an editor buffer or another override. */
+  private isFromDisk(file: string): boolean {
+    return this.contents?.readFile(file) === undefined;
   }
 
   /** Parses `text` as the content of `file` (for callers that already hold the text). */

@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { format } from 'node:util';
 import { isAbortError } from '../engine/compile/solc';
 import { CompilerSet } from '../engine/compile/solc-select';
+import { DiskParseCache } from '../engine/parse/disk-cache';
 import type { DownloadProgress } from '../engine/compile/solc-download';
 import { loadPatchlineConfig } from '../engine/suppress';
 import type { Finding } from '../engine/findings';
@@ -81,6 +82,13 @@ const openBuffers = {
   },
 };
 
+let diskCache: { cache: DiskParseCache | undefined } | undefined;
+/** Parses kept on disk, shared with the CLI; an untrusted workspace reads them but writes nothing. */
+function diskParseCache(): DiskParseCache | undefined {
+  diskCache ??= { cache: DiskParseCache.forEnvironment({ write: trusted }) };
+  return diskCache.cache;
+}
+
 /** Project root by folder: finding it walks up the disk, which an analysis per keystroke need not repeat. */
 const rootByFolder = new Map<string, string>();
 
@@ -96,7 +104,7 @@ function projectFor(file: string): ProjectAnalyzer {
   }
   let project = projects.get(root);
   if (!project) {
-    project = new ProjectAnalyzer(root, openBuffers);
+    project = new ProjectAnalyzer(root, openBuffers, undefined, diskParseCache());
     projects.set(root, project);
     publishConfigProblems(root);
   }

@@ -1,6 +1,7 @@
 // Parse results per file, cached by content: one IncrementalParser per file (so an edit re-parses
 // only the declarations it touches), behind the pre-scan that keeps ANTLR off files over a limit.
 import { createHash } from 'node:crypto';
+import type { DiskParseCache } from './disk-cache';
 import { IncrementalParser } from './incremental';
 import { DEFAULT_LIMITS, preScan, type AnalysisLimits } from './limits';
 import type { ParsedFile } from './parsed-file';
@@ -22,24 +23,44 @@ export class ParseCache {
   private readonly parsers = new Map<string, IncrementalParser>();
   private readonly parsed = new Map<string, ParsedFile>();
 
-  constructor(readonly limits: AnalysisLimits = DEFAULT_LIMITS) {}
+  constructor(
+    readonly limits: AnalysisLimits = DEFAULT_LIMITS,
+    /** Parses kept on disk between runs (Patchline's cache folder), for texts read from disk. */
+    private readonly disk?: DiskParseCache,
+  ) {}
 
-  /** `text` parsed as the content of `file` (absolute); unchanged content returns the cached result. */
-  parse(file: string, text: string): ParsedFile {
+  /**
+   * `text` parsed as the content of `file` (absolute); unchanged content returns the cached result.
+   * `fromDisk`: the text is the file on disk, not an editor buffer, so the on-disk cache may answer.
+   * A buffer is parsed by its incremental parser, which the next keystroke needs warm.
+   */
+  parse(file: string, text: string, fromDisk = false): ParsedFile {
     const hash = createHash('sha1').update(text).digest('hex');
     const cached = this.parsed.get(file);
     if (cached && cached.hash === hash) return cached;
-    const scan = preScan(text, this.limits);
+    const stored = fromDisk ? this.disk?.get(hash) : undefined;
     let parsedFile: ParsedFile;
-    if (scan.hit) {
-      parsedFile = { file, text, hash, ast: undefined, errors: [], comments: [], limit: scan.hit };
+    if (stored) {
+      parsedFile = { file, text, hash, ...stored };
     } else {
-      const result = this.parserOf(file).parse(text, { budgetMs: this.limits.parseBudgetMs });
-      parsedFile = { file, text, hash, ast: result.ast, errors: result.errors, comments: result.comments };
-      if (result.limit) parsedFile.limit = result.limit;
+      const scan = preScan(text, this.limits);
+      if (scan.hit) {
+        parsedFile = { file, text, hash, ast: undefined, errors: [], comments: [], limit: scan.hit };
+      } else {
+        const result = this.parserOf(file).parse(text, { budgetMs: this.limits.parseBudgetMs });
+        parsedFile = { file, text, hash, ast: result.ast, errors: result.errors, comments: result.comments };
+        if (result.limit) parsedFile.limit = result.limit;
+        // A time-limited parse depends on the machine's load: never kept.
+        else if (fromDisk && result.ast) this.disk?.put(hash, { ast: result.ast, errors: result.errors, comments: result.comments });
+      }
     }
     this.parsed.set(file, parsedFile);
     return parsedFile;
+  }
+
+  /** True when `parse(file, text, true)` will be answered without parsing. */
+  private answered(file: string, hash: string, fromDisk: boolean): boolean {
+    return this.parsed.get(file)?.hash === hash || (fromDisk && this.disk?.has(hash) === true);
   }
 
   /**
@@ -47,9 +68,9 @@ export class ParseCache {
    * so that call stays short; `signal` cancels (the worker thread is terminated). Rejects with an
    * AbortError when cancelled.
    */
-  async prepare(file: string, text: string, worker: ParseWorker, signal?: AbortSignal, onOffload?: (file: string) => void): Promise<void> {
+  async prepare(file: string, text: string, worker: ParseWorker, signal?: AbortSignal, onOffload?: (file: string) => void, fromDisk = false): Promise<void> {
     const hash = createHash('sha1').update(text).digest('hex');
-    if (this.parsed.get(file)?.hash === hash || preScan(text, this.limits).hit) return;
+    if (this.answered(file, hash, fromDisk) || preScan(text, this.limits).hit) return;
     let told = false;
     const limit = await this.parserOf(file).prepare(
       text,

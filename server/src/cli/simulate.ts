@@ -1,12 +1,15 @@
 // `patchline simulate`: run the upgrade on a fork and print the report (text, or --json).
 import { ArgReader } from './args';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
+import { rpcUrlProblem } from '../engine/chain/clients';
+import { ProposalReadError, recheckProposal, type RecheckResult } from '../engine/track';
 import { PatchInputError, runPatchSimulation } from '../engine/patch';
 import type { SimulationReport, UpgradeRoute } from '../engine/simulate';
 
 export const SIMULATE_USAGE = `Usage: patchline simulate --rpc <url|local> --proxy <address> --implementation <path:Contract|address>
          [--route auto|direct|proxy-admin|beacon|timelock] [--timelock <address>]
          [--call "<signature>" <args...>] [--block <n>] [--replay-blocks <n>] [--json]
+       patchline simulate --proposal <dir> --rpc <url> [--replay-blocks <n>] [--json]
 
   --rpc <url>       the chain to fork (http or https; the URL's secrets are masked in all output).
   --rpc local       the embedded demo chain: VaultV1 behind a UUPS proxy owned by a
@@ -22,6 +25,11 @@ export const SIMULATE_USAGE = `Usage: patchline simulate --rpc <url|local> --pro
                     upgrade: direct calls, and calls through other contracts where the node
                     answers debug_traceBlockByNumber (default 50; 0 turns it off).
   --json            print the report as JSON (also saved under .patchline/runs/).
+  --proposal <dir>  re-check an exported proposal at execution time: fork the chain at its latest
+                    block, bring the proposal to its execute (schedule it from a proposer when it
+                    is not scheduled yet, wait out the delay, queue a Governor proposal), send the
+                    exported execute payload byte for byte from an executor, then run the checks.
+                    A proposal already executed or cancelled fails with the reason.
 
 Exit codes: 0 the simulation passed, 1 a check failed, 2 usage error or the simulation could not run.`;
 
@@ -36,6 +44,7 @@ interface SimulateArgs {
   call?: { signature: string; args: string[] };
   block?: bigint;
   replayBlocks?: number;
+  proposal?: string;
   json: boolean;
 }
 
@@ -82,11 +91,21 @@ export function parseSimulateArgs(args: string[]): SimulateArgs {
       case '--json':
         parsed.json = true;
         break;
+      case '--proposal':
+        parsed.proposal = value();
+        break;
       default:
         throw new PatchInputError(`Unknown argument "${arg}"`);
     }
   }
   if (!parsed.rpc) throw new PatchInputError('--rpc <url|local> is required');
+  if (parsed.proposal !== undefined) {
+    // The proposal fixes what is sent: nothing else may be given.
+    const extra = (['proxy', 'implementation', 'route', 'timelock', 'call', 'block'] as const).filter((key) => parsed[key] !== undefined);
+    if (extra.length > 0) throw new PatchInputError(`--proposal runs the exported payloads as they are: drop ${extra.map((key) => `--${key}`).join(', ')}`);
+    if (parsed.rpc === 'local') throw new PatchInputError('--proposal needs the RPC URL of the chain the proposal is for');
+    return parsed;
+  }
   if (!parsed.implementation) throw new PatchInputError('--implementation <path:Contract|address> is required');
   return parsed;
 }
@@ -104,6 +123,7 @@ export function formatReport(report: SimulationReport): string {
   }
   if (report.implementation?.address) lines.push(`  new implementation ${report.implementation.name ?? ''} ${report.implementation.address}`.replace(/ {2,}/g, ' '));
   if (report.route?.description) lines.push(`  route: ${report.route.description}`);
+  if (report.proposal) lines.push(`  proposal ${report.proposal.name}: ${report.proposal.stateBefore} on chain; on the fork: ${report.proposal.steps.join('; ') || 'nothing sent'}`);
   if (report.timelock) lines.push(`  timelock ${report.timelock.address}: operation ${report.timelock.operationId} (local ${report.timelock.localOperationId === report.timelock.operationId ? 'matches' : `differs: ${report.timelock.localOperationId}`}), delay ${report.timelock.delaySeconds} s`);
   if (report.baseline?.description) lines.push(`  baseline: ${report.baseline.description}`);
   lines.push('', 'Checks:');
@@ -137,6 +157,7 @@ export async function runSimulate(args: string[], cwd: string, write: (text: str
   }
   try {
     const parsed = parseSimulateArgs(args);
+    if (parsed.proposal !== undefined) return await runRecheck(parsed, cwd, write, writeError);
     const { report, saved, configErrors } = await runPatchSimulation({
       cwd,
       rpc: parsed.rpc!,
@@ -167,4 +188,31 @@ export async function runSimulate(args: string[], cwd: string, write: (text: str
     writeError(`patchline: the simulation could not run: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
+}
+
+/** `simulate --proposal`: the re-check at execution time, one report per upgrade of the proposal. */
+async function runRecheck(parsed: SimulateArgs, cwd: string, write: (text: string) => void, writeError: (text: string) => void): Promise<number> {
+  const directory = resolve(cwd, parsed.proposal!);
+  const rpcProblem = rpcUrlProblem(parsed.rpc!);
+  if (rpcProblem) throw new PatchInputError(`--rpc: ${rpcProblem}`);
+  let result: RecheckResult;
+  try {
+    result = await recheckProposal({
+      directory,
+      rpcUrl: parsed.rpc!,
+      reportsRoot: cwd,
+      ...(parsed.replayBlocks !== undefined ? { replayBlocks: parsed.replayBlocks } : {}),
+      ...(process.env.PATCHLINE_ANVIL_PATH ? { anvilPath: process.env.PATCHLINE_ANVIL_PATH } : {}),
+      ...(parsed.json ? {} : { onProgress: (progress) => progress.state === 'running' && writeError(`… ${progress.title}${progress.detail ? `: ${progress.detail}` : ''}\n`) }),
+    });
+  } catch (error) {
+    if (error instanceof ProposalReadError) throw new PatchInputError(error.message);
+    throw error;
+  }
+  if (parsed.json) write(`${JSON.stringify({ name: result.name, directory: result.directory, verdict: result.verdict, reports: result.reports.map((r) => r.report) }, null, 2)}\n`);
+  else {
+    write(`Re-check of ${result.name} at execution time: ${result.verdict.toUpperCase()}\n`);
+    for (const { report, saved } of result.reports) write(`\n${formatReport(report)}\n${saved ? `Report saved to ${relative(cwd, saved.file)} (sha256 ${saved.sha256})\n` : ''}`);
+  }
+  return result.verdict === 'pass' ? 0 : result.verdict === 'fail' ? 1 : 2;
 }

@@ -25,6 +25,7 @@ import { inspectProxy } from './inspect';
 import { checkReplay, DEFAULT_REPLAY_BLOCKS, recentTransactions, replayTransactions } from './replay';
 import { executeUpgrade, planUpgrade, RouteFailure, type RouteResult, type UpgradePlan } from './routes';
 import { planProbes, readProbe } from './probes';
+import { executeExportedProposal } from './proposal-route';
 import { baselineWords, readState, slotsWrittenBy, wordLabel } from './state';
 import {
   SIMULATION_STEPS,
@@ -174,9 +175,16 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
     let routeFailure: string | undefined;
     await step('upgrade', async (detail) => {
       try {
-        plan = planUpgrade({ facts, route: request.route ?? 'auto', newImplementation, initData: call?.data ?? '0x', account: request.account, timelock: request.timelock });
-        report.route = { requested: request.route ?? 'auto', used: plan.route, ...(plan.sender ? { sender: plan.sender } : {}), description: plan.description };
-        routeResult = await executeUpgrade(clients, plan, { salt: request.salt ?? ZERO_SALT, executor: request.executor, toBlock, onDetail: detail });
+        if (request.proposal) {
+          const { name, route } = request.proposal;
+          report.route = { requested: request.route ?? 'auto', used: 'timelock', description: `the exported ${route === 'governor' ? 'Governor' : 'timelock'} payloads of ${name}, byte for byte` };
+          report.proposal = { name, route, stateBefore: 'unknown', steps: [] };
+          routeResult = await executeExportedProposal(clients, request.proposal, { sender, toBlock, onDetail: detail }, report.proposal);
+        } else {
+          plan = planUpgrade({ facts, route: request.route ?? 'auto', newImplementation, initData: call?.data ?? '0x', account: request.account, timelock: request.timelock });
+          report.route = { requested: request.route ?? 'auto', used: plan.route, ...(plan.sender ? { sender: plan.sender } : {}), description: plan.description };
+          routeResult = await executeUpgrade(clients, plan, { salt: request.salt ?? ZERO_SALT, executor: request.executor, toBlock, onDetail: detail });
+        }
       } catch (error) {
         if (!(error instanceof RouteFailure)) throw error;
         routeFailure = error.message;
@@ -191,7 +199,11 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
     if (routeFailure !== undefined || !routeResult) {
       report.checks = [
         checkStaticVerdict(request.staticVerdict),
-        routeFailedCheck(routeFailure ?? 'the upgrade was not sent', plan?.description),
+        {
+          ...routeFailedCheck(routeFailure ?? 'the upgrade was not sent', plan?.description ?? report.route?.description),
+          // A re-check: the payload is fixed, so what changed is the chain (or the proposal already ran).
+          ...(request.proposal ? { next: 'the exported payload no longer executes against today\'s state: find what changed since the export (the revert names it), then cancel and re-export the proposal, or undo the change' } : {}),
+        },
         ...(['storage-preserved', 'getters', 'implementation-initializers', 'atomic-initialization', 'still-upgradeable', 'pause', 'smoke-calls', 'replay'] as const).map((id) => skipped(id, 'the upgrade was not applied')),
       ];
       report.verdict = 'fail';
@@ -256,7 +268,7 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
       const pause = await checkPause(ctx);
       report.checks = [
         checkStaticVerdict(request.staticVerdict),
-        checkUpgradeApplied(ctx, plan!.description),
+        checkUpgradeApplied(ctx, plan?.description ?? report.route!.description!),
         checkStoragePreserved(ctx, report.storage),
         checkGetters(report.getters),
         initializers,

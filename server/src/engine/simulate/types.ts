@@ -3,6 +3,8 @@
 import type { Abi, Address, Hex } from 'viem';
 import type { CompilerSettings } from '../chain/artifacts';
 import type { StorageLayout } from '../layout/types';
+import type { Proposal } from '../propose/types';
+import type { ProposalExecutionFacts } from './proposal-route';
 import type { StaticVerdict } from './static';
 
 export type UpgradeRoute = 'auto' | 'direct' | 'proxy-admin' | 'beacon' | 'timelock';
@@ -77,6 +79,11 @@ export interface SimulationRequest {
   anvilPath?: string;
   /** How long the fork RPC may take to answer its first question; default 6000 ms. */
   rpcTimeoutMs?: number;
+  /**
+   * Re-check at execution time: instead of an upgrade planned here, the exported proposal's own
+   * payloads are sent (schedule or queue when still needed, the wait, then execute, byte for byte).
+   */
+  proposal?: Proposal;
 }
 
 export type SimulationStepId = 'fork' | 'inspect' | 'deploy' | 'before' | 'upgrade' | 'after' | 'checks';
@@ -214,6 +221,8 @@ export interface SimulationReport {
   call?: { signature: string; args: string[]; data: Hex };
   timelock?: { address: Address; operationId: Hex; localOperationId: Hex; proposer?: Address; executor?: Address; delaySeconds: string; scheduled: boolean };
   baseline?: { description?: string; contract?: string };
+  /** A re-check of an exported proposal: its state on the fork and what was sent. */
+  proposal?: ProposalExecutionFacts;
   checks: SimulationCheck[];
   storage: StorageWordDiff[];
   getters: GetterDiff[];

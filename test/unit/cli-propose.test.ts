@@ -9,13 +9,17 @@ import { after, before, test } from 'node:test';
 import { runningAnvilPids } from '../../server/src/engine/chain/anvil';
 import { startDemoChain, type DemoChain } from '../../server/src/engine/chain/demo';
 import { timelockAbi } from '../../server/src/engine/chain/abis';
+import { deployUupsVault } from '../../server/src/engine/chain/deploy';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
 const out = mkdtempSync(join(tmpdir(), 'patchline-propose-'));
 let demo: DemoChain;
+/** A second vault owned by the demo's timelock: a batch upgrades both. */
+let secondVault: `0x${string}`;
 
 before(async () => {
   demo = await startDemoChain();
+  secondVault = (await deployUupsVault(demo.clients, demo.artifacts, { from: demo.deployer, owner: demo.vault.timelock })).proxy;
 });
 after(async () => {
   await demo?.stop();
@@ -114,6 +118,45 @@ test('propose --rpc writes nothing and exits 1 when the simulation fails: the in
   assert.match(result.stderr, /the proposal was not written: the simulation of the upgrade of 0x[0-9a-fA-F]{40} failed/);
   assert.match(result.stderr, /is left open between the upgrade and your next transaction: anyone can call it first\./);
   assert.ok(!existsSync(join(out, 'proposals', 'vault-v2-open')));
+});
+
+test('propose --rpc simulates a batch as the one operation it exports (scheduleBatch/executeBatch, its derived salt): every report is in the evidence', async () => {
+  const { vault } = demo;
+  const upgrade = (proxy: string) => ['--proxy', proxy, '--implementation', vault.implementationV2!, '--call', 'initializeV2(uint16)', '250'];
+  const result = await run(['propose', ...upgrade(vault.proxy), ...upgrade(secondVault), '--timelock', vault.timelock, '--rpc', demo.anvil.rpcUrl, '--out', 'proposals', '--name', 'batch']);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stderr, /through the timelock 0x[0-9a-fA-F]{40} \(the batch of 2 calls\)/);
+  const proposal = JSON.parse(readFileSync(join(out, 'proposals', 'batch', 'proposal.json'), 'utf8'));
+  assert.equal(proposal.timelock.batch, true);
+  assert.equal(proposal.timelock.saltSource, 'derived');
+  const sim = proposal.evidence.simulation;
+  assert.equal(sim.status, 'passed');
+  assert.deepEqual(sim.reports.map((r: { proxy: string }) => r.proxy), [vault.proxy, secondVault]);
+  for (const entry of sim.reports as { reportHash: string; reportPath: string; verdict: string }[]) {
+    assert.equal(entry.verdict, 'pass');
+    const bytes = readFileSync(join(out, entry.reportPath));
+    assert.equal(entry.reportHash, `0x${createHash('sha256').update(bytes).digest('hex')}`);
+    const report = JSON.parse(bytes.toString());
+    // The simulated operation is the exported one: same id, salt, predecessor, both calls.
+    assert.equal(report.timelock.operationId, proposal.timelock.operationId);
+    assert.equal(report.timelock.salt, proposal.timelock.salt);
+    assert.equal(report.timelock.predecessor, proposal.timelock.predecessor);
+    assert.equal(report.timelock.calls, 2);
+    assert.deepEqual(report.gas.map((g: { label: string }) => g.label).filter((l: string) => /Batch$/.test(l)), ['scheduleBatch', 'executeBatch']);
+  }
+  assert.equal(sim.reportHash, sim.reports[0].reportHash);
+});
+
+test('propose --rpc with a predecessor not executed on chain writes nothing and says why', async () => {
+  const { vault } = demo;
+  const predecessor = `0x${'ab'.repeat(32)}`;
+  const result = await run([
+    'propose', '--proxy', vault.proxy, '--implementation', vault.implementationV2!, '--call', 'initializeV2(uint16)', '250',
+    '--timelock', vault.timelock, '--predecessor', predecessor, '--rpc', demo.anvil.rpcUrl, '--out', 'proposals', '--name', 'after-missing',
+  ]);
+  assert.equal(result.status, 1, result.stderr);
+  assert.ok(result.stderr.includes(`the predecessor operation ${predecessor} is not executed on the TimelockController ${vault.timelock}`), result.stderr);
+  assert.ok(!existsSync(join(out, 'proposals', 'after-missing')));
 });
 
 test('offline, the flags the chain would answer are a usage error naming all that is missing, and the CLI names --no-simulation', async () => {

@@ -31,8 +31,9 @@ export const PROPOSE_USAGE = `Usage: patchline propose --proxy <address> --imple
          [--simulation <report.json> | --no-simulation]
 
   --rpc reads the proxy kind, old implementation, code hash and getMinDelay() from the chain, and
-  simulates each upgrade on a fork first, exactly as exported (its call, through the timelock):
-  a failing simulation writes nothing and exits 1; the passing report becomes the evidence.
+  simulates each upgrade on a fork first, exactly as exported: the whole timelock operation (a
+  batch as one scheduleBatch/executeBatch, its salt and predecessor, each call). A failing
+  simulation writes nothing and exits 1; every passing report goes into the evidence.
   --simulation attaches a report from 'patchline simulate --json' instead; --no-simulation
   exports without one (offline export; recorded in the evidence).
   Without --rpc, give --chain-id, --delay (timelock) and --kind after each --proxy.

@@ -28,6 +28,8 @@ export interface PatchSimulationInput {
   route?: UpgradeRoute;
   timelock?: string;
   call?: { signature: string; args: string[] };
+  /** The exported timelock operation (`propose`): run as given, batch, salt and predecessor. */
+  timelockOperation?: SimulationRequest['timelockOperation'];
   block?: bigint;
   /** Blocks of the proxy's recent traffic to replay; default 50. */
   replayBlocks?: number;
@@ -161,6 +163,7 @@ export async function runPatchSimulation(input: PatchSimulationInput): Promise<P
         ...(input.call ? { call: input.call } : {}),
         ...(input.route ? { route: input.route } : {}),
         ...(input.timelock ? { timelock: getAddress(input.timelock) } : {}),
+        ...(input.timelockOperation ? { timelockOperation: input.timelockOperation } : {}),
         ...(input.block !== undefined ? { blockNumber: input.block } : {}),
         ...(input.replayBlocks !== undefined ? { replayBlocks: input.replayBlocks } : {}),
         ...(prepared?.baseline ? { baseline: prepared.baseline } : {}),

@@ -318,8 +318,9 @@ async function checkAuthority(clients: ChainClients, upgrades: ResolvedUpgrade[]
 
 function simulationEvidence(request: ProposalRequest, problems: Problems): ProposalEvidence['simulation'] {
   const sim = request.simulation;
-  const passed = sim?.verdict === 'pass';
+  const passed = sim?.verdict === 'pass' && (sim.reports ?? []).every((r) => r.verdict === 'pass');
   if (sim) problems.bytes32(sim.reportHash, 'simulation report hash');
+  for (const r of sim?.reports ?? []) problems.bytes32(r.reportHash, `simulation report hash of ${r.proxy}`);
   if (!passed && !request.confirmedWithoutPassingSimulation) {
     problems.add(
       sim
@@ -333,6 +334,11 @@ function simulationEvidence(request: ProposalRequest, problems: Problems): Propo
     reportPath: sim?.reportPath ?? null,
     verdict: sim?.verdict ?? null,
     exportedWithoutPassingSimulation: !passed,
+    reports: !sim
+      ? []
+      : (sim.reports?.map((r) => ({ proxy: getAddress(r.proxy), reportHash: r.reportHash, reportPath: r.reportPath ?? null, verdict: r.verdict })) ?? [
+          { proxy: null, reportHash: sim.reportHash, reportPath: sim.reportPath ?? null, verdict: sim.verdict },
+        ]),
   };
 }
 

@@ -54,7 +54,10 @@ export function renderProposalReadme(proposal: Proposal): string {
 
   out.push('## Why it is safe', '');
   for (const e of proposal.evidence.upgrades) append(out, evidenceLines(e));
-  if (sim.status === 'passed') out.push(`- Fork simulation: **passed** (report sha256 ${code(sim.reportHash ?? '')}${sim.reportPath ? `, ${code(sim.reportPath)}` : ''}).`);
+  if (sim.status === 'passed' && sim.reports.length > 1) {
+    out.push(`- Fork simulation: **passed**, one report per upgrade, each running the whole exported operation:`);
+    for (const r of sim.reports) out.push(`  - ${code(r.proxy ?? '')}: report sha256 ${code(r.reportHash)}${r.reportPath ? `, ${code(r.reportPath)}` : ''}`);
+  } else if (sim.status === 'passed') out.push(`- Fork simulation: **passed** (report sha256 ${code(sim.reportHash ?? '')}${sim.reportPath ? `, ${code(sim.reportPath)}` : ''}).`);
   else if (sim.status === 'failed') out.push(`- Fork simulation: **${sim.verdict}**. The exporter confirmed exporting anyway (report sha256 ${code(sim.reportHash ?? '')}).`);
   else out.push('- Fork simulation: **not run**. The exporter confirmed exporting without one.');
   if (proposal.warnings.length) out.push('', '**Warnings**', '', ...proposal.warnings.map((w) => `- ${w}`));

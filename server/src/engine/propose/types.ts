@@ -80,11 +80,22 @@ export type GovernanceRoute =
     };
 
 export interface SimulationEvidenceInput {
-  /** sha256 (0x-hex) of the simulation report file as written. */
+  /** sha256 (0x-hex) of the simulation report file as written (the first report's, with several). */
   reportHash: Hex;
   verdict: 'pass' | 'fail' | 'error';
   /** Where the report is, e.g. `.patchline/runs/2026-…json`. */
   reportPath?: string;
+  /** Every report, one per upgrade of the batch (propose --rpc); absent: the one report above. */
+  reports?: { proxy: string; reportHash: Hex; reportPath?: string; verdict: 'pass' | 'fail' | 'error' }[];
+}
+
+/** One simulation report behind the proposal. */
+export interface SimulationReportEvidence {
+  /** The proxy whose upgrade the report checks; null for a report given with `--simulation`. */
+  proxy: Address | null;
+  reportHash: Hex;
+  reportPath: string | null;
+  verdict: SimulationEvidenceInput['verdict'];
 }
 
 export interface ProposalRequest {
@@ -195,6 +206,8 @@ export interface ProposalEvidence {
     verdict: SimulationEvidenceInput['verdict'] | null;
     /** The user confirmed exporting although no simulation passed. */
     exportedWithoutPassingSimulation: boolean;
+    /** All reports (propose --rpc: one per upgrade, each running the whole exported operation); empty when none ran. */
+    reports: SimulationReportEvidence[];
   };
 }
 

@@ -112,11 +112,20 @@ async function send(clients: ChainClients, from: Address, call: AuthorizedCall, 
   }
 }
 
+export interface RouteOptions {
+  salt: Hex;
+  /** The timelock operation that must be done first; default none (zero). */
+  predecessor?: Hex;
+  executor?: Address;
+  toBlock: bigint;
+  onDetail?: (detail: string) => void;
+}
+
 /** Sends the plan on the fork; a refused transaction throws RouteFailure with the reason. */
 export async function executeUpgrade(
   clients: ChainClients,
   plan: UpgradePlan,
-  options: { salt: Hex; executor?: Address; toBlock: bigint; onDetail?: (detail: string) => void },
+  options: RouteOptions,
 ): Promise<RouteResult> {
   if (plan.route === 'timelock') return executeThroughTimelock(clients, plan, options);
   const sender = plan.sender!;
@@ -156,28 +165,37 @@ async function role(clients: ChainClients, timelock: Address, name: 'PROPOSER_RO
 async function executeThroughTimelock(
   clients: ChainClients,
   plan: UpgradePlan,
-  options: { salt: Hex; executor?: Address; toBlock: bigint; onDetail?: (detail: string) => void },
+  options: RouteOptions,
 ): Promise<RouteResult> {
   const timelock = plan.timelock!;
   const batch = plan.calls.length > 1;
   const targets = plan.calls.map((c) => c.to);
   const values = plan.calls.map(() => 0n);
   const payloads = plan.calls.map((c) => c.data);
-  const localId = localOperationId(plan.calls, ZERO_BYTES32, options.salt);
+  const predecessor = options.predecessor ?? ZERO_BYTES32;
+  const localId = localOperationId(plan.calls, predecessor, options.salt);
   // One round of reads (a fork pays the upstream's latency per round, not per read).
-  const [proposerRole, executorRole, minDelayRead, contractId, timestamp] = await Promise.all([
+  const [proposerRole, executorRole, minDelayRead, contractId, timestamp, predecessorDone] = await Promise.all([
     role(clients, timelock, 'PROPOSER_ROLE'),
     role(clients, timelock, 'EXECUTOR_ROLE'),
     tryRead<bigint>(clients, timelock, timelockAbi, 'getMinDelay'),
     batch
-      ? tryRead<Hex>(clients, timelock, timelockAbi, 'hashOperationBatch', [targets, values, payloads, ZERO_BYTES32, options.salt])
-      : tryRead<Hex>(clients, timelock, timelockAbi, 'hashOperation', [targets[0], 0n, payloads[0], ZERO_BYTES32, options.salt]),
+      ? tryRead<Hex>(clients, timelock, timelockAbi, 'hashOperationBatch', [targets, values, payloads, predecessor, options.salt])
+      : tryRead<Hex>(clients, timelock, timelockAbi, 'hashOperation', [targets[0], 0n, payloads[0], predecessor, options.salt]),
     tryRead<bigint>(clients, timelock, timelockAbi, 'getTimestamp', [localId]),
+    predecessor === ZERO_BYTES32 ? Promise.resolve(undefined) : tryRead<boolean>(clients, timelock, timelockAbi, 'isOperationDone', [predecessor]),
   ]);
   if (!minDelayRead.ok) throw new RouteFailure(`getMinDelay() on ${timelock} ${minDelayRead.error}`);
   const minDelay = minDelayRead.value;
   if (!contractId.ok) throw new RouteFailure(`hashOperation on ${timelock} ${contractId.error}`);
   if (contractId.value !== localId) throw new RouteFailure(`the operation id computed locally (${localId}) differs from the timelock's hashOperation (${contractId.value})`);
+  // The timelock refuses to execute before its predecessor is done (TimelockUnexecutedPredecessor).
+  if (predecessorDone && !predecessorDone.ok) throw new RouteFailure(`isOperationDone(${predecessor}) on ${timelock} ${predecessorDone.error}`);
+  if (predecessorDone?.ok && !predecessorDone.value) {
+    throw new RouteFailure(
+      `the predecessor operation ${predecessor} is not executed on the TimelockController ${timelock}: this operation cannot execute until it is (TimelockUnexecutedPredecessor); execute the predecessor first, or propose without --predecessor`,
+    );
+  }
 
   const findProposer = async (): Promise<Address> => {
     if (plan.sender) {
@@ -210,8 +228,8 @@ async function executeThroughTimelock(
     options.onDetail?.(`schedule from ${proposer}`);
     await impersonateFunded(clients, proposer);
     const data = batch
-      ? encodeFunctionData({ abi: timelockAbi, functionName: 'scheduleBatch', args: [targets, values, payloads, ZERO_BYTES32, options.salt, minDelay] })
-      : encodeFunctionData({ abi: timelockAbi, functionName: 'schedule', args: [targets[0], 0n, payloads[0], ZERO_BYTES32, options.salt, minDelay] });
+      ? encodeFunctionData({ abi: timelockAbi, functionName: 'scheduleBatch', args: [targets, values, payloads, predecessor, options.salt, minDelay] })
+      : encodeFunctionData({ abi: timelockAbi, functionName: 'schedule', args: [targets[0], 0n, payloads[0], predecessor, options.salt, minDelay] });
     const sent = await send(clients, proposer, { label: batch ? 'scheduleBatch' : 'schedule', to: timelock, data, abi: timelockAbi });
     const announced = sent.receipt.logs.some((log) => getAddress(log.address) === timelock && log.topics[1] === localId);
     if (!announced) throw new RouteFailure(`the schedule transaction emitted no CallScheduled event for the operation ${localId}`);
@@ -231,13 +249,24 @@ async function executeThroughTimelock(
   options.onDetail?.(`execute from ${executor}`);
   if (executor !== proposer || !scheduled) await impersonateFunded(clients, executor);
   const executeData = batch
-    ? encodeFunctionData({ abi: timelockAbi, functionName: 'executeBatch', args: [targets, values, payloads, ZERO_BYTES32, options.salt] })
-    : encodeFunctionData({ abi: timelockAbi, functionName: 'execute', args: [targets[0], 0n, payloads[0], ZERO_BYTES32, options.salt] });
+    ? encodeFunctionData({ abi: timelockAbi, functionName: 'executeBatch', args: [targets, values, payloads, predecessor, options.salt] })
+    : encodeFunctionData({ abi: timelockAbi, functionName: 'execute', args: [targets[0], 0n, payloads[0], predecessor, options.salt] });
   const executed = await send(clients, executor, { label: batch ? 'executeBatch' : 'execute', to: timelock, data: executeData, abi: [...timelockAbi, ...plan.calls.flatMap((c) => c.abi)] });
   transactions.push(executed);
   return {
     transactions,
     upgradeHashes: [executed.receipt.transactionHash],
-    timelock: { address: timelock, operationId: contractId.value, localOperationId: localId, proposer, executor, delaySeconds: minDelay.toString(), scheduled },
+    timelock: {
+      address: timelock,
+      operationId: contractId.value,
+      localOperationId: localId,
+      salt: options.salt,
+      predecessor,
+      calls: plan.calls.length,
+      proposer,
+      executor,
+      delaySeconds: minDelay.toString(),
+      scheduled,
+    },
   };
 }

@@ -57,6 +57,21 @@ const CHECK_TITLES: Record<CheckId, string> = {
   replay: 'Recent traffic replayed',
 };
 
+/**
+ * The plan with the exported operation's calls in place of its own: the whole batch runs, and this
+ * proxy's own upgrade call must be one of them (the exported operation upgrades it as simulated).
+ */
+function exportedOperation(plan: UpgradePlan, operation: NonNullable<SimulationRequest['timelockOperation']>): UpgradePlan {
+  if (plan.route !== 'timelock') throw new RouteFailure(`the exported timelock operation needs the timelock route, not ${plan.route}`);
+  const ownCall = (call: { to: Address; data: Hex }) => plan.calls.find((own) => getAddress(call.to) === getAddress(own.to) && call.data.toLowerCase() === own.data.toLowerCase());
+  const missing = plan.calls.find((own) => !operation.calls.some((call) => ownCall(call) === own));
+  if (missing) throw new RouteFailure(`the exported timelock operation does not contain this upgrade's call (${missing.label} on ${missing.to})`);
+  const abi = plan.calls.flatMap((c) => c.abi);
+  const calls = operation.calls.map((call, i) => ownCall(call) ?? { label: `call ${i + 1} of ${operation.calls.length}`, to: getAddress(call.to), data: call.data, abi });
+  const description = calls.length > 1 ? plan.description.replace(/execute .*$/, `executeBatch of the exported ${calls.length} calls (${calls.map((c) => `${c.label} on ${c.to}`).join(', ')})`) : plan.description;
+  return { ...plan, calls, description };
+}
+
 function skipped(id: CheckId, summary: string): SimulationCheck {
   return { id, title: CHECK_TITLES[id], status: 'skip', summary, evidence: [] };
 }
@@ -182,8 +197,16 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
           routeResult = await executeExportedProposal(clients, request.proposal, { sender, toBlock, onDetail: detail }, report.proposal);
         } else {
           plan = planUpgrade({ facts, route: request.route ?? 'auto', newImplementation, initData: call?.data ?? '0x', account: request.account, timelock: request.timelock });
+          const operation = request.timelockOperation;
+          if (operation) plan = exportedOperation(plan, operation);
           report.route = { requested: request.route ?? 'auto', used: plan.route, ...(plan.sender ? { sender: plan.sender } : {}), description: plan.description };
-          routeResult = await executeUpgrade(clients, plan, { salt: request.salt ?? ZERO_SALT, executor: request.executor, toBlock, onDetail: detail });
+          routeResult = await executeUpgrade(clients, plan, {
+            salt: operation?.salt ?? request.salt ?? ZERO_SALT,
+            ...(operation ? { predecessor: operation.predecessor } : {}),
+            executor: request.executor,
+            toBlock,
+            onDetail: detail,
+          });
         }
       } catch (error) {
         if (!(error instanceof RouteFailure)) throw error;

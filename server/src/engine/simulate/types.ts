@@ -65,6 +65,11 @@ export interface SimulationRequest {
   executor?: Address;
   /** Timelock salt; default zero. */
   salt?: Hex;
+  /**
+   * The timelock operation as exported (`patchline propose`): its calls (the whole batch, other
+   * proxies' upgrades too), salt and predecessor are executed instead of this upgrade's own call.
+   */
+  timelockOperation?: { calls: { to: Address; data: Hex }[]; salt: Hex; predecessor: Hex };
   /** The deployed version: its storage layout (the baseline, parser or compiler tier) and ABI (getters to compare). */
   baseline?: { layout?: StorageLayout; abi?: Abi; description?: string };
   /** The new implementation's own storage layout (when compiled from source): its words are read too. */
@@ -219,7 +224,19 @@ export interface SimulationReport {
   implementation?: { address?: Address; name?: string; deployed: boolean; compiler?: CompilerSettings };
   route?: { requested: UpgradeRoute; used?: Exclude<UpgradeRoute, 'auto'>; sender?: Address; description?: string };
   call?: { signature: string; args: string[]; data: Hex };
-  timelock?: { address: Address; operationId: Hex; localOperationId: Hex; proposer?: Address; executor?: Address; delaySeconds: string; scheduled: boolean };
+  timelock?: {
+    address: Address;
+    operationId: Hex;
+    localOperationId: Hex;
+    salt: Hex;
+    predecessor: Hex;
+    /** The operation's calls: more than one is a batch (scheduleBatch/executeBatch). */
+    calls: number;
+    proposer?: Address;
+    executor?: Address;
+    delaySeconds: string;
+    scheduled: boolean;
+  };
   baseline?: { description?: string; contract?: string };
   /** A re-check of an exported proposal: its state on the fork and what was sent. */
   proposal?: ProposalExecutionFacts;

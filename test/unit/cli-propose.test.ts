@@ -159,6 +159,31 @@ test('propose --rpc with a predecessor not executed on chain writes nothing and 
   assert.ok(!existsSync(join(out, 'proposals', 'after-missing')));
 });
 
+test('offline propose --source refuses an export that leaves the new reinitializer open, names it and the flag that adds the call', async () => {
+  const root = join(__dirname, '..', '..');
+  const offline = ['--timelock', '0x3333333333333333333333333333333333333333', '--chain-id', '1', '--delay', '60', '--no-simulation'];
+  const upgrade = (source: string) => ['--proxy', '0x1111111111111111111111111111111111111111', '--kind', 'uups', '--implementation', '0x2222222222222222222222222222222222222222', '--source', source];
+  const v2 = `${join(root, 'examples', 'contracts', 'VaultV2.sol')}:VaultV2`;
+  const open = await run(['propose', ...upgrade(v2), ...offline, '--out', join(out, 'offline-open')]);
+  assert.equal(open.status, 1, open.stderr);
+  assert.ok(
+    open.stderr.includes('initializeV2 (reinitializer(2)) of VaultV2 is left open between the upgrade and your next transaction: anyone can call it first. The upgrade calls no initializer; the baseline'),
+    open.stderr,
+  );
+  assert.ok(open.stderr.includes('Add the call to the export: --call "initializeV2(uint16)" <arguments> after --implementation.'), open.stderr);
+  assert.equal(existsSync(join(out, 'offline-open')), false);
+
+  // With no baseline source the proxy is taken to be at version 1, and the message says so.
+  const swapped = await run(['propose', ...upgrade(`${join(root, 'test', 'fixtures', 'simulate', 'VaultV2Swapped.sol')}:VaultV2Swapped`), ...offline, '--out', join(out, 'offline-open-2')]);
+  assert.equal(swapped.status, 1, swapped.stderr);
+  assert.match(swapped.stderr, /initializeV2 \(reinitializer\(2\)\) of VaultV2Swapped is left open.*no baseline source is known/);
+
+  const called = await run(['propose', ...upgrade(v2), '--call', 'initializeV2(uint16)', '250', ...offline, '--out', join(out, 'offline-called'), '--name', 'v2']);
+  assert.equal(called.status, 0, called.stderr);
+  assert.match(called.stdout, /Initialization: .*VaultV2\.sol:VaultV2: the upgrade calls initializeV2 \(version 2\)/);
+  assert.ok(existsSync(join(out, 'offline-called', 'v2', 'proposal.json')));
+});
+
 test('offline, the flags the chain would answer are a usage error naming all that is missing, and the CLI names --no-simulation', async () => {
   const addresses = ['--proxy', '0x1111111111111111111111111111111111111111', '--implementation', '0x2222222222222222222222222222222222222222', '--timelock', '0x3333333333333333333333333333333333333333'];
   const missing = await run(['propose', ...addresses, '--out', join(out, 'offline-missing')]);

@@ -18,7 +18,8 @@ import {
   type UpgradeSpec,
 } from '../engine/propose';
 import type { ProxyKind } from '../engine/chain/eip1967';
-import { PatchInputError } from '../engine/patch';
+import { parseImplementationRef, PatchInputError } from '../engine/patch';
+import { checkSourceAtomicity } from '../engine/propose/atomicity';
 import { ArgReader } from './args';
 import { simulateProposal, type ProposalSimulation } from './propose-simulation';
 import { verifyProposal } from './propose-verification';
@@ -39,7 +40,9 @@ export const PROPOSE_USAGE = `Usage: patchline propose --proxy <address> --imple
   Without --rpc, give --chain-id, --delay (timelock) and --kind after each --proxy.
   --source    the new implementation's source (path:Contract): with --rpc, the deployed code is
               compared with it as 'patchline verify' does; a mismatch writes nothing and exits 1,
-              a full or partial match is recorded in the evidence.
+              a full or partial match is recorded in the evidence. Without --rpc, the source is
+              read for an initializer above the version the proxy reached (its baseline's, else 1)
+              that the export does not --call: one left open writes nothing and exits 1.
   --kind      the proxy's pattern: uups, transparent (through its ProxyAdmin) or beacon.
   --name      the proposal folder's name under --out (default: upgrade-<first 8 hex digits of its id>).
 
@@ -138,8 +141,6 @@ export function parseProposeArgs(args: string[], cwd: string): ParsedPropose {
   const rpc = flags.get('--rpc');
   const rpcProblem = rpc === undefined ? undefined : rpcUrlProblem(rpc);
   if (rpcProblem) throw new ProposeUsageError(`--rpc: ${rpcProblem}`);
-  const sourced = upgrades.find((u) => u.source !== undefined);
-  if (sourced && rpc === undefined) throw new ProposeUsageError(`--source ${sourced.source} needs --rpc: the deployed code is read from the chain`);
   try {
     checkProposalFolder(resolve(cwd, out));
   } catch (error) {
@@ -233,6 +234,33 @@ export async function runPropose(args: string[], cwd: string, write: (text: stri
       return verified.exitCode;
     }
     for (const line of verified.lines) write(`Verified: ${line}\n`);
+  }
+  // Offline, no fork sees an initializer left open: each --source is read for one instead.
+  if (!parsed.request.rpcUrl) {
+    for (const upgrade of parsed.request.upgrades.filter((u) => u.source !== undefined)) {
+      let ref: { file: string; contract: string } | undefined;
+      try {
+        ref = parseImplementationRef(upgrade.source!, cwd);
+      } catch (error) {
+        if (!(error instanceof PatchInputError)) throw error;
+        writeError(`patchline: --source: ${error.message.replace(/^--implementation /, '')}\n`);
+        return 2;
+      }
+      if (!ref) {
+        writeError(`patchline: --source ${upgrade.source}: give path/to/File.sol:Contract\n`);
+        return 2;
+      }
+      const atomic = checkSourceAtomicity({ ...ref, ...(upgrade.call ? { call: upgrade.call } : {}) });
+      if (atomic.ok === 'unknown') {
+        writeError(`patchline: --source ${upgrade.source}: ${atomic.problem}\n`);
+        return 2;
+      }
+      if (!atomic.ok) {
+        writeError(`patchline: the proposal was not written: the upgrade of ${upgrade.proxy}: ${atomic.problem}\n`);
+        return 1;
+      }
+      write(`Initialization: ${upgrade.source}: ${atomic.summary}\n`);
+    }
   }
   // With --rpc and neither a report nor --no-simulation, the patch is simulated as it is exported.
   if (parsed.request.rpcUrl && !parsed.request.simulation && !parsed.request.confirmedWithoutPassingSimulation) {

@@ -33,7 +33,7 @@ export const initReinitializerVersion = defineRule<UpgradeRuleContext>({
 });
 
 /** `initializer` is version 1; `reinitializer(n)` is n (when n is a literal); a hand-rolled guard that sets a version is that version. */
-function versionsOf(fn: FunctionModel, hierarchy: ContractHierarchy, graph: CallGraph): bigint[] {
+export function versionsOf(fn: FunctionModel, hierarchy: ContractHierarchy, graph: CallGraph): bigint[] {
   if (fn.modifiers.some((m) => m.name === 'initializer')) return [1n];
   const version = reinitializerVersion(fn) ?? stateGuard(fn, hierarchy, graph)?.version;
   return version === undefined ? [] : [version];

@@ -126,6 +126,9 @@ test('propose --rpc simulates a batch as the one operation it exports (scheduleB
   const result = await run(['propose', ...upgrade(vault.proxy), ...upgrade(secondVault), '--timelock', vault.timelock, '--rpc', demo.anvil.rpcUrl, '--out', 'proposals', '--name', 'batch']);
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stderr, /through the timelock 0x[0-9a-fA-F]{40} \(the batch of 2 calls\)/);
+  // Progress through the simulation's callback: the demo vault's two deposits are replayed.
+  assert.match(result.stderr, /… Read the state before: replay 2 of 2 recent transaction\(s\) before the upgrade\n/);
+  assert.match(result.stderr, /… Run the checks: replay 2 of 2 recent transaction\(s\) after the upgrade\n/);
   const proposal = JSON.parse(readFileSync(join(out, 'proposals', 'batch', 'proposal.json'), 'utf8'));
   assert.equal(proposal.timelock.batch, true);
   assert.equal(proposal.timelock.saltSource, 'derived');

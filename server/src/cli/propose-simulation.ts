@@ -7,6 +7,7 @@ import type { Address, Hex } from 'viem';
 import { runPatchSimulation } from '../engine/patch';
 import { buildProposal, ChainReadError, ProposalError, type Proposal, type ProposalRequest, type SimulationEvidenceInput } from '../engine/propose';
 import type { SimulationReport, SimulationRequest } from '../engine/simulate';
+import { writeProgress } from './simulate';
 
 export type ProposalSimulation =
   | { ok: true; evidence: SimulationEvidenceInput; reports: string[] }
@@ -58,6 +59,7 @@ export async function simulateProposal(request: ProposalRequest, cwd: string, pr
       implementation: upgrade.newImplementation,
       ...(upgrade.call ? { call: upgrade.call } : {}),
       ...(exported ? { route: 'timelock' as const, timelock: exported.timelock, timelockOperation: exported.operation } : {}),
+      onProgress: (step) => writeProgress(step, progress),
     });
     const path = relative(cwd, saved.file);
     reports.push(path);

@@ -4,7 +4,7 @@ import { relative, resolve } from 'node:path';
 import { rpcUrlProblem } from '../engine/chain/clients';
 import { ProposalReadError, recheckProposal, type RecheckResult } from '../engine/track';
 import { PatchInputError, runPatchSimulation } from '../engine/patch';
-import type { SimulationReport, UpgradeRoute } from '../engine/simulate';
+import type { SimulationProgress, SimulationReport, UpgradeRoute } from '../engine/simulate';
 
 export const SIMULATE_USAGE = `Usage: patchline simulate --rpc <url|local> --proxy <address> --implementation <path:Contract|address>
          [--route auto|direct|proxy-admin|beacon|timelock] [--timelock <address>]
@@ -150,6 +150,12 @@ export function formatReport(report: SimulationReport): string {
   return lines.join('\n');
 }
 
+/** One stderr line per step start and per detail ("… Read the state before: replay 1 of 2 …"). */
+export function writeProgress(progress: SimulationProgress | { step: 'prepare'; detail: string }, writeError: (text: string) => void): void {
+  if ('state' in progress && progress.state !== 'running') return;
+  writeError(`… ${'title' in progress ? progress.title : 'Prepare'}${progress.detail ? `: ${progress.detail}` : ''}\n`);
+}
+
 export async function runSimulate(args: string[], cwd: string, write: (text: string) => void, writeError: (text: string) => void): Promise<number> {
   if (args.includes('-h') || args.includes('--help')) {
     write(`${SIMULATE_USAGE}\n`);
@@ -169,12 +175,7 @@ export async function runSimulate(args: string[], cwd: string, write: (text: str
       ...(parsed.block !== undefined ? { block: parsed.block } : {}),
       ...(parsed.replayBlocks !== undefined ? { replayBlocks: parsed.replayBlocks } : {}),
       ...(process.env.PATCHLINE_ANVIL_PATH ? { anvilPath: process.env.PATCHLINE_ANVIL_PATH } : {}),
-      onProgress: parsed.json
-        ? undefined
-        : (progress) => {
-            if ('state' in progress && progress.state !== 'running') return;
-            writeError(`… ${'title' in progress ? progress.title : 'Prepare'}${progress.detail ? `: ${progress.detail}` : ''}\n`);
-          },
+      onProgress: parsed.json ? undefined : (progress) => writeProgress(progress, writeError),
     });
     for (const problem of configErrors) writeError(`warning: patchline.json: ${problem}\n`);
     if (parsed.json) write(`${JSON.stringify(report, null, 2)}\n`);

@@ -214,19 +214,22 @@ describe('compiler tier with upgrades-core', () => {
     assert.deepEqual(upgradeSafetyIssues(validated, contract('InitOrder'), { unsafeAllow: ['incorrect-initializer-order'] }), []);
   });
 
-  it('shows a fault of a base in another file on the inheritance specifier, pointing at the base', () => {
+  it('shows a fault of a base in another file where the code is, inherited by the checked contract through its specifier', () => {
     const text = textOf('InheritsUnsafe.sol');
-    const base = readFileSync(join(contractsDir, 'lib', 'Destructible.sol'), 'utf8');
+    const baseFile = join(contractsDir, 'lib', 'Destructible.sol');
+    const base = readFileSync(baseFile, 'utf8');
     const issues = upgradeSafetyIssues(validated, contract('InheritsUnsafe'));
     const selfdestruct = issues.find((i) => i.rule === 'unsafe-selfdestruct');
     assert.ok(selfdestruct);
-    assert.equal(selfdestruct.file, fileOf('InheritsUnsafe.sol'));
-    assert.deepEqual(selfdestruct.range, rangeOf(text, 'Destructible', text.indexOf('contract InheritsUnsafe')));
-    assert.match(selfdestruct.message, /^In base `Destructible`: Use of selfdestruct/);
-    assert.equal(selfdestruct.related?.[0].file, join(contractsDir, 'lib', 'Destructible.sol'));
-    assert.deepEqual(selfdestruct.related?.[0].range, rangeOf(base, 'selfdestruct(payable(msg.sender))'));
+    assert.equal(selfdestruct.file, baseFile);
+    assert.deepEqual(selfdestruct.range, rangeOf(base, 'selfdestruct(payable(msg.sender))'));
+    assert.match(selfdestruct.message, /^Use of selfdestruct/);
+    assert.deepEqual(selfdestruct.related, [
+      { file: fileOf('InheritsUnsafe.sol'), range: rangeOf(text, 'Destructible', text.indexOf('contract InheritsUnsafe')), message: 'inherited by InheritsUnsafe' },
+    ]);
     const assignment = issues.find((i) => i.rule === 'init-state-assignment');
-    assert.deepEqual(assignment?.related?.[0].range, rangeOf(base, 'uint256 internal armed = 1'));
+    assert.equal(assignment?.file, baseFile);
+    assert.deepEqual(assignment?.range, rangeOf(base, 'uint256 internal armed = 1'));
   });
 
   it('reports the variable inserted in VaultV2 as storage-inserted, at its declaration', () => {

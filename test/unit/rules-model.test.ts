@@ -1,5 +1,5 @@
 // The contract model under the rules: linearization, canonical signatures, faults in bases of
-// other files placed on the inheritance specifier, and rules still running on a broken buffer.
+// other files placed where the code is (inherited by the checked contract), and rules still running on a broken buffer.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -47,7 +47,7 @@ contract Types {
 });
 
 describe('faults in a base contract of another file', () => {
-  test('are shown on the inheritance specifier, with the fault as related information', () => {
+  test('are shown where the code is, in the base\'s file, with "inherited by" pointing at the inheritance specifier', () => {
     buffers.set(
       memory('Base.sol'),
       `pragma solidity ^0.8.0;
@@ -73,12 +73,49 @@ contract Token is Initializable, FeeBase {
     const findings = check(memory('Token.sol')).filter((f) => f.rule === 'init-state-assignment');
     assert.equal(findings.length, 1);
     const [finding] = findings;
+    assert.equal(finding.file, memory('Base.sol'));
+    assert.equal(finding.range.start.line, 2);
+    assert.equal('    uint256 public fee = 5;'.slice(finding.range.start.character, finding.range.end.character), 'fee');
+    assert.equal(finding.related?.length, 1);
+    const [inherited] = finding.related!;
+    assert.equal(inherited.message, 'inherited by Token');
+    assert.equal(inherited.file, memory('Token.sol'));
     const specifierLine = tokenText.split('\n').findIndex((l) => l.startsWith('contract Token'));
-    assert.equal(finding.range.start.line, specifierLine);
-    const lineText = tokenText.split('\n')[specifierLine];
-    assert.equal(lineText.slice(finding.range.start.character, finding.range.end.character), 'FeeBase');
-    assert.equal(finding.related?.[0].file, memory('Base.sol'));
-    assert.equal(finding.related?.[0].range.start.line, 2);
+    assert.equal(inherited.range.start.line, specifierLine);
+    assert.equal(tokenText.split('\n')[specifierLine].slice(inherited.range.start.character, inherited.range.end.character), 'FeeBase');
+  });
+
+  test('reached through two contracts of a file, are one finding inherited by both', () => {
+    buffers.set(memory('Base2.sol'), 'pragma solidity ^0.8.0;\nabstract contract FeeBase2 {\n    uint256 public fee = 5;\n}\n');
+    const text = `pragma solidity ^0.8.0;
+${INITIALIZABLE}
+import {FeeBase2} from "./Base2.sol";
+
+contract TokenA is Initializable, FeeBase2 {
+    function initialize() public initializer {}
+}
+
+contract TokenB is Initializable, FeeBase2 {
+    function initialize() public initializer {}
+}
+`;
+    buffers.set(memory('Tokens.sol'), text);
+    const findings = check(memory('Tokens.sol')).filter((f) => f.rule === 'init-state-assignment');
+    assert.equal(findings.length, 1, JSON.stringify(findings));
+    assert.equal(findings[0].file, memory('Base2.sol'));
+    assert.deepEqual(
+      findings[0].related!.map((r) => [r.message, r.range.start.line]),
+      [
+        ['inherited by TokenA', 4],
+        ['inherited by TokenB', 8],
+      ],
+    );
+  });
+
+  test('are silenced by a disable comment in the base\'s file', () => {
+    buffers.set(memory('Base3.sol'), 'pragma solidity ^0.8.0;\nabstract contract FeeBase3 {\n    // patchline-disable-next-line init-state-assignment\n    uint256 public fee = 5;\n}\n');
+    buffers.set(memory('Token3.sol'), `pragma solidity ^0.8.0;\n${INITIALIZABLE}\nimport {FeeBase3} from "./Base3.sol";\ncontract Token3 is Initializable, FeeBase3 {\n    function initialize() public initializer {}\n}\n`);
+    assert.deepEqual(check(memory('Token3.sol')).filter((f) => f.rule === 'init-state-assignment'), []);
   });
 });
 

@@ -8,6 +8,7 @@ import { compileProject } from '../../server/src/engine/compile/compilation';
 import { SolcCompiler } from '../../server/src/engine/compile/solc';
 import { FileSystemImportResolver } from '../../server/src/engine/compile/sources';
 import { upgradeSafetyIssues, validateCompilation, type ValidatedCompilation } from '../../server/src/engine/compile/upgrades';
+import { INHERITED_BY } from '../../server/src/engine/findings';
 import { ruleForOzKind } from '../../server/src/engine/rules/oz-kinds';
 import { upgradeRules } from '../../server/src/engine/rules/upgrade-rules';
 import { check, FIXTURES } from './rules-fixtures';
@@ -19,11 +20,14 @@ const CLEAN = ['MyToken.sol', 'MyNFT.sol'].map((name) => path.join(FIXTURES, nam
 const V4 = ['token/ERC20/presets/ERC20PresetMinterPauserUpgradeable.sol', 'utils/escrow/RefundEscrowUpgradeable.sol'].map((f) => path.join(ROOT, 'node_modules/@openzeppelin/contracts-upgradeable-v4', f));
 const entries = [...RULES.map((rule) => path.join(FIXTURES, rule, 'positive.sol')), ...CLEAN, ...V4];
 
-type Located = { file?: string; range?: { start: { line: number } }; related?: { file: string; range: { start: { line: number } } }[] };
+type Located = { file?: string; range?: { start: { line: number } }; related?: { file: string; range: { start: { line: number } }; message: string }[] };
 
-/** Where the fault itself is: the related location when the finding is shown elsewhere (a fault in another file), else the finding's own. */
+/**
+ * Where the fault itself is: a base's fault is placed where its code is (its related entries say who
+ * inherits it); a fault reached through a call into another file points at the code as related information.
+ */
 function faultOf(x: Located): string {
-  const at = x.related?.[0] ?? x;
+  const at = x.related?.find((r) => !r.message.startsWith(INHERITED_BY)) ?? x;
   return `${at.file}:${at.range?.start.line}`;
 }
 

@@ -1,6 +1,6 @@
 // Renders findings for the terminal, for machines (JSON) and for code scanning (SARIF 2.1.0).
 import { relative, sep } from 'node:path';
-import { docsUrl, type Finding, type Severity } from '../engine/findings';
+import { docsUrl, INHERITED_BY, inheritors, type Finding, type Range, type RelatedLocation, type Severity } from '../engine/findings';
 import { patchlineVersion } from '../engine/version';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
@@ -16,6 +16,26 @@ export interface JsonFinding {
   rule: string;
   message: string;
   tier: 'parser' | 'compiler';
+  /** Other places the finding concerns: the contracts that inherit a base's fault (`inherited by X`), a baseline's declaration. */
+  related?: JsonRelated[];
+}
+
+export interface JsonRelated {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  message: string;
+}
+
+/** 1-based lines and columns of a range. */
+function positionOf(range: Range): { line: number; column: number; endLine: number; endColumn: number } {
+  return { line: range.start.line + 1, column: range.start.character + 1, endLine: range.end.line + 1, endColumn: range.end.character + 1 };
+}
+
+function toJsonRelated(related: RelatedLocation, cwd: string): JsonRelated {
+  return { file: relativeFile(related.file, cwd), ...positionOf(related.range), message: related.message };
 }
 
 function relativeFile(file: string, cwd: string): string {
@@ -25,14 +45,12 @@ function relativeFile(file: string, cwd: string): string {
 export function toJsonFinding(finding: Finding, cwd: string): JsonFinding {
   return {
     file: relativeFile(finding.file, cwd),
-    line: finding.range.start.line + 1,
-    column: finding.range.start.character + 1,
-    endLine: finding.range.end.line + 1,
-    endColumn: finding.range.end.character + 1,
+    ...positionOf(finding.range),
     severity: finding.severity,
     rule: finding.rule,
     message: finding.message,
     tier: finding.tier,
+    ...(finding.related && finding.related.length > 0 ? { related: finding.related.map((r) => toJsonRelated(r, cwd)) } : {}),
   };
 }
 
@@ -40,7 +58,12 @@ export function formatText(findings: Finding[], cwd: string): string {
   return findings
     .map((f) => {
       const j = toJsonFinding(f, cwd);
-      return `${j.file}:${j.line}:${j.column} ${j.severity} ${j.rule} ${j.message}`;
+      // A base's fault, shown once where its code is: which contracts inherit it.
+      const heirs = inheritors(f).map((r) => {
+        const at = toJsonRelated(r, cwd);
+        return `${r.message.slice(INHERITED_BY.length)} (${at.file}:${at.line}:${at.column})`;
+      });
+      return `${j.file}:${j.line}:${j.column} ${j.severity} ${j.rule} ${j.message}${heirs.length > 0 ? ` [${INHERITED_BY}${heirs.join(', ')}]` : ''}`;
     })
     .join('\n');
 }
@@ -89,6 +112,18 @@ export function formatSarif(findings: Finding[], cwd: string): string {
                 },
               },
             ],
+            ...(j.related
+              ? {
+                  relatedLocations: j.related.map((r, id) => ({
+                    id,
+                    physicalLocation: {
+                      artifactLocation: { uri: r.file, uriBaseId: '%SRCROOT%' },
+                      region: { startLine: r.line, startColumn: r.column, endLine: r.endLine, endColumn: r.endColumn },
+                    },
+                    message: { text: r.message },
+                  })),
+                }
+              : {}),
             properties: { tier: f.tier },
           };
         }),

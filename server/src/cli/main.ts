@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { GitRefContents } from '../engine/baseline/git';
 import { collectSolidityFiles, PathNotFoundError } from '../engine/files';
-import { compareFindings, type Finding } from '../engine/findings';
+import { compareFindings, placeFindings, type Finding } from '../engine/findings';
 import { CompilerSet } from '../engine/compile/solc-select';
 import { parseSolcSettings } from '../engine/compile/solc-settings';
 import { ParseWorker } from '../engine/parse/pool';
@@ -174,14 +174,15 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
     process.off('SIGTERM', stopOnSignal);
     if (!interrupted.signal.aborted) await Promise.all([parseWorker.dispose(), compiler?.dispose()]);
   }
-  findings.sort(compareFindings);
+  // A base's fault reached from several checked files is one finding, inherited by each.
+  const shown = placeFindings(findings).sort(compareFindings);
 
-  if (format === 'json') process.stdout.write(`${formatJson(findings, cwd)}\n`);
-  else if (format === 'sarif') process.stdout.write(`${formatSarif(findings, cwd)}\n`);
+  if (format === 'json') process.stdout.write(`${formatJson(shown, cwd)}\n`);
+  else if (format === 'sarif') process.stdout.write(`${formatSarif(shown, cwd)}\n`);
   else {
-    if (findings.length > 0) process.stdout.write(`${formatText(findings, cwd)}\n`);
-    const errors = findings.filter((f) => f.severity === 'error').length;
-    const warnings = findings.filter((f) => f.severity === 'warning').length;
+    if (shown.length > 0) process.stdout.write(`${formatText(shown, cwd)}\n`);
+    const errors = shown.filter((f) => f.severity === 'error').length;
+    const warnings = shown.filter((f) => f.severity === 'warning').length;
     process.stdout.write(
       `Checked ${files.length} file(s): ${errors} error(s), ${warnings} warning(s). ` +
         `Upgradeable contracts: ${upgradeable.length > 0 ? upgradeable.join(', ') : 'none'}.` +
@@ -189,7 +190,7 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
         '\n',
     );
   }
-  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+  return shown.some((f) => f.severity === 'error') ? 1 : 0;
 }
 
 /** The values of every `--rpc` in the arguments: their secrets are masked in all output. */

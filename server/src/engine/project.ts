@@ -11,7 +11,7 @@ import { collectSolidityFiles } from './files';
 import { loadManifests, type ManifestFile } from './baseline/manifest';
 import { resolveBaseline, type BaselineResolution, type BaselineSources, type ResolvedBaseline } from './baseline/resolve';
 import { summarizeContracts, type ContractSummary } from './contracts';
-import type { Finding, Range } from './findings';
+import { placeFindings, type Finding, type Range } from './findings';
 import { computeLayout, computeLayouts } from './layout/parser-layout';
 import type { MissingPiece, StorageLayout } from './layout/types';
 import { missingFromLayoutErrors, missingInClosure } from './layout/completeness';
@@ -32,7 +32,7 @@ import type { SolcSettings } from './compile/solc-settings';
 import { WorkspaceImportResolver } from './compile/workspace-resolver';
 import { SymbolTable } from './layout/symbols';
 import { checkUpgradeSafety } from './rules/upgrade-rules';
-import { applySuppressions, loadPatchlineConfig, type PatchlineConfig } from './suppress';
+import { applySuppressions, applySuppressionsByFile, loadPatchlineConfig, type PatchlineConfig } from './suppress';
 import { LineIndex } from './text';
 import { isInside, nearestDirWith, PROJECT_MARKERS, SolidityWorkspace, type ContentProvider, type ParsedFile } from './workspace';
 
@@ -58,6 +58,8 @@ export interface FileAnalysis {
   layouts: Map<string, StorageLayout>;
   /** The baseline each contract of the file was compared with, by the contract's name. */
   baselines: Map<string, ResolvedBaseline>;
+  /** The other files this analysis read (imports, bases): when one changes, this file's findings may too. */
+  dependencies: string[];
 }
 
 /** The compiler tier's results for one text of a file. */
@@ -134,7 +136,7 @@ export class ProjectAnalyzer {
       // Counted as checked, so it must say why it was not (unknown is never safe).
       const reason = this.workspace.readFailure(file) ?? 'it could not be read';
       const unreadable = runRules([fileUnreadable], { file, reason }, { file, tier: 'parser', settings: { ...this.config(onError).rules, ...settings.rules } });
-      return { file, findings: unreadable, contracts: [], layouts: new Map(), baselines: new Map() };
+      return { file, findings: unreadable, contracts: [], layouts: new Map(), baselines: new Map(), dependencies: [] };
     }
     const lines = new LineIndex(parsed.text);
     const previous = this.lastGood.get(file);
@@ -142,7 +144,7 @@ export class ProjectAnalyzer {
       // Nothing in the file was parsed: the limit is the one thing to say (unknown is never safe).
       const config = this.config(onError);
       const limitFindings = runRules([analysisLimit], parsed, { file, tier: 'parser', settings: { ...config.rules, ...settings.rules } });
-      return { file, findings: limitFindings, contracts: previous?.contracts ?? [], layouts: new Map(), baselines: new Map() };
+      return { file, findings: limitFindings, contracts: previous?.contracts ?? [], layouts: new Map(), baselines: new Map(), dependencies: [] };
     }
     const findings: Finding[] = syntaxErrorFindings(parsed, lines);
     let contracts = previous?.contracts ?? [];
@@ -234,7 +236,8 @@ export class ProjectAnalyzer {
       onError?.('upgrade-safety rules', error);
     }
     const kept = [...applySuppressions(findings, file, parsed.text), ...upgradeFindings].filter((f) => rules[f.rule] !== 'off' || f.rule === ANALYSIS_INCOMPLETE);
-    return { file, findings: kept, contracts, layouts, baselines };
+    const dependencies = (symbols?.files() ?? []).map((f) => f.file).filter((f) => f !== file);
+    return { file, findings: kept, contracts, layouts, baselines, dependencies };
   }
 
   /**
@@ -300,7 +303,8 @@ export class ProjectAnalyzer {
       file,
       text,
       ok: result.compilation.ok,
-      findings: applySuppressions(findings, file, text).filter((f) => rules[f.rule] !== 'off' || f.rule === ANALYSIS_INCOMPLETE),
+      // upgrades-core's faults in bases of other files are placed there: their own disable comments apply.
+      findings: applySuppressionsByFile(placeFindings(findings), (f) => (f === file ? text : this.workspace.readText(f))).filter((f) => rules[f.rule] !== 'off' || f.rule === ANALYSIS_INCOMPLETE),
       layouts: result.layouts,
     };
   }

@@ -40,6 +40,17 @@ export function applySuppressions(findings: Finding[], file: string, text: strin
   });
 }
 
+/** applySuppressions for findings placed in several files (a base contract's faults go in its file): each file's own comments. */
+export function applySuppressionsByFile(findings: Finding[], textOf: (file: string) => string | undefined): Finding[] {
+  const files = new Set(findings.map((f) => f.file));
+  let kept = findings;
+  for (const file of files) {
+    const text = textOf(file);
+    if (text !== undefined) kept = applySuppressions(kept, file, text);
+  }
+  return kept;
+}
+
 export interface PatchlineConfig {
   rules: Record<string, RuleSetting>;
   pause: { adminModifiers?: string[] };

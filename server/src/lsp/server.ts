@@ -25,7 +25,7 @@ import { CompilerSet } from '../engine/compile/solc-select';
 import { DiskParseCache } from '../engine/parse/disk-cache';
 import type { DownloadProgress } from '../engine/compile/solc-download';
 import { loadPatchlineConfig } from '../engine/suppress';
-import type { Finding } from '../engine/findings';
+import { placeFindings, type Finding } from '../engine/findings';
 import { ParseWorker } from '../engine/parse/pool';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer, type CompiledAnalysis, type FileAnalysis, type ProjectSettings } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
@@ -65,6 +65,8 @@ function createStdioConnection(): Connection {
 }
 const documents = new TextDocuments(TextDocument);
 const analyses = new Map<string, FileAnalysis>();
+/** The document version each analysis was of: a re-analysis of the same text does not ripple to importers again. */
+const analysedVersions = new Map<string, number>();
 /** What was last published for each document, by diagnostic key: code actions are answered from it. */
 const published = new Map<string, Map<string, Finding>>();
 const settingsCache = new Map<string, Promise<ServerSettings>>();
@@ -188,6 +190,9 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
     // A newer edit may have arrived while we worked: its own run will publish.
     if (!scheduler.isCurrent(uri, version) || documents.get(uri)?.version !== version) return;
     const changedLayouts = layoutsChanged(analyses.get(uri), analysis);
+    // A new text (not a re-analysis of the same one, which its importers caused): importers follow.
+    const changedText = analysedVersions.get(uri) !== version;
+    analysedVersions.set(uri, version);
     analyses.set(uri, analysis);
     publish(uri);
     connection.console.log(`Analysed ${file} v${version} in ${Date.now() - started} ms: ${analysis.findings.length} finding(s)`);
@@ -196,6 +201,12 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
       // Other open files may use this one as their baseline or base contract.
       for (const other of documents.all()) {
         if (other.uri !== uri) scheduler.schedule(other.uri, other.version, settings.debounceMs + 100);
+      }
+    } else if (changedText) {
+      // A base's fault fixed here (or made) changes what the contracts inheriting it report, on this file too.
+      for (const other of importersOf(file, uri)) {
+        const document = documents.get(other);
+        if (document) scheduler.schedule(other, document.version, settings.debounceMs + 100);
       }
     }
     lastError = '';
@@ -240,14 +251,49 @@ function projectSettingsOf(settings: ServerSettings): ProjectSettings {
   };
 }
 
-/** Publishes both tiers' findings for the document's current text. */
+/** Each analysed document's findings (both tiers merged), with the document each is shown on: a base contract's fault goes on the base's file. */
+const placedBy = new Map<string, { target: string; finding: Finding }[]>();
+/** The documents each analysed document last put findings on, so that a re-analysis clears the ones it no longer produces. */
+const placedOn = new Map<string, Set<string>>();
+
+/** Publishes both tiers' findings for the document's current text, each on the file where its code is. */
 function publish(uri: string): void {
   const document = documents.get(uri);
   const analysis = analyses.get(uri);
   if (!document || !analysis) return;
   const findings = mergeTiers(analysis.findings, compiled.get(uri), document.getText());
-  published.set(uri, recordPublished(findings));
-  void connection.sendDiagnostics({ uri, version: document.version, diagnostics: findings.map(toDiagnostic) });
+  const placed = findings.map((finding) => ({ target: finding.file === analysis.file ? uri : URI.file(finding.file).toString(), finding }));
+  placedBy.set(uri, placed);
+  const targets = new Set([uri, ...placed.map((p) => p.target)]);
+  const before = placedOn.get(uri) ?? new Set<string>();
+  placedOn.set(uri, targets);
+  for (const target of new Set([...targets, ...before])) publishOn(target);
+}
+
+/** A document's diagnostics: its own analysis' findings and those other analyses placed in it, the same fault once. */
+function publishOn(target: string): void {
+  const here: Finding[] = [];
+  for (const placed of placedBy.values()) for (const p of placed) if (p.target === target) here.push(p.finding);
+  const findings = placeFindings(here);
+  const document = documents.get(target);
+  if (findings.length === 0 && !document) published.delete(target);
+  else published.set(target, recordPublished(findings));
+  void connection.sendDiagnostics({ uri: target, ...(document ? { version: document.version } : {}), diagnostics: findings.map(toDiagnostic) });
+}
+
+/** Forgets what a document's analysis placed (its editor closed) and republishes the files it was on. */
+function unplace(uri: string): void {
+  placedBy.delete(uri);
+  const before = placedOn.get(uri) ?? new Set<string>();
+  placedOn.delete(uri);
+  for (const target of new Set([uri, ...before])) publishOn(target);
+}
+
+/** The open documents whose last analysis read `file` (as an import or a base): a change there may change their findings. */
+function importersOf(file: string, except: string): string[] {
+  const out: string[] = [];
+  for (const [uri, analysis] of analyses) if (uri !== except && analysis.dependencies.includes(file)) out.push(uri);
+  return out;
 }
 
 // --- patchline.json: a file that cannot be read loosens the gate, so its problems are diagnostics on it. ---
@@ -404,12 +450,13 @@ documents.onDidClose((event) => {
   scheduler.cancel(uri);
   parseAborts.get(uri)?.abort();
   analyses.delete(uri);
+  analysedVersions.delete(uri);
   settingsCache.delete(uri);
   projectFor(fileOf(uri)).forget(fileOf(uri));
   compiled.delete(uri);
-  published.delete(uri);
   compileScheduler.cancel(uri);
-  void connection.sendDiagnostics({ uri, diagnostics: [] });
+  // Its findings are cleared everywhere; what other open files' analyses place in it stays.
+  unplace(uri);
   sendStatus();
 });
 

@@ -21,7 +21,7 @@ import type { SolcInput as OzSolcInput, SolcOutput as OzSolcOutput } from '@open
 import { LayoutCompatibilityReport } from '@openzeppelin/upgrades-core/dist/storage/report';
 import { unfoldStorageLayout } from '@openzeppelin/upgrades-core/dist/validate/query';
 import { convertToWarnings, isOpcodeError, type ValidationError } from '@openzeppelin/upgrades-core/dist/validate/run';
-import type { Range, RelatedLocation, Severity } from '../findings';
+import { inheritedBy, type Range, type RelatedLocation, type Severity } from '../findings';
 import type { StorageLayout } from '../layout/types';
 import { ruleForOzKind } from '../rules/oz-kinds';
 import type { Compilation } from './compilation';
@@ -249,33 +249,29 @@ function toIssue(validated: ValidatedCompilation, contract: CompiledContract, er
     ...(docs ? { docs } : {}),
     contract: contract.fullyQualifiedName,
   };
-  if (!location) return { ...issue, file: contract.file, range: contract.nameRange };
+  if (!location?.file) return { ...issue, file: contract.file, range: contract.nameRange };
   if (location.file === contract.file || !contract.file) return { ...issue, file: location.file, range: location.range };
-  // The fault is in a base contract in another file (an OpenZeppelin base, say): show it on the
-  // inheritance specifier through which the checked contract gets that base.
+  // The fault is in a base contract in another file (an OpenZeppelin base, say): it is shown where
+  // the code is, inherited by the checked contract through its inheritance specifier.
   const inherited = inheritanceSpecifierFor(validated, contract, location);
-  return {
-    ...issue,
-    message: inherited ? `In base \`${inherited.base}\`: ${message}` : message,
-    file: contract.file,
-    range: inherited?.specifier.range ?? contract.nameRange,
-    related: location.file ? [{ file: location.file, range: location.range, message: firstLine(message) }] : undefined,
-  };
-}
-
-function stripSrcPrefix(text: string, src: string): string {
-  return text.startsWith(`${src}: `) ? text.slice(src.length + 2) : text;
+  if (inherited) return { ...issue, file: location.file, range: location.range, related: [inheritedBy(contract.name, contract.file, inherited.specifier.range)] };
+  // Not a base (a library reached through a call): on the checked contract, pointing at the code.
+  return { ...issue, file: contract.file, range: contract.nameRange, related: [{ file: location.file, range: location.range, message: firstLine(message) }] };
 }
 
 function firstLine(text: string): string {
   return text.split('\n')[0];
 }
 
+function stripSrcPrefix(text: string, src: string): string {
+  return text.startsWith(`${src}: `) ? text.slice(src.length + 2) : text;
+}
+
 function inheritanceSpecifierFor(
   validated: ValidatedCompilation,
   contract: CompiledContract,
   fault: SourceLocation,
-): { specifier: SourceLocation; base: string } | undefined {
+): { specifier: SourceLocation } | undefined {
   const { output, decoder } = validated.compilation;
   const index = indexContracts(output);
   const checked = [...index.values()].find(
@@ -292,7 +288,7 @@ function inheritanceSpecifierFor(
   for (const base of checked.baseContracts ?? []) {
     const baseNode = index.get(base.baseName.referencedDeclaration)?.node;
     const specifier = baseNode?.linearizedBaseContracts?.includes(owner.id) ? decoder.decode(base.src) : undefined;
-    if (specifier) return { specifier, base: owner.name ?? '' };
+    if (specifier) return { specifier };
   }
   return undefined;
 }

@@ -23,7 +23,7 @@ export const initConstructor = defineRule<UpgradeRuleContext>({
           const what = `Contract \`${model.name}\` has a constructor: it runs on the implementation, never on the proxy`;
           const fix = extra.length === 0 && model.source.file === context.file ? annotateFix(ctor) : undefined;
           reports.push({
-            ...placeFault(context, model, ctor.nameSpan, what),
+            ...placeFault(context, model, ctor.nameSpan),
             message:
               extra.length === 0
                 ? `${what}. If it only disables initializers or sets immutables, annotate it with \`/// @custom:oz-upgrades-unsafe-allow constructor\`.`
@@ -33,7 +33,7 @@ export const initConstructor = defineRule<UpgradeRuleContext>({
         } else if (annotated && extra.length > 0) {
           const what = `The constructor of \`${model.name}\` does more than \`_disableInitializers()\` and immutable assignments (${extra.join(', ')})`;
           reports.push({
-            ...placeFault(context, model, ctor.nameSpan, what),
+            ...placeFault(context, model, ctor.nameSpan),
             message: `${what}: that code runs on the implementation, not on the proxy. Move it into the initializer.`,
           });
         }

@@ -17,7 +17,7 @@ export const initImmutable = defineRule<UpgradeRuleContext>({
         if (allows(variable.tags, 'state-variable-immutable') || allows(model.tags, 'state-variable-immutable')) continue;
         const what = `\`${variable.name}\` is immutable`;
         reports.push({
-          ...placeFault(context, model, variable.nameSpan, what),
+          ...placeFault(context, model, variable.nameSpan),
           message: `${what}: its value lives in the implementation's bytecode, not in the proxy's storage, and changes with every upgrade. If that is by design, annotate it with \`/// @custom:oz-upgrades-unsafe-allow state-variable-immutable\`; otherwise use a constant or a state variable set in the initializer.`,
         });
       }

@@ -20,7 +20,7 @@ export const initStateAssignment = defineRule<UpgradeRuleContext>({
         const what = `\`${variable.name}\` is assigned an initial value in its declaration`;
         const fix = model.source.file === context.file ? moveIntoInitializerFix(model, variable) : undefined;
         reports.push({
-          ...placeFault(context, model, variable.nameSpan, what),
+          ...placeFault(context, model, variable.nameSpan),
           message: `${what}: that runs in the implementation's constructor, so the proxy's \`${variable.name}\` stays zero. Assign it in the initializer (or make it \`constant\`).`,
           ...(fix ? { fixes: [fix] } : {}),
         });

@@ -35,14 +35,14 @@ export const selectorClash = defineRule<UpgradeRuleContext>({
         const others = group.filter((e) => e !== entry).map((e) => `\`${e.signature}\` (${e.declaration.owner.name})`);
         const what = `\`${entry.signature}\` has selector ${selector}, the same as ${others.join(', ')}`;
         if (!inEditedFile(entry.declaration.owner, context) && group.some((e) => inEditedFile(e.declaration.owner, context))) continue;
-        reports.push({ ...placeFault(context, entry.declaration.owner, entry.declaration.nameSpan, what), message: `${what}: calls would reach only one of them. Rename one.` });
+        reports.push({ ...placeFault(context, entry.declaration.owner, entry.declaration.nameSpan), message: `${what}: calls would reach only one of them. Rename one.` });
       }
     }
     if (!isUups(hierarchy)) {
       const adminSelector = selectorOf(TRANSPARENT_ADMIN_SIGNATURE);
       for (const entry of entries.filter((e) => e.selector === adminSelector)) {
         const what = `\`${entry.signature}\` has selector ${adminSelector}, which a transparent proxy reserves for its admin's \`${TRANSPARENT_ADMIN_SIGNATURE}\``;
-        reports.push({ ...placeFault(context, entry.declaration.owner, entry.declaration.nameSpan, what), message: `${what}: the admin can never call this function through the proxy. Rename it.` });
+        reports.push({ ...placeFault(context, entry.declaration.owner, entry.declaration.nameSpan), message: `${what}: the admin can never call this function through the proxy. Rename it.` });
       }
     }
     return reports;

@@ -61,19 +61,20 @@ function addReport(
   const verb = kind === 'delegatecall' ? '`delegatecall` runs other code in the proxy\'s context (it can selfdestruct it or overwrite its storage)' : '`selfdestruct` in the implementation can destroy it and brick every proxy that points to it';
   const chain = path.length > 1 ? ` (reached through ${path.map(qualifiedName).join(' → ')})` : '';
   const allow = `If this is safe by design, annotate the function with \`/// @custom:oz-upgrades-unsafe-allow${path.length > 1 ? '-reachable' : ''} ${kind}\`.`;
-  let range: Range;
-  let related: RelatedLocation[] | undefined;
-  if (inEditedFile(use.fn.owner, context)) {
-    range = rangeIn(use.fn.owner, use.span);
-  } else if (inEditedFile(root.owner, context) && via) {
-    range = rangeIn(root.owner, via);
-    related = [{ file: use.fn.owner.source.file, range: rangeIn(use.fn.owner, use.span), message: `${kind} in ${qualifiedName(use.fn)}` }];
+  let placed: { file?: string; range: Range; related?: RelatedLocation[] };
+  const code: RelatedLocation = { file: use.fn.owner.source.file, range: rangeIn(use.fn.owner, use.span), message: `${kind} in ${qualifiedName(use.fn)}` };
+  if (!inEditedFile(use.fn.owner, context) && inEditedFile(root.owner, context) && via) {
+    // Reached from this file's own code: the call that leaves it is where the fault is made.
+    placed = { range: rangeIn(root.owner, via), related: [code] };
+  } else if (context.hierarchy.linearized.includes(use.fn.owner) || !via) {
+    placed = placeFault(context, use.fn.owner, use.span);
   } else {
-    const placed = placeFault(context, use.fn.owner, use.span, `${kind} in ${qualifiedName(use.fn)}`);
-    range = placed.range;
-    related = placed.related;
+    // A base's function calls into a library of another file: the call in the base is the fault.
+    const inBase = placeFault(context, root.owner, via);
+    placed = { ...inBase, related: [...(inBase.related ?? []), code] };
   }
-  const key = `${range.start.line}:${range.start.character}:${range.end.line}:${range.end.character}`;
+  const { range } = placed;
+  const key = `${placed.file ?? context.file}:${range.start.line}:${range.start.character}:${range.end.line}:${range.end.character}`;
   if (reports.has(key)) return;
-  reports.set(key, { message: `${verb}${chain}. ${allow}`, range, ...(related ? { related } : {}) });
+  reports.set(key, { message: `${verb}${chain}. ${allow}`, ...placed });
 }

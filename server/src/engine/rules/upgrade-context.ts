@@ -1,7 +1,7 @@
 // What the initializer, upgrade, unsafe-operation and pause rules see: one contract of the edited
 // file with its bases resolved, an optional baseline, and a call graph that follows internal
 // calls, `super`, library calls and modifiers across the linearization (virtual dispatch).
-import type { QuickFix, Range, RelatedLocation, TextEdit } from '../findings';
+import { inheritedBy, type QuickFix, type Range, type RelatedLocation, type TextEdit } from '../findings';
 import type { FunctionDefinition } from '@solidity-parser/parser/dist/src/ast-types';
 import { stateGuard } from './init-guard';
 import { rangeOfSpan, type CallSite, type ContractHierarchy, type ContractModel, type FunctionModel, type ModifierUse, type Span } from '../model';
@@ -255,17 +255,19 @@ export function inEditedFile(model: ContractModel, context: UpgradeRuleContext):
 }
 
 /**
- * Where to show a fault found in `model`: at `span` when `model` is in the edited file, else on
- * the inheritance specifier through which the checked contract gets `model`, with the fault as
- * related information.
+ * Where to show a fault found in `model`: where the code is. In a base contract of another file,
+ * that is the base's own file and range, with an `inherited by <Contract>` related entry on the
+ * inheritance specifier through which the checked contract gets the base (placeFindings merges the
+ * same fault reached through several contracts).
  */
-export function placeFault(context: UpgradeRuleContext, model: ContractModel, span: Span, what: string): { range: Range; related?: RelatedLocation[] } {
+export function placeFault(context: UpgradeRuleContext, model: ContractModel, span: Span): { file?: string; range: Range; related?: RelatedLocation[] } {
   if (inEditedFile(model, context)) return { range: rangeIn(model, span) };
   const specifier = specifierFor(context, model);
-  return {
-    range: specifier ? rangeIn(context.contract, specifier) : rangeIn(context.contract, context.contract.nameSpan),
-    related: [{ file: model.source.file, range: rangeIn(model, span), message: what }],
-  };
+  if (!specifier) {
+    // Not a base the checked contract inherits: on its name, pointing at the code.
+    return { range: rangeIn(context.contract, context.contract.nameSpan), related: [{ file: model.source.file, range: rangeIn(model, span), message: `in ${model.name}` }] };
+  }
+  return { file: model.source.file, range: rangeIn(model, span), related: [inheritedBy(context.contract.name, context.file, rangeIn(context.contract, specifier))] };
 }
 
 /** The checked contract's inheritance specifier whose linearization contains `model`. */

@@ -1,9 +1,9 @@
 // The initializer, upgrade, unsafe-operation and pause rules, and the one call the faces make:
 // a file (with its imports resolved through the workspace) in, Findings out.
 import * as path from 'node:path';
-import type { Finding, Tier } from '../findings';
+import { placeFindings, type Finding, type Tier } from '../findings';
 import { HierarchyResolver, modelsOfParsedFile, type ContractHierarchy, type ContractModel } from '../model';
-import { applySuppressions } from '../suppress';
+import { applySuppressionsByFile } from '../suppress';
 import type { SolidityWorkspace } from '../workspace';
 import { SymbolTable } from '../layout/symbols';
 import { runRules, type Rule, type RuleSetting } from './rule';
@@ -112,18 +112,8 @@ export function checkUpgradeSafety(input: CheckUpgradeSafetyInput): Finding[] {
       }),
     );
   }
-  return applySuppressions(dedupe(findings), file, parsed.text);
-}
-
-/** A base shared by two contracts of the file yields the same finding twice. */
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const key = `${f.rule}\0${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  // A base shared by several contracts of the file yields the same fault once, inherited by each.
+  return applySuppressionsByFile(placeFindings(findings), (f) => (f === file ? parsed.text : input.workspace.readText(f)));
 }
 
 function baselineHierarchy(contract: ContractModel, input: CheckUpgradeSafetyInput, resolver: HierarchyResolver): ContractHierarchy | undefined {

@@ -73,7 +73,7 @@ test('a damaged or foreign entry is a miss, parsed again and replaced', () => {
     const reread = new DiskParseCache(parses, { write: true, fingerprint });
     assert.equal(summary(root, join(root, 'V1.sol'), reread), fresh, damage);
     assert.equal(reread.misses, 1, damage);
-    assert.ok(reread.get(sha1(BASE)), `the entry was written again after ${damage}`);
+    assert.ok(reread.getParse(sha1(BASE)), `the entry was written again after ${damage}`);
   }
 });
 

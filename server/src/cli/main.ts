@@ -6,10 +6,11 @@ import { GitRefContents } from '../engine/baseline/git';
 import { collectSolidityFiles, PathNotFoundError } from '../engine/files';
 import { compareFindings, placeFindings, type Finding } from '../engine/findings';
 import { CompilerSet } from '../engine/compile/solc-select';
+import { CompileOutputCache } from '../engine/compile/output-cache';
 import { parseSolcSettings } from '../engine/compile/solc-settings';
 import { ParseWorker } from '../engine/parse/pool';
 import { DiskParseCache } from '../engine/parse/disk-cache';
-import { findProjectRoot, mergeTiers, ProjectAnalyzer } from '../engine/project';
+import { findProjectRoot, mergeTiers, ProjectAnalyzer, type CompiledAnalysis } from '../engine/project';
 import { secretMasker } from '../engine/chain/secrets';
 import { loadPatchlineConfig } from '../engine/suppress';
 import { patchlineVersion } from '../engine/version';
@@ -117,7 +118,8 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
   const projects = new Map<string, ProjectAnalyzer>();
   // Parses of unchanged files (dependencies above all) come from Patchline's cache folder.
   const diskCache = DiskParseCache.forEnvironment({ write: true });
-  const compiler = tier === 'parser' ? undefined : new CompilerSet({ onProgress: downloadProgress(process.stderr) });
+  // solc's outputs of unchanged sources too: a second check of the same code starts no compiler.
+  const compiler = tier === 'parser' ? undefined : new CompilerSet({ onProgress: downloadProgress(process.stderr), outputCache: CompileOutputCache.forEnvironment({ write: true }) });
   // Slow parses (large or deeply nested declarations) run in a worker, so a signal is handled at once.
   const parseWorker = new ParseWorker();
   const interrupted = new AbortController();
@@ -129,6 +131,8 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
   try {
+    const settings = { ...(baselineRef ? { baselineGitRef: baselineRef } : {}), solc: solc.settings };
+    const analyses: { file: string; project: ProjectAnalyzer; analysis: ReturnType<ProjectAnalyzer['analyze']> }[] = [];
     for (const file of files) {
       const root = rootOf(file);
       let project = projects.get(root);
@@ -138,35 +142,50 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
         // The baseline's own dependency versions (lock file at the ref), into the cache before checking.
         if (baselineRef) await fetchBaselineDependencies(project, baselineRef, files.filter((f) => rootOf(f) === root));
       }
-      const settings = { ...(baselineRef ? { baselineGitRef: baselineRef } : {}), solc: solc.settings };
       try {
         await project.prepare(file, parseWorker, interrupted.signal, (slow) => {
           process.stderr.write(`patchline: parsing ${relative(cwd, slow)} in a worker (large or deeply nested declarations)\n`);
         });
-        const analysis = project.analyze(file, settings, (what, error) => {
-          process.stderr.write(`patchline: ${what} failed on ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}\n`);
-        });
-        if (compiler) {
-          const compiled = await project.compile(file, compiler, settings, interrupted.signal);
-          const text = project.parsed(file)?.text ?? '';
-          if (tier === 'both') append(findings, mergeTiers(analysis.findings, compiled, text));
-          else {
-            const syntaxErrors = analysis.findings.filter((f) => f.rule === 'syntax-error' || f.rule === 'analysis-limit' || f.rule === 'file-unreadable');
-            append(findings, syntaxErrors);
-            if (compiled.ok || syntaxErrors.length === 0) append(findings, compiled.findings);
-          }
-        } else {
-          append(findings, analysis.findings);
-        }
-        const incompleteRanges = findings.filter((f) => f.rule === 'analysis-incomplete' && f.file === file).map((f) => JSON.stringify(f.range));
-        for (const contract of analysis.contracts) {
-          const name = `${contract.name} (${relative(cwd, file)})`;
-          if (incompleteRanges.includes(JSON.stringify(contract.nameRange))) incomplete.push(name);
-          else if (contract.upgradeable) upgradeable.push(name);
-        }
       } catch (error) {
         if (interrupted.signal.aborted) return new Promise<number>(() => undefined); // the signal handler exits
         throw error;
+      }
+      const analysis = project.analyze(file, settings, (what, error) => {
+        process.stderr.write(`patchline: ${what} failed on ${relative(cwd, file)}: ${error instanceof Error ? error.message : String(error)}\n`);
+      });
+      analyses.push({ file, project, analysis });
+    }
+    // The compiler tier per project: one solc run for all its files where they share a compiler.
+    const compiled = new Map<string, CompiledAnalysis>();
+    if (compiler) {
+      for (const project of projects.values()) {
+        const ofProject = analyses.filter((a) => a.project === project).map((a) => a.file);
+        try {
+          for (const [file, result] of await project.compileAll(ofProject, compiler, settings, interrupted.signal)) compiled.set(file, result);
+        } catch (error) {
+          if (interrupted.signal.aborted) return new Promise<number>(() => undefined); // the signal handler exits
+          throw error;
+        }
+      }
+    }
+    for (const { file, project, analysis } of analyses) {
+      if (compiler) {
+        const result = compiled.get(file)!;
+        const text = project.parsed(file)?.text ?? '';
+        if (tier === 'both') append(findings, mergeTiers(analysis.findings, result, text));
+        else {
+          const syntaxErrors = analysis.findings.filter((f) => f.rule === 'syntax-error' || f.rule === 'analysis-limit' || f.rule === 'file-unreadable');
+          append(findings, syntaxErrors);
+          if (result.ok || syntaxErrors.length === 0) append(findings, result.findings);
+        }
+      } else {
+        append(findings, analysis.findings);
+      }
+      const incompleteRanges = findings.filter((f) => f.rule === 'analysis-incomplete' && f.file === file).map((f) => JSON.stringify(f.range));
+      for (const contract of analysis.contracts) {
+        const name = `${contract.name} (${relative(cwd, file)})`;
+        if (incompleteRanges.includes(JSON.stringify(contract.nameRange))) incomplete.push(name);
+        else if (contract.upgradeable) upgradeable.push(name);
       }
     }
   } finally {

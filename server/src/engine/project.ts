@@ -23,7 +23,7 @@ import type { ParseWorker } from './parse/pool';
 import { runRules, type RuleSetting } from './rules/rule';
 import { checkStorage, looksUpgradeable } from './rules/storage-rules';
 import { ANALYSIS_INCOMPLETE } from './rules/analysis-incomplete';
-import { runCompilerTier } from './compile/tier';
+import { compileAndValidate, compilerTierResultFor, runCompilerTier, type CompilerTierResult, type SharedCompilation } from './compile/tier';
 import { CompilerUnavailableError } from './compile/compilation';
 import { isAbortError } from './abort';
 import type { SolcCompiler } from './compile/solc';
@@ -250,17 +250,10 @@ export class ProjectAnalyzer {
     const text = parsed?.text ?? '';
     // Over an analysis limit, the parser tier already fails the file; solc would only take minutes and may crash.
     if (!parsed || parsed.limit) return { file, text, ok: false, findings: [], layouts: new Map() };
-    const parser = this.lastGood.get(file);
     const rules = { ...this.config().rules, ...settings.rules };
-    let result: Awaited<ReturnType<typeof runCompilerTier>>;
+    let result: CompilerTierResult;
     try {
-      result = await runCompilerTier(compiler, {
-        file,
-        root: this.root,
-        solc: { ...this.config().solc, ...settings.solc },
-        resolver: new WorkspaceImportResolver(this.workspace, this.root),
-        ...(signal ? { signal } : {}),
-      });
+      result = await runCompilerTier(compiler, { file, ...this.compileRequest(settings, signal) });
     } catch (error) {
       if (isAbortError(error)) throw error;
       if (error instanceof CompilerUnavailableError) {
@@ -272,6 +265,54 @@ export class ProjectAnalyzer {
       // stand, and the compiler tier's failure is a finding, not a lost run.
       return { file, text, ok: false, findings: [compilerFailure(file, error)].filter((f) => rules[f.rule] !== 'off'), layouts: new Map() };
     }
+    return this.compiledAnalysis(file, text, result, settings);
+  }
+
+  /**
+   * The compiler tier for many files of this project, as `compile` gives it per file: one solc
+   * run for them all (they share their imports, OpenZeppelin's above all), read per file. When
+   * that run cannot be had or fails (files that need different compilers, an error in one file),
+   * each file is compiled on its own, so every file gets the verdict `compile` would give it.
+   */
+  async compileAll(files: string[], compiler: CompilerSet | SolcCompiler, settings: ProjectSettings = {}, signal?: AbortSignal): Promise<Map<string, CompiledAnalysis>> {
+    const results = new Map<string, CompiledAnalysis>();
+    const together = files.filter((file) => {
+      const parsed = this.workspace.parse(file);
+      return parsed !== undefined && !parsed.limit;
+    });
+    let shared: SharedCompilation | undefined;
+    if (together.length > 1) {
+      try {
+        shared = await compileAndValidate(compiler, { entries: together, ...this.compileRequest(settings, signal) });
+      } catch (error) {
+        if (isAbortError(error)) throw error;
+        shared = undefined;
+      }
+    }
+    for (const file of files) {
+      if (shared?.compilation.ok && together.includes(file)) {
+        results.set(file, this.compiledAnalysis(file, this.workspace.parse(file)!.text, compilerTierResultFor(shared, file), settings));
+      } else {
+        results.set(file, await this.compile(file, compiler, settings, signal));
+      }
+    }
+    return results;
+  }
+
+  /** What every compile of this project asks for: its root, compiler settings and import resolution. */
+  private compileRequest(settings: ProjectSettings, signal?: AbortSignal) {
+    return {
+      root: this.root,
+      solc: { ...this.config().solc, ...settings.solc },
+      resolver: new WorkspaceImportResolver(this.workspace, this.root),
+      ...(signal ? { signal } : {}),
+    };
+  }
+
+  /** The compiler tier's result for `file` as the engine reports it: storage rules rerun on solc's layouts, suppressions applied. */
+  private compiledAnalysis(file: string, text: string, result: CompilerTierResult, settings: ProjectSettings): CompiledAnalysis {
+    const parser = this.lastGood.get(file);
+    const rules = { ...this.config().rules, ...settings.rules };
     const findings = [...result.findings];
     if (result.compilation.ok) {
       const upgradeable = new Set((parser?.contracts ?? []).filter((c) => c.upgradeable).map((c) => c.name));

@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { format } from 'node:util';
 import { isAbortError } from '../engine/compile/solc';
 import { CompilerSet } from '../engine/compile/solc-select';
+import { CompileOutputCache } from '../engine/compile/output-cache';
 import { DiskParseCache } from '../engine/parse/disk-cache';
 import type { DownloadProgress } from '../engine/compile/solc-download';
 import { loadPatchlineConfig } from '../engine/suppress';
@@ -349,7 +350,8 @@ function resolvedSolcPath(solcPath: string | undefined): string | undefined {
 }
 
 /** Every compiler version the project's files need, chosen per file; downloads show as progress. */
-const compilers = new CompilerSet({ onProgress: (progress) => void reportDownload(progress) });
+// Only trusted workspaces compile, so only they read or write the compiler-output cache.
+const compilers = new CompilerSet({ onProgress: (progress) => void reportDownload(progress), outputCache: CompileOutputCache.forEnvironment({ write: true }) });
 const downloads = new Map<string, Promise<WorkDoneProgressServerReporter | undefined>>();
 
 /** A compiler download as VS Code progress ("Patchline: downloading solc 0.6.12 … 40%"). */

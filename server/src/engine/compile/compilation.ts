@@ -9,6 +9,7 @@ import type { SolcSettings } from './solc-settings';
 import { compileErrors, onlyCodegenErrors, outputSelection, type OutputLevel, type SolcInput, type SolcOutput } from './solc-json';
 import { collectSources, type ImportResolver, type ResolvedSource, type SourceGraph } from './sources';
 import { SrcDecoder } from './src-decoder';
+import type { StoredCompile } from './output-cache';
 import { LineIndex } from '../text';
 import { compareVersions, maskComments, parseVersion, pragmaRanges } from './versions';
 
@@ -122,19 +123,25 @@ const CUSTOM_NATSPEC_SINCE = parseVersion('0.8.2')!;
 export async function compileProject(compiler: SolcCompiler | CompilerSet, request: CompileRequest): Promise<Compilation> {
   const level = request.level ?? 'storage';
   const graph = collectSources(request.entries, request.resolver);
-  let solc: SolcCompiler;
+  const remappings = request.remappings ?? request.resolver.remappings ?? [];
+  let solc: SolcCompiler | undefined;
   let choice: Compilation['choice'];
+  let stored: StoredCompile | undefined;
+  let cacheKey: string | undefined;
+  const cache = compiler instanceof SolcCompiler ? undefined : compiler.options.outputCache;
   if (compiler instanceof SolcCompiler) {
     solc = compiler;
   } else {
     const pragmas = [...graph.sources.values()].flatMap((s) => pragmaRanges(s.contents));
-    const selected = await compiler.forGroup({ root: request.root ?? process.cwd(), pragmas, file: request.entries[0] }, request.signal, request.solc);
-    if (!selected.choice.ok) throw new CompilerUnavailableError(selected.choice);
-    solc = selected.compiler!;
-    choice = selected.choice;
+    const chosen = await compiler.choose({ root: request.root ?? process.cwd(), pragmas, file: request.entries[0] }, request.signal, request.solc);
+    if (!chosen.ok) throw new CompilerUnavailableError(chosen);
+    choice = chosen;
+    // The same compiler on the same sources gives the same output: an earlier run's, if kept, without starting solc.
+    if (request.namespaced === undefined) cacheKey = cache?.keyOf(chosen.compiler, level, remappings, graph.sources);
+    stored = cacheKey === undefined ? undefined : cache!.getCompile(cacheKey);
+    if (!stored) solc = compiler.instance(chosen.compiler.path);
   }
-  const compilerVersion = await solc.version();
-  const remappings = request.remappings ?? request.resolver.remappings ?? [];
+  const compilerVersion = stored?.compilerVersion ?? (await solc!.version());
   const parsedVersion = parseVersion(compilerVersion);
   const blankCustomTags = parsedVersion !== undefined && compareVersions(parsedVersion, CUSTOM_NATSPEC_SINCE) < 0;
 
@@ -160,14 +167,36 @@ export async function compileProject(compiler: SolcCompiler | CompilerSet, reque
       ...(remappings.length ? { remappings } : {}),
     },
   };
-  let output = await solc.compile(input, request.signal);
-  let linkingUnchecked = false;
-  if (level === 'storage' && onlyCodegenErrors(output)) {
-    // Link references need code generation, which can fail where the sources are fine (stack too
-    // deep without the project's optimizer settings): keep the layouts, say linking went unchecked.
-    input.settings.outputSelection = outputSelection(level);
-    output = await solc.compile(input, request.signal);
-    linkingUnchecked = true;
+  let output: SolcOutput;
+  let linkingUnchecked = stored?.linkingUnchecked ?? false;
+  let namespaced: { output?: SolcOutput; error?: string } = {};
+  if (stored) {
+    output = stored.output;
+    if (linkingUnchecked) input.settings.outputSelection = outputSelection(level);
+    namespaced = { ...(stored.namespacedOutput ? { output: stored.namespacedOutput } : {}), ...(stored.namespacedError ? { error: stored.namespacedError } : {}) };
+  } else {
+    output = await solc!.compile(input, request.signal);
+    if (level === 'storage' && onlyCodegenErrors(output)) {
+      // Link references need code generation, which can fail where the sources are fine (stack too
+      // deep without the project's optimizer settings): keep the layouts, say linking went unchecked.
+      input.settings.outputSelection = outputSelection(level);
+      output = await solc!.compile(input, request.signal);
+      linkingUnchecked = true;
+    }
+    const wantsNamespaces = request.namespaced ?? [...sources.values()].some((s) => NAMESPACE_ANNOTATION.test(s.contents));
+    if (compileErrors(output).length === 0 && wantsNamespaces) {
+      namespaced = await compileNamespaced(solc!, input, output, request.signal);
+    }
+    // Only the default namespacing is keyed: an explicit request is neither read nor stored.
+    if (cacheKey !== undefined) {
+      cache!.putCompile(cacheKey, {
+        compilerVersion,
+        output,
+        ...(namespaced.output ? { namespacedOutput: namespaced.output } : {}),
+        ...(namespaced.error ? { namespacedError: namespaced.error } : {}),
+        ...(linkingUnchecked ? { linkingUnchecked } : {}),
+      });
+    }
   }
   const decoder = new SrcDecoder(
     Object.fromEntries([...sources].map(([name, s]) => [name, { sourceName: name, text: s.contents, file: s.file }])),
@@ -175,11 +204,6 @@ export async function compileProject(compiler: SolcCompiler | CompilerSet, reque
   );
 
   const ok = compileErrors(output).length === 0;
-  let namespaced: { output?: SolcOutput; error?: string } = {};
-  const wantsNamespaces = request.namespaced ?? [...sources.values()].some((s) => NAMESPACE_ANNOTATION.test(s.contents));
-  if (ok && wantsNamespaces) {
-    namespaced = await compileNamespaced(solc, input, output, request.signal);
-  }
 
   return {
     compilerVersion,

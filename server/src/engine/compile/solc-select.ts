@@ -8,6 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { SolcCompiler } from './solc';
 import { patchlineCacheDir } from '../cache-dir';
 import { cachedSoljsonPath, downloadSolcJs, npmRegistry, registrySolcVersions, type DownloadProgress } from './solc-download';
+import type { CompileOutputCache } from './output-cache';
 import type { SolcSettings } from './solc-settings';
 
 export type { SolcSettings };
@@ -292,19 +293,28 @@ export class CompilerSet {
   private readonly compilers = new Map<string, SolcCompiler>();
 
   constructor(
-    readonly options: SelectOptions = {},
+    readonly options: SelectOptions & {
+      /** solc outputs kept on disk between runs (compile/output-cache.ts): an unchanged compile skips solc. */
+      outputCache?: CompileOutputCache;
+    } = {},
     private readonly max = 3,
   ) {}
 
   /** Selects the compiler for `group` and returns it warm, or why there is none. */
   async forGroup(group: CompileGroup, signal?: AbortSignal, settings?: SolcSettings): Promise<{ choice: CompilerChoice; compiler?: SolcCompiler }> {
-    const merged = { ...this.options.settings, ...settings };
-    const choice = await selectCompiler(group, { ...this.options, settings: merged, ...(signal ? { signal } : {}) });
+    const choice = await this.choose(group, signal, settings);
     if (!choice.ok) return { choice };
     return { choice, compiler: this.instance(choice.compiler.path) };
   }
 
-  private instance(path: string): SolcCompiler {
+  /** Selects the compiler for `group` without starting it (a cached output may make it unneeded). */
+  choose(group: CompileGroup, signal?: AbortSignal, settings?: SolcSettings): Promise<CompilerChoice> {
+    const merged = { ...this.options.settings, ...settings };
+    return selectCompiler(group, { ...this.options, settings: merged, ...(signal ? { signal } : {}) });
+  }
+
+  /** The warm compiler at `path` (started on first use; the least recently used beyond `max` stopped). */
+  instance(path: string): SolcCompiler {
     let compiler = this.compilers.get(path);
     if (compiler) {
       this.compilers.delete(path); // re-insert: most recently used last

@@ -42,32 +42,51 @@ export interface CompilerTierResult {
   findings: Finding[];
 }
 
+/** One solc run (and its upgrades-core validation) that the results of several files can be read from. */
+export interface SharedCompilation {
+  compilation: Compilation;
+  validated: ValidatedCompilation;
+}
+
 /**
  * Compiles and validates `file`. Rejects with an AbortError when cancelled (a newer compile on
  * the same SolcCompiler, or `signal`); compile errors are findings, not rejections. With a
  * CompilerSet, rejects with a CompilerUnavailableError when the version the sources need cannot be had.
  */
 export async function runCompilerTier(compiler: SolcCompiler | CompilerSet, request: CompilerTierRequest): Promise<CompilerTierResult> {
+  const shared = await compileAndValidate(compiler, { ...request, entries: [request.file, ...(request.alsoCompile ?? [])] });
+  return compilerTierResultFor(shared, request.file, request.validation);
+}
+
+/** Compiles `entries` (with their imports) in one solc run and validates the output with upgrades-core. */
+export async function compileAndValidate(
+  compiler: SolcCompiler | CompilerSet,
+  request: Omit<CompilerTierRequest, 'file' | 'alsoCompile' | 'validation'> & { entries: string[] },
+): Promise<SharedCompilation> {
   const compilation = await compileProject(compiler, {
-    entries: [request.file, ...(request.alsoCompile ?? [])],
+    entries: request.entries,
     resolver: request.resolver,
     level: request.level,
     ...(request.root ? { root: request.root } : {}),
     ...(request.solc ? { solc: request.solc } : {}),
     signal: request.signal,
   });
-  const validated = validateCompilation(compilation);
-  const findings = compilerMessageFindings(compilation.messages, request.file);
-  if (!compilation.ok && !findings.some((f) => f.severity === 'error')) findings.push(failedElsewhereFinding(compilation, request.file));
-  if (compilation.linkingUnchecked) findings.push(...linkingUncheckedFindings(validated, request.file));
+  return { compilation, validated: validateCompilation(compilation) };
+}
+
+/** The compiler tier's results for `file`, one of the entries of `shared`. */
+export function compilerTierResultFor({ compilation, validated }: SharedCompilation, file: string, validation?: ValidationOptions): CompilerTierResult {
+  const findings = compilerMessageFindings(compilation.messages, file);
+  if (!compilation.ok && !findings.some((f) => f.severity === 'error')) findings.push(failedElsewhereFinding(compilation, file));
+  if (compilation.linkingUnchecked) findings.push(...linkingUncheckedFindings(validated, file));
   const layouts = new Map<string, StorageLayout>();
   const contracts = new Map<string, CompiledContract>();
   for (const contract of validated.contracts.values()) {
-    if (contract.file !== request.file) continue;
+    if (contract.file !== file) continue;
     contracts.set(contract.name, contract);
     if (contract.kind === 'contract' || contract.kind === 'abstract') layouts.set(contract.name, contract.layout);
     if (isMeantForProxy(validated, contract)) {
-      append(findings, compilerFindings(upgradeSafetyIssues(validated, contract, request.validation)));
+      append(findings, compilerFindings(upgradeSafetyIssues(validated, contract, validation)));
     }
   }
   return { compilation, validated, layouts, contracts, findings };

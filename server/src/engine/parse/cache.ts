@@ -38,7 +38,7 @@ export class ParseCache {
     const hash = createHash('sha1').update(text).digest('hex');
     const cached = this.parsed.get(file);
     if (cached && cached.hash === hash) return cached;
-    const stored = fromDisk ? this.disk?.get(hash) : undefined;
+    const stored = fromDisk ? this.disk?.getParse(hash) : undefined;
     let parsedFile: ParsedFile;
     if (stored) {
       parsedFile = { file, text, hash, ...stored };
@@ -51,7 +51,7 @@ export class ParseCache {
         parsedFile = { file, text, hash, ast: result.ast, errors: result.errors, comments: result.comments };
         if (result.limit) parsedFile.limit = result.limit;
         // A time-limited parse depends on the machine's load: never kept.
-        else if (fromDisk && result.ast) this.disk?.put(hash, { ast: result.ast, errors: result.errors, comments: result.comments });
+        else if (fromDisk && result.ast) this.disk?.putParse(hash, { ast: result.ast, errors: result.errors, comments: result.comments });
       }
     }
     this.parsed.set(file, parsedFile);

@@ -2,10 +2,11 @@
 // in Patchline's one cache folder, shared by the language server and the CLI. A file that did not
 // change since any earlier run (OpenZeppelin's sources, above all) is read back instead of parsed.
 // Safe to delete at any time; a damaged or foreign entry is a miss, never an error.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { patchlineCacheDir } from '../cache-dir';
+import { ContentCache } from '../content-cache';
 import type { Comment, SourceUnit, SyntaxError } from './solidity';
 
 declare const PATCHLINE_PARSER_FINGERPRINT: string | undefined;
@@ -37,22 +38,13 @@ export interface DiskParseCacheOptions {
   fingerprint: string;
 }
 
-export class DiskParseCache {
-  readonly dir: string;
-  readonly write: boolean;
-  private readonly maxBytes: number;
-  private pruneScheduled = false;
-  hits = 0;
-  misses = 0;
-
+export class DiskParseCache extends ContentCache<Entry> {
   constructor(
     /** The `parses` folder (its fingerprint sub-folder is added here). */
     parsesDir: string,
     options: DiskParseCacheOptions,
   ) {
-    this.dir = path.join(parsesDir, options.fingerprint);
-    this.write = options.write;
-    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_CACHE_BYTES;
+    super(path.join(parsesDir, options.fingerprint), { write: options.write, maxBytes: options.maxBytes ?? DEFAULT_MAX_CACHE_BYTES, isValid: isEntry });
   }
 
   /** The cache in Patchline's cache folder, or undefined when `PATCHLINE_PARSE_CACHE=off`. */
@@ -62,132 +54,15 @@ export class DiskParseCache {
     return new DiskParseCache(path.join(patchlineCacheDir(env), 'parses'), { ...options, fingerprint });
   }
 
-  private fileOf(hash: string): string {
-    return path.join(this.dir, `${hash}.json`);
+  /** The stored parse of the text whose sha1 is `hash`. */
+  getParse(hash: string): StoredParse | undefined {
+    const entry = this.get(hash);
+    return entry && { ast: entry.ast, errors: entry.errors, comments: entry.comments };
   }
 
-  /** Whether an entry for `hash` exists (its content is checked by get). */
-  has(hash: string): boolean {
-    return /^[0-9a-f]{40}$/.test(hash) && fs.existsSync(this.fileOf(hash));
-  }
-
-  /** The stored parse of the text whose sha1 is `hash`, or undefined (absent, unreadable, damaged). */
-  get(hash: string): StoredParse | undefined {
-    if (!/^[0-9a-f]{40}$/.test(hash)) return undefined;
-    const file = this.fileOf(hash);
-    let entry: Entry;
-    try {
-      entry = JSON.parse(fs.readFileSync(file, 'utf8')) as Entry;
-    } catch {
-      this.misses++;
-      return undefined;
-    }
-    if (!isEntry(entry, hash)) {
-      this.misses++;
-      return undefined;
-    }
-    this.hits++;
-    // The modification time is the entry's last use: pruning keeps the recently used.
-    if (this.write) touch(file);
-    return { ast: entry.ast, errors: entry.errors, comments: entry.comments };
-  }
-
-  /** Stores a parse (atomically: a reader sees the whole entry or none). Never throws. */
-  put(hash: string, parse: StoredParse): void {
-    if (!this.write || !/^[0-9a-f]{40}$/.test(hash)) return;
-    const entry: Entry = { format: ENTRY_FORMAT, hash, ast: parse.ast, errors: parse.errors, comments: parse.comments };
-    const file = this.fileOf(hash);
-    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      fs.mkdirSync(this.dir, { recursive: true });
-      fs.writeFileSync(temp, JSON.stringify(entry));
-      fs.renameSync(temp, file);
-    } catch {
-      // A full disk or a read-only cache folder costs the next run a parse, nothing more.
-      try {
-        fs.rmSync(temp, { force: true });
-      } catch {
-        // nothing to clean up
-      }
-      return;
-    }
-    this.schedulePrune();
-  }
-
-  /** Prunes once per process, off the path of the first results. */
-  private schedulePrune(): void {
-    if (this.pruneScheduled) return;
-    this.pruneScheduled = true;
-    setTimeout(() => this.prune(), 2_000).unref();
-  }
-
-  /**
-   * Deletes the least recently used entries of every fingerprint (older parsers' included) until
-   * the cache holds at most `maxBytes`, then leftovers of interrupted writes. Returns the bytes kept.
-   */
-  prune(maxBytes = this.maxBytes): number {
-    const parsesDir = path.dirname(this.dir);
-    const entries: { file: string; size: number; mtimeMs: number }[] = [];
-    let folders: string[];
-    try {
-      folders = fs.readdirSync(parsesDir);
-    } catch {
-      return 0;
-    }
-    const staleTemp = Date.now() - 60 * 60 * 1000;
-    for (const folder of folders) {
-      const dir = path.join(parsesDir, folder);
-      let names: string[];
-      try {
-        names = fs.readdirSync(dir);
-      } catch {
-        continue;
-      }
-      for (const name of names) {
-        const file = path.join(dir, name);
-        try {
-          const stat = fs.statSync(file);
-          if (!stat.isFile()) continue;
-          // An hour-old temporary file belongs to a write that never finished.
-          if (name.endsWith('.tmp')) {
-            if (stat.mtimeMs < staleTemp) fs.rmSync(file, { force: true });
-            continue;
-          }
-          if (name.endsWith('.json')) entries.push({ file, size: stat.size, mtimeMs: stat.mtimeMs });
-        } catch {
-          // deleted meanwhile by another process
-        }
-      }
-    }
-    let total = entries.reduce((sum, e) => sum + e.size, 0);
-    if (total <= maxBytes) return total;
-    entries.sort((a, b) => a.mtimeMs - b.mtimeMs);
-    for (const entry of entries) {
-      if (total <= maxBytes) break;
-      try {
-        fs.rmSync(entry.file, { force: true });
-        total -= entry.size;
-      } catch {
-        // another process holds or removed it
-      }
-    }
-    for (const folder of folders) {
-      try {
-        fs.rmdirSync(path.join(parsesDir, folder)); // only when emptied
-      } catch {
-        // not empty
-      }
-    }
-    return total;
-  }
-}
-
-function touch(file: string): void {
-  try {
-    const now = new Date();
-    fs.utimesSync(file, now, now);
-  } catch {
-    // pruning order only
+  /** Stores the parse of the text whose sha1 is `hash`. */
+  putParse(hash: string, parse: StoredParse): void {
+    this.put(hash, { format: ENTRY_FORMAT, hash, ast: parse.ast, errors: parse.errors, comments: parse.comments });
   }
 }
 

@@ -184,6 +184,10 @@ test('git-ref baseline: offline or a tampered tarball is analysis-incomplete nam
   assert.match(incomplete[0].message, new RegExp(`${OZ}@${V4.replaceAll('.', '\\.')}`));
   assert.ok(incomplete[0].message.includes(`npm pack ${OZ}@${V4} --pack-destination "${join(cacheDir, 'npm', 'tarballs')}"`), incomplete[0].message);
   assert.match(incomplete[0].message, /cannot reach/);
+  // Worded by the analysis-incomplete rule as every other missing piece: what, why, what it hides, the fix.
+  assert.match(incomplete[0].message, /was not checked: the analysis is incomplete/);
+  assert.ok(incomplete[0].message.includes(`baseline (git v1): ${OZ}@${V4}: the baseline needs it (package-lock.json at v1; installed: `), incomplete[0].message);
+  assert.match(incomplete[0].message, new RegExp(`it can hide the storage of the baseline's contracts from ${OZ.replace('/', '\\/')} as that version declares it; to fix, run \`patchline check --baseline-ref v1\` online once`));
   assert.ok(!findings.some((f) => f.rule.startsWith('storage-')), 'no storage verdict from a baseline built with the wrong version');
   assert.match(run.stderr, /cannot fetch/);
 
@@ -245,8 +249,10 @@ test('git-ref baseline: Foundry submodules are read at the commit the ref record
   git(app, 'tag', 'v2');
   const gapped = new ProjectAnalyzer(app).analyze(file, { baselineGitRef: 'v2' });
   const incomplete = gapped.findings.find((f) => f.rule === 'analysis-incomplete');
-  assert.match(incomplete?.message ?? '', /submodule lib\/dep at commit aaaaaaaaaaaa/);
-  assert.match(incomplete?.message ?? '', /git submodule update --init lib\/dep/);
+  assert.match(
+    incomplete?.message ?? '',
+    /baseline \(git v2\): submodule lib\/dep at commit aaaaaaaaaaaa: v2 records that commit, and no local clone of the submodule has it; it can hide the sources the baseline imports from it; to fix, `git submodule update --init lib\/dep`/,
+  );
   assert.ok(!gapped.findings.some((f) => f.rule.startsWith('storage-')));
 });
 

@@ -5,11 +5,10 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ContractRef } from './baseline/annotation';
 import { gitBaselineSource, type GitBaselineSource } from './baseline/git';
-import { baselineIncompleteFinding, type BaselineGap } from './baseline/incomplete';
 import { LOCK_FILE_NAME, readLockFile, writeLockFile, type LockFile } from './baseline/lock';
 import { collectSolidityFiles } from './files';
 import { loadManifests, type ManifestFile } from './baseline/manifest';
-import { resolveBaseline, type BaselineResolution, type BaselineSources, type ResolvedBaseline } from './baseline/resolve';
+import { resolveBaseline, type BaselineSources, type ResolvedBaseline } from './baseline/resolve';
 import { summarizeContracts, type ContractSummary } from './contracts';
 import { placeFindings, type Finding, type Range } from './findings';
 import { computeLayout, computeLayouts } from './layout/parser-layout';
@@ -190,19 +189,15 @@ export class ProjectAnalyzer {
     try {
       const upgradeable = new Set(contracts.filter((c) => c.upgradeable).map((c) => c.name));
       const sources = { ...this.baselineSources(file, settings.baselineGitRef, onError), text: parsed.text };
-      const incomplete = new Map<string, NonNullable<BaselineResolution['incomplete']>>();
       for (const layout of layouts.values()) {
         const resolution = resolveBaseline(layout, sources);
         if (resolution.baseline) baselines.set(layout.contract, resolution.baseline);
-        if (resolution.incomplete) incomplete.set(layout.contract, resolution.incomplete);
       }
-      findings.push(...incompleteBaselineFindings([...layouts.values()], incomplete, file, 'parser'));
       findings.push(
         ...checkStorage({
           file,
           text: parsed.text,
           layouts: [...layouts.values()]
-            .filter((layout) => !incomplete.has(layout.contract))
             .map((layout) => (missingByContract.has(layout.contract) ? { ...layout, missing: missingByContract.get(layout.contract) } : layout)),
           tier: 'parser',
           baselines: sources,
@@ -317,22 +312,16 @@ export class ProjectAnalyzer {
     if (result.compilation.ok) {
       const upgradeable = new Set((parser?.contracts ?? []).filter((c) => c.upgradeable).map((c) => c.name));
       const baselines = { ...this.baselineSources(file, settings.baselineGitRef), text };
-      const incomplete = new Map<string, NonNullable<BaselineResolution['incomplete']>>();
       const layouts = [...result.layouts.values()].map((layout) => {
         // Contract-wide findings go on the name, as the parser tier found it.
         const nameRange = parser?.contracts.find((c) => c.name === layout.contract)?.nameRange;
         return layout.contractRange || !nameRange ? layout : { ...layout, contractRange: nameRange };
       });
-      for (const layout of layouts) {
-        const gaps = resolveBaseline(layout, baselines).incomplete;
-        if (gaps) incomplete.set(layout.contract, gaps);
-      }
-      findings.push(...incompleteBaselineFindings(layouts, incomplete, file, 'compiler'));
       findings.push(
         ...checkStorage({
           file,
           text,
-          layouts: layouts.filter((layout) => !incomplete.has(layout.contract)),
+          layouts,
           tier: 'compiler',
           baselines,
           isUpgradeable: (layout) => upgradeable.has(layout.contract) || looksUpgradeable(layout),
@@ -588,20 +577,6 @@ export class ProjectAnalyzer {
     }
     return this.lock ?? undefined;
   }
-}
-
-/**
- * `analysis-incomplete` for each contract whose baseline could not be read in full, except bases
- * another contract of the file inherits (they are judged through it, as checkStorage does).
- */
-function incompleteBaselineFindings(layouts: StorageLayout[], incomplete: Map<string, { baseline: string; gaps: BaselineGap[] }>, file: string, tier: 'parser' | 'compiler'): Finding[] {
-  const inherited = new Set(layouts.flatMap((l) => (l.linearization ?? []).slice(1)));
-  return layouts
-    .filter((layout) => incomplete.has(layout.contract) && !inherited.has(layout.contract))
-    .map((layout) => {
-      const { baseline, gaps } = incomplete.get(layout.contract)!;
-      return baselineIncompleteFinding(layout, baseline, gaps, layout.file ?? file, tier);
-    });
 }
 
 /** The compiler tier could not run on `file` (solc crashed or could not start). */

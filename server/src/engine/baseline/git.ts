@@ -7,10 +7,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { patchlineCacheDir } from '../cache-dir';
-import type { StorageLayout } from '../layout/types';
+import type { MissingPiece, StorageLayout } from '../layout/types';
 import { computeLayout } from '../layout/parser-layout';
 import { SolidityWorkspace, type ContentProvider } from '../workspace';
-import type { BaselineGap } from './incomplete';
 import { LOCK_FILE_NAMES, pinnedInPackageJson, readLockedPackages, type LockedPackage } from './lockfiles';
 import { cachedPackage, configuredRegistry, fetchCommand, fetchPackage } from './npm-cache';
 
@@ -45,7 +44,7 @@ class GitTree {
 }
 
 /** How one file looks at the ref: this text, not there, or (not under git's or the lock's control) the disk's. */
-type Lookup = { text: string } | { absent: true; gap?: BaselineGap } | { disk: true };
+type Lookup = { text: string } | { absent: true; gap?: MissingPiece } | { disk: true };
 
 export class GitRefContents implements ContentProvider {
   private readonly top: string;
@@ -55,10 +54,10 @@ export class GitRefContents implements ContentProvider {
   private readonly trackedNow: Set<string>;
   private readonly cacheDir: string;
   private readonly lookups = new Map<string, Lookup>();
-  private readonly submodules = new Map<string, GitTree | BaselineGap>();
+  private readonly submodules = new Map<string, GitTree | MissingPiece>();
   private dependencies: { dir: string; lockFile: string; packages: Map<string, LockedPackage> } | undefined | null = null;
   /** Gaps met since the last takeGaps(). */
-  private readonly met = new Map<string, BaselineGap>();
+  private readonly met = new Map<string, MissingPiece>();
   /** Packages read from the lock that are not in the cache yet: what fetchMissing() would download. */
   readonly wanted = new Map<string, LockedPackage>();
 
@@ -92,7 +91,7 @@ export class GitRefContents implements ContentProvider {
   }
 
   /** The gaps met since the last call (each missing piece once). */
-  takeGaps(): BaselineGap[] {
+  takeGaps(): MissingPiece[] {
     const gaps = [...this.met.values()];
     this.met.clear();
     return gaps;
@@ -132,7 +131,7 @@ export class GitRefContents implements ContentProvider {
       found = this.compute(abs);
       this.lookups.set(abs, found);
     }
-    if ('gap' in found && found.gap) this.met.set(found.gap.missing, found.gap);
+    if ('gap' in found && found.gap) this.met.set(found.gap.what, found.gap);
     return found;
   }
 
@@ -166,7 +165,10 @@ export class GitRefContents implements ContentProvider {
       return {
         absent: true,
         gap: {
-          missing: `the version of ${pkg.folder.replace(/^.*node_modules\//, '')} at ${this.ref} (${dependencies.lockFile ? `not in ${dependencies.lockFile} there` : 'no lock file was committed there'})`,
+          kind: 'baseline-dependency',
+          file: installedDir,
+          what: `the version of ${pkg.folder.replace(/^.*node_modules\//, '')} at ${this.ref}`,
+          reason: dependencies.lockFile ? `it is not in ${dependencies.lockFile} there` : 'no lock file was committed there',
           hides: 'the storage its contracts declared then',
           fix: `commit a lock file (package-lock.json, yarn.lock or pnpm-lock.yaml) in the releases you compare with, or record the baseline in patchline.lock.json`,
         },
@@ -189,7 +191,10 @@ export class GitRefContents implements ContentProvider {
     return {
       absent: true,
       gap: {
-        missing: `${key} (${where}; installed: ${installed ?? 'none'})${problem !== undefined ? ` — ${problem}` : ''}`,
+        kind: 'baseline-dependency',
+        file: installedDir,
+        what: key,
+        reason: `the baseline needs it (${where}; installed: ${installed ?? 'none'}), and it is not in Patchline's cache${problem !== undefined ? ` (${problem})` : ''}`,
         hides: `the storage of the baseline's contracts from ${locked.name} as that version declares it`,
         fix: `run \`patchline check --baseline-ref ${this.ref}\` online once, or \`${fetchCommand(this.cacheDir, locked)}\``,
       },
@@ -216,7 +221,7 @@ export class GitRefContents implements ContentProvider {
   }
 
   /** A submodule's tree at the commit the ref records, from its local clone; a gap when the commit is not there. */
-  private submodule(sub: string, commit: string): GitTree | BaselineGap {
+  private submodule(sub: string, commit: string): GitTree | MissingPiece {
     const known = this.submodules.get(sub);
     if (known) return known;
     const candidates: string[][] = [];
@@ -228,7 +233,7 @@ export class GitRefContents implements ContentProvider {
     } catch {
       // Not a normal repository layout: only the checkout can help.
     }
-    let found: GitTree | BaselineGap | undefined;
+    let found: GitTree | MissingPiece | undefined;
     for (const args of candidates) {
       try {
         runGit(args, ['cat-file', '-e', `${commit}^{commit}`]);
@@ -239,7 +244,10 @@ export class GitRefContents implements ContentProvider {
       }
     }
     found ??= {
-      missing: `submodule ${sub} at commit ${commit.slice(0, 12)} (recorded at ${this.ref})`,
+      kind: 'baseline-dependency',
+      file: path.join(this.top, sub),
+      what: `submodule ${sub} at commit ${commit.slice(0, 12)}`,
+      reason: `${this.ref} records that commit, and no local clone of the submodule has it`,
       hides: 'the sources the baseline imports from it',
       fix: `\`git submodule update --init ${sub}\`, or \`git -C ${sub} fetch origin ${commit}\``,
     };
@@ -279,13 +287,13 @@ export interface GitBaselineSource {
   readonly contents: GitRefContents;
   layoutOf(current: StorageLayout): StorageLayout | undefined;
   /** What could not be read for `current`'s baseline (empty when it is complete). Call after layoutOf. */
-  gapsOf(current: StorageLayout): BaselineGap[];
+  gapsOf(current: StorageLayout): MissingPiece[];
 }
 
 export function gitBaselineSource(dir: string, ref: string, options: GitRefOptions = {}): GitBaselineSource {
   const contents = new GitRefContents(dir, ref, options);
   const workspace = new SolidityWorkspace({ contents });
-  const results = new Map<string, { layout: StorageLayout | undefined; gaps: BaselineGap[] }>();
+  const results = new Map<string, { layout: StorageLayout | undefined; gaps: MissingPiece[] }>();
   const compute = (current: StorageLayout) => {
     if (current.file === undefined || !contents.has(current.file)) return undefined;
     const key = `${current.file}:${current.contract}`;
@@ -298,7 +306,11 @@ export function gitBaselineSource(dir: string, ref: string, options: GitRefOptio
       if (gaps.length === 0 && computed.layout) {
         for (const error of [...computed.importErrors, ...computed.errors]) {
           gaps.push({
-            missing: `${path.relative(dir, error.file).split(path.sep).join('/')} at ${ref}: ${error.message}`,
+            kind: 'baseline-dependency',
+            file: error.file,
+            ...(error.range ? { range: error.range } : {}),
+            what: `${path.relative(dir, error.file).split(path.sep).join('/')} at ${ref}`,
+            reason: error.message,
             hides: 'the storage declared behind it',
             fix: `make it resolvable at ${ref} (remappings, dependencies), or give the baseline another way (\`@custom:oz-upgrades-from\`, patchline.lock.json)`,
           });

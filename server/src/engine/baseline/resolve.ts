@@ -4,7 +4,6 @@
 import * as path from 'node:path';
 import type { MissingPiece, StorageLayout } from '../layout/types';
 import { findUpgradesFrom, type ContractRef } from './annotation';
-import type { BaselineGap } from './incomplete';
 import { findLockBaseline, type LockFile } from './lock';
 import { findManifestBaseline, type ManifestFile } from './manifest';
 
@@ -28,8 +27,8 @@ export interface BaselineSources {
   manifests?: { root: string; files: ManifestFile[] };
   /** (c) The same contract at the configured git ref; optional. */
   gitLayoutOf?: (current: StorageLayout) => StorageLayout | undefined;
-  /** (c) What could not be read of that layout at the ref (packages of another version not cached, submodules…). */
-  gitGapsOf?: (current: StorageLayout) => BaselineGap[];
+  /** (c) What could not be read of that layout at the ref (packages of another version not cached, submodules…): the baseline's missing pieces. */
+  gitGapsOf?: (current: StorageLayout) => MissingPiece[];
   gitRef?: string;
   /** (d) A lock file read with readLockFile(file). */
   lock?: { file: string; data: LockFile };
@@ -41,11 +40,6 @@ export interface BaselineResolution {
   notes: string[];
   /** True when the contract carries `@custom:oz-upgrades-from`, resolved or not. */
   annotated: boolean;
-  /**
-   * The baseline that applies could not be read in full: no `baseline` is given (a verdict on a
-   * truncated layout would be a guess) and these say what is missing. Report as `analysis-incomplete`.
-   */
-  incomplete?: { baseline: string; gaps: BaselineGap[] };
   /** The annotation named a contract that was not found: the user asked for a comparison that cannot be made. */
   unresolved?: MissingPiece;
 }
@@ -82,9 +76,11 @@ export function resolveBaseline(current: StorageLayout, sources: BaselineSources
   if (sources.gitLayoutOf) {
     const layout = sources.gitLayoutOf(current);
     const description = `git ${sources.gitRef ?? 'ref'}`;
+    // What could not be read at the ref makes the baseline incomplete, as any other missing piece:
+    // the storage rules are not run on it and analysis-incomplete says what and how to fix it.
     const gaps = layout ? (sources.gitGapsOf?.(current) ?? []) : [];
-    if (gaps.length > 0) return withUnresolved({ notes, annotated: annotation !== undefined, incomplete: { baseline: description, gaps } });
-    if (layout) return withUnresolved({ baseline: { layout, source: 'git', description }, notes, annotated: annotation !== undefined });
+    const withGaps = layout && gaps.length > 0 ? { ...layout, missing: [...(layout.missing ?? []), ...gaps] } : layout;
+    if (withGaps) return withUnresolved({ baseline: { layout: withGaps, source: 'git', description }, notes, annotated: annotation !== undefined });
     if (sources.gitRef !== undefined) notes.push(`${current.contract} is not in git ref ${sources.gitRef}`);
   }
   if (sources.lock) {

@@ -82,14 +82,18 @@ export interface StorageLayout {
 
 /** Something a layout depends on that could not be read: the layout may miss variables because of it. */
 export interface MissingPiece {
-  kind: 'import-unresolved' | 'file-unreadable' | 'parse-failed' | 'layout-unresolved' | 'baseline-unresolved';
-  /** Absolute path of the file where the piece is named (the importing file, the unparsable file…). */
+  /** `baseline-dependency`: something a git-ref baseline needs at the ref (a package version, a submodule commit, an import there). */
+  kind: 'import-unresolved' | 'file-unreadable' | 'parse-failed' | 'layout-unresolved' | 'baseline-unresolved' | 'baseline-dependency';
+  /** Absolute path of the file where the piece is named (the importing file, the unparsable file, the package folder…). */
   file: string;
   range?: Range;
-  /** The piece in a few words: "import '@oz/…/Initializable.sol'", "contracts/Base.sol". */
+  /** The piece in a few words: "import '@oz/…/Initializable.sol'", "contracts/Base.sol", "@oz/contracts@4.9.6". */
   what: string;
   /** Why it is missing, as the resolver or parser said it. */
   reason: string;
+  /** What it hides and how to fix it, when the piece knows better than its kind (a git-ref gap names its own command). */
+  hides?: string;
+  fix?: string;
 }
 
 /** Gaps are ordinary entries whose label is `__gap` or starts with `__gap_`. */

@@ -6,9 +6,7 @@ import type { MissingPiece } from '../layout/types';
 import { defineRule } from './rule';
 import { contractRange, sentences, type StorageRuleContext } from './storage-context';
 
-// The id is defined beside baseline resolution, which reports incomplete baselines below the rules.
-import { ANALYSIS_INCOMPLETE } from '../baseline/incomplete';
-export { ANALYSIS_INCOMPLETE };
+export const ANALYSIS_INCOMPLETE = 'analysis-incomplete';
 
 /** What a missing piece can hide, and how to get it back. */
 const CONSEQUENCES: Record<MissingPiece['kind'], { hides: string; fix: string }> = {
@@ -26,6 +24,11 @@ const CONSEQUENCES: Record<MissingPiece['kind'], { hides: string; fix: string }>
     hides: 'the whole baseline, so nothing is compared',
     fix: 'write the path from the project root or from the annotated file\'s folder, and a contract that file declares',
   },
+  // Each git-ref gap names its own (a package version and the command that fetches it, a submodule commit…).
+  'baseline-dependency': {
+    hides: 'the storage the baseline declares behind it',
+    fix: 'make it readable at the ref, or give the baseline another way (`@custom:oz-upgrades-from`, patchline.lock.json)',
+  },
 };
 
 export const analysisIncomplete = defineRule<StorageRuleContext>({
@@ -39,9 +42,10 @@ export const analysisIncomplete = defineRule<StorageRuleContext>({
     const from = context.current.file ? path.dirname(context.current.file) : undefined;
     const where = (file: string) => (from ? path.relative(from, file).split(path.sep).join('/') || path.basename(file) : file);
     const described = missing.map(({ side, piece }) => {
-      const { hides, fix } = CONSEQUENCES[piece.kind];
+      const hides = piece.hides ?? CONSEQUENCES[piece.kind].hides;
+      const fix = piece.fix ?? CONSEQUENCES[piece.kind].fix;
       const owner = side === 'baseline' ? `baseline (${context.baseline?.description ?? 'annotation'}): ` : '';
-      const at = piece.kind === 'file-unreadable' || piece.kind === 'parse-failed' ? where(piece.file) : `${piece.what} in ${where(piece.file)}`;
+      const at = piece.kind === 'file-unreadable' || piece.kind === 'parse-failed' ? where(piece.file) : piece.kind === 'baseline-dependency' ? piece.what : `${piece.what} in ${where(piece.file)}`;
       return `${owner}${at}: ${piece.reason}; it can hide ${hides}; to fix, ${fix}`;
     });
     const listed = described.slice(0, 5).join(' | ');

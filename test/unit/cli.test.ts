@@ -44,7 +44,7 @@ test('check on a clean file exits 0; text output names the upgradeable contracts
   const result = run('check', 'src/nested');
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /Checked 1 file\(s\): 0 error\(s\)/);
-  assert.match(result.stdout, /Upgradeable contracts: Clean \(src\/nested\/Clean\.sol\)/);
+  assert.match(result.stdout, /Upgradeable contracts: Clean \(src\/nested\/Clean\.sol\) with no baseline\./);
 });
 
 test('check --format text prints path:line:col severity rule message', () => {
@@ -139,4 +139,15 @@ test('check --baseline-ref compares with the same file at a git ref; a bad ref i
   } finally {
     rmSync(repo, { recursive: true, force: true });
   }
+});
+
+test('check names the baseline each upgradeable contract was compared with', () => {
+  const dir = join(workdir, 'baselines');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), '{}');
+  writeFileSync(join(dir, 'V1.sol'), 'pragma solidity ^0.8.24;\nabstract contract Initializable {}\ncontract V1 is Initializable {\n    uint256 a;\n}\n');
+  writeFileSync(join(dir, 'V2.sol'), 'pragma solidity ^0.8.24;\nimport {Initializable, V1} from "./V1.sol";\n/// @custom:oz-upgrades-from V1\ncontract V2 is Initializable {\n    uint256 a;\n    uint256 b;\n}\n');
+  const result = spawnSync(process.execPath, [cli, 'check', '--tier', 'parser', 'V2.sol', 'V1.sol'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+  assert.match(result.stdout, /Upgradeable contracts: V1 \(V1\.sol\) with no baseline; V2 \(V2\.sol\) compared with @custom:oz-upgrades-from V1\.\n/);
 });

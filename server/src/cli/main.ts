@@ -185,7 +185,11 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
       for (const contract of analysis.contracts) {
         const name = `${contract.name} (${relative(cwd, file)})`;
         if (incompleteRanges.includes(JSON.stringify(contract.nameRange))) incomplete.push(name);
-        else if (contract.upgradeable) upgradeable.push(name);
+        else if (contract.upgradeable) {
+          // Which baseline the verdict is against: a pass against no baseline is not a pass against V1.
+          const baseline = analysis.baselines.get(contract.name)?.description;
+          upgradeable.push(`${name} ${baseline ? `compared with ${baseline}` : 'with no baseline'}`);
+        }
       }
     }
   } finally {
@@ -204,7 +208,7 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
     const warnings = shown.filter((f) => f.severity === 'warning').length;
     process.stdout.write(
       `Checked ${files.length} file(s): ${errors} error(s), ${warnings} warning(s). ` +
-        `Upgradeable contracts: ${upgradeable.length > 0 ? upgradeable.join(', ') : 'none'}.` +
+        `Upgradeable contracts: ${upgradeable.length > 0 ? upgradeable.join('; ') : 'none'}.` +
         (incomplete.length > 0 ? ` Not checked, analysis incomplete: ${incomplete.length} contract(s): ${incomplete.join(', ')}.` : '') +
         '\n',
     );

@@ -63,7 +63,17 @@ contract VaultV2 is Initializable, UUPSUpgradeable, OwnableUpgradeable, Pausable
         emit FeeChanged(feeBps);
     }
 
-    function pause() external onlyOwner {
+    /// @notice The guardian pauses at once in an emergency; upgrades and unpausing stay with the
+    /// owner (the timelock, behind its delay). A constant: it takes no storage slot. On the demo
+    /// chain it is anvil's dev account 9.
+    address public constant GUARDIAN = 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720;
+
+    modifier onlyOwnerOrGuardian() {
+        if (msg.sender != owner() && msg.sender != GUARDIAN) revert OwnableUnauthorizedAccount(msg.sender);
+        _;
+    }
+
+    function pause() external onlyOwnerOrGuardian {
         _pause();
     }
 

@@ -43,7 +43,7 @@ export function violations(imports: Import[]): string[] {
   const out: string[] = [];
   const rel = (f: string) => path.relative(ROOT, f);
   const analysisRooms = ['layout', 'rules', 'parse'].map((r) => path.join(ENGINE, r));
-  const chainRooms = ['chain', 'simulate', 'propose'].map((r) => path.join(ENGINE, r));
+  const chainRooms = ['chain', 'simulate', 'propose', 'pause'].map((r) => path.join(ENGINE, r));
   for (const imp of imports) {
     const where = `${rel(imp.from)} imports '${imp.specifier}'`;
     if (within(imp.from, ENGINE)) {

@@ -47,6 +47,9 @@ test('propose through the timelock writes the four files; the operation id is th
   assert.equal(result.status, 0, result.stderr);
   const dir = join(out, 'proposals', 'vault-v2');
   for (const file of ['proposal.json', 'safe-schedule.json', 'safe-execute.json', 'README.md']) assert.ok(existsSync(join(dir, file)), file);
+  // With --rpc the vault's emergency-pause kit comes too: drilled on a fork, the guardian's batch first.
+  assert.match(result.stdout, /pause\/pause\.json, pause\/unpause-schedule\.json, pause\/unpause-execute\.json, pause\/README\.md/);
+  assert.match(result.stderr, new RegExp(`pause drill of ${vault.proxy} on a fork`));
   const proposal = JSON.parse(readFileSync(join(dir, 'proposal.json'), 'utf8'));
   const [call] = proposal.calls;
   const onChain = await demo.clients.public.readContract({

@@ -2,16 +2,18 @@
 // 1. check examples/ (VaultV2 against its @custom:oz-upgrades-from VaultV1 baseline);
 // 2. deploy VaultV1 behind a UUPS proxy owned by a TimelockController on a local anvil chain;
 // 3. simulate the V2 patch through the timelock on a fork of it;
-// 4. export the timelock proposal (with the simulation as evidence);
-// 5. verify the deployed VaultV2 against its source, and follow the proposal with `status`
+// 4. the pause drill: the vault's guardian pauses it on a fork, its recent deposits must revert;
+// 5. export the timelock proposal (with the simulation as evidence and the pause kit);
+// 6. verify the deployed VaultV2 against its source, and follow the proposal with `status`
 //    through schedule, the delay and execute.
 import { existsSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { patchlineRoot } from '../engine/chain/artifacts';
 import { startDemoChain } from '../engine/chain/demo';
 import { runPatchSimulation } from '../engine/patch';
+import { pauseKitFromDrill, runPauseDrill } from '../engine/pause';
 import { exportProposal } from '../engine/propose';
-import { formatReport } from './simulate';
+import { formatDrill, formatReport } from './simulate';
 import { followDemoProposal } from './demo-follow';
 
 export async function runDemo(runCheck: (args: string[], cwd: string) => Promise<number>, cwd: string, write: (text: string) => void): Promise<number> {
@@ -19,17 +21,17 @@ export async function runDemo(runCheck: (args: string[], cwd: string) => Promise
   if (!existsSync(examples)) throw new Error(`the example workspace is missing: ${examples}`);
   const step = (title: string) => write(`\n━━ ${title}\n`);
 
-  step('1/7 patchline check examples/');
+  step('1/8 patchline check examples/');
   const checked = await runCheck([relative(cwd, examples) || '.'], cwd);
   if (checked === 2) return 2;
 
-  step('2/7 Local chain: VaultV1 behind a UUPS proxy owned by a TimelockController');
+  step('2/8 Local chain: VaultV1 behind a UUPS proxy owned by a TimelockController');
   const demo = await startDemoChain();
   try {
     const { vault } = demo;
     write(`anvil ${demo.anvil.rpcUrl}: proxy ${vault.proxy}, VaultV1 ${vault.implementation}, timelock ${vault.timelock} (min delay ${vault.minDelay} s)\n`);
 
-    step('3/7 patchline simulate: VaultV2 through the timelock, on a fork');
+    step('3/8 patchline simulate: VaultV2 through the timelock, on a fork');
     const call = { signature: 'initializeV2(uint16)', args: ['250'] };
     const { report, saved } = await runPatchSimulation({
       cwd: examples,
@@ -41,12 +43,16 @@ export async function runDemo(runCheck: (args: string[], cwd: string) => Promise
     });
     write(`${formatReport(report)}\nReport: ${relative(cwd, saved.file)}\n`);
 
-    step('4/7 The same patch without its initializer call: initializeV2 would be left open');
+    step('4/8 The same patch without its initializer call: initializeV2 would be left open');
     const open = await runPatchSimulation({ cwd: examples, rpc: demo.anvil.rpcUrl, proxy: vault.proxy, implementation: 'contracts/VaultV2.sol:VaultV2', route: 'timelock' });
     const atomic = open.report.checks.find((c) => c.id === 'atomic-initialization');
     write(`Simulation ${open.report.verdict.toUpperCase()}: ${atomic ? `${atomic.summary}\n  next: ${atomic.next ?? '-'}` : 'no atomic-initialization check'}\n`);
 
-    step('5/7 patchline propose: the TimelockController payload');
+    step('5/8 patchline simulate --pause-drill: can the vault be paused at once, and does pausing stop it?');
+    const drill = await runPauseDrill({ rpcUrl: demo.anvil.rpcUrl, proxy: vault.proxy });
+    write(`${formatDrill(drill)}\n`);
+
+    step('6/8 patchline propose: the TimelockController payload and the pause kit');
     const { proposal, directory, files } = await exportProposal(
       {
         name: 'vault-v2',
@@ -56,15 +62,16 @@ export async function runDemo(runCheck: (args: string[], cwd: string) => Promise
         governance: { kind: 'timelock', timelock: vault.timelock },
         simulation: { reportHash: saved.sha256, verdict: report.verdict, reportPath: saved.relativePath },
         ...(report.verdict === 'pass' ? {} : { confirmedWithoutPassingSimulation: true }),
+        pauseKits: [pauseKitFromDrill(drill)],
       },
       { directory: join(examples, '.patchline', 'proposals'), force: true },
     );
-    write(`Wrote ${files.map((f) => basename(f)).join(', ')} to ${relative(cwd, directory)}\n`);
+    write(`Wrote ${files.map((f) => relative(directory, f)).join(', ')} to ${relative(cwd, directory)}\n`);
     write(`timelock operation id ${proposal.timelock?.operationId}, executable after ${proposal.timelock?.earliestExecution.iso}\n`);
-    let followStep = 6;
-    const followed = await followDemoProposal(demo, proposal, directory, cwd, (title) => write(`\n━━ ${followStep++}/7 ${title}\n`), write);
+    let followStep = 7;
+    const followed = await followDemoProposal(demo, proposal, directory, cwd, (title) => write(`\n━━ ${followStep++}/8 ${title}\n`), write);
     write(`\nDemo ${report.verdict === 'pass' ? 'complete: the patch is safe to propose' : `finished: the simulation verdict is ${report.verdict}`}.\n`);
-    return report.verdict === 'pass' && checked === 0 && followed ? 0 : 1;
+    return report.verdict === 'pass' && checked === 0 && followed && drill.verdict === 'pass' ? 0 : 1;
   } finally {
     await demo.stop();
   }

@@ -3,9 +3,10 @@
 // the signature and then every following non-flag word as its arguments.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { basename, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { addressProblem } from '../engine/chain/address';
 import { rpcUrlProblem } from '../engine/chain/clients';
+import { drillPauseKits } from '../engine/pause';
 import {
   ChainReadError,
   checkProposalFolder,
@@ -279,12 +280,20 @@ export async function runPropose(args: string[], cwd: string, write: (text: stri
     write(`Simulation passed: ${simulated.reports.join(', ')}\n`);
     parsed.request.simulation = simulated.evidence;
   }
+  // With --rpc, each pausable proxy gets its emergency-pause kit, drilled on a fork.
+  if (parsed.request.rpcUrl) {
+    parsed.request.pauseKits = await drillPauseKits(parsed.request.rpcUrl, parsed.request.upgrades.map((u) => u.proxy), {
+      ...(process.env.PATCHLINE_ANVIL_PATH ? { anvilPath: process.env.PATCHLINE_ANVIL_PATH } : {}),
+      progress: (line) => writeError(`${line}\n`),
+      warn: (line) => writeError(`warning: ${line}\n`),
+    });
+  }
   try {
     const { proposal, directory, files } = await exportProposal(parsed.request, { directory: parsed.out, force: parsed.force });
     const ids = proposal.timelock
       ? `timelock operation id ${proposal.timelock.operationId}`
       : `governor proposal id ${proposal.governor?.proposalId} (timelock operation ${proposal.governor?.timelockOperationId})`;
-    write(`Wrote ${files.length} file(s) to ${relative(cwd, directory) || '.'}: ${files.map((f) => basename(f)).join(', ')}\n${ids}\n`);
+    write(`Wrote ${files.length} file(s) to ${relative(cwd, directory) || '.'}: ${files.map((f) => relative(directory, f)).join(', ')}\n${ids}\n`);
     for (const warning of proposal.warnings) writeError(`warning: ${warning}\n`);
     return 0;
   } catch (error) {

@@ -1,7 +1,10 @@
 // `patchline simulate`: run the upgrade on a fork and print the report (text, or --json).
 import { ArgReader } from './args';
 import { relative, resolve } from 'node:path';
+import { isAddress, type Address } from 'viem';
 import { rpcUrlProblem } from '../engine/chain/clients';
+import { startDemoChain } from '../engine/chain/demo';
+import { describeHolder, runPauseDrill, type PauseDrillReport } from '../engine/pause';
 import { ProposalReadError, recheckProposal, type RecheckResult } from '../engine/track';
 import { PatchInputError, runPatchSimulation } from '../engine/patch';
 import type { SimulationProgress, SimulationReport, UpgradeRoute } from '../engine/simulate';
@@ -10,6 +13,7 @@ export const SIMULATE_USAGE = `Usage: patchline simulate --rpc <url|local> --pro
          [--route auto|direct|proxy-admin|beacon|timelock] [--timelock <address>]
          [--call "<signature>" <args...>] [--block <n>] [--replay-blocks <n>] [--json]
        patchline simulate --proposal <dir> --rpc <url> [--replay-blocks <n>] [--json]
+       patchline simulate --pause-drill --proxy <address> --rpc <url|local> [--replay-blocks <n>] [--json]
 
   --rpc <url>       the chain to fork (http or https; the URL's secrets are masked in all output).
   --rpc local       the embedded demo chain: VaultV1 behind a UUPS proxy owned by a
@@ -30,6 +34,10 @@ export const SIMULATE_USAGE = `Usage: patchline simulate --rpc <url|local> --pro
                     is not scheduled yet, wait out the delay, queue a Governor proposal), send the
                     exported execute payload byte for byte from an executor, then run the checks.
                     A proposal already executed or cancelled fails with the reason.
+  --pause-drill     the emergency-pause drill alone: find who can pause the proxy (owner, guardian,
+                    pauser role holders; an account, a Safe or a timelock), pause it on a fork
+                    through the fastest of them, and replay its recent transactions: each must
+                    revert. Fails when one still succeeds, or when only a timelock can pause.
 
 Exit codes: 0 the simulation passed, 1 a check failed, 2 usage error or the simulation could not run.`;
 
@@ -45,6 +53,7 @@ interface SimulateArgs {
   block?: bigint;
   replayBlocks?: number;
   proposal?: string;
+  pauseDrill?: boolean;
   json: boolean;
 }
 
@@ -94,11 +103,22 @@ export function parseSimulateArgs(args: string[]): SimulateArgs {
       case '--proposal':
         parsed.proposal = value();
         break;
+      case '--pause-drill':
+        parsed.pauseDrill = true;
+        break;
       default:
         throw new PatchInputError(`Unknown argument "${arg}"`);
     }
   }
   if (!parsed.rpc) throw new PatchInputError('--rpc <url|local> is required');
+  if (parsed.pauseDrill && parsed.proposal !== undefined) throw new PatchInputError('give --pause-drill or --proposal, not both');
+  if (parsed.pauseDrill) {
+    const extra = (['implementation', 'route', 'timelock', 'call', 'block', 'proposal'] as const).filter((key) => parsed[key] !== undefined);
+    if (extra.length > 0) throw new PatchInputError(`--pause-drill pauses the proxy as it is: drop ${extra.map((key) => `--${key}`).join(', ')}`);
+    if (parsed.rpc !== 'local' && !parsed.proxy) throw new PatchInputError('--pause-drill needs --proxy <address>');
+    if (parsed.proxy !== undefined && !isAddress(parsed.proxy)) throw new PatchInputError(`--proxy ${parsed.proxy} is not an address`);
+    return parsed;
+  }
   if (parsed.proposal !== undefined) {
     // The proposal fixes what is sent: nothing else may be given.
     const extra = (['proxy', 'implementation', 'route', 'timelock', 'call', 'block'] as const).filter((key) => parsed[key] !== undefined);
@@ -163,6 +183,7 @@ export async function runSimulate(args: string[], cwd: string, write: (text: str
   }
   try {
     const parsed = parseSimulateArgs(args);
+    if (parsed.pauseDrill) return await runDrill(parsed, write, writeError);
     if (parsed.proposal !== undefined) return await runRecheck(parsed, cwd, write, writeError);
     const { report, saved, configErrors } = await runPatchSimulation({
       cwd,
@@ -216,4 +237,40 @@ async function runRecheck(parsed: SimulateArgs, cwd: string, write: (text: strin
     for (const { report, saved } of result.reports) write(`\n${formatReport(report)}\n${saved ? `Report saved to ${relative(cwd, saved.file)} (sha256 ${saved.sha256})\n` : ''}`);
   }
   return result.verdict === 'pass' ? 0 : result.verdict === 'fail' ? 1 : 2;
+}
+
+/** The pause drill's result for a terminal. */
+export function formatDrill(report: PauseDrillReport): string {
+  const lines = [`Pause drill ${report.verdict.toUpperCase()} — ${report.proxy}, fork of ${report.fork.rpc} at block ${report.fork.blockNumber ?? '?'}, ${report.durationMs} ms`, `  ${report.summary}`];
+  if (report.explanation) lines.push(`  next: ${report.explanation}`);
+  for (const holder of report.authority?.holders ?? []) lines.push(`  can pause: ${describeHolder(holder)} (${holder.via.join(', ')})`);
+  if (report.route) lines.push(`  drill route: ${report.route.description}`);
+  if (report.unpausers.length) lines.push(`  can unpause: ${report.unpausers.join(', ')}`);
+  lines.push(`  replayed: ${report.replay.scope || 'no traffic read'}`);
+  for (const tx of report.replay.stopped) lines.push(`    ✔ ${tx.hash} (selector ${tx.selector}, from ${tx.from}): ${tx.outcome}`);
+  for (const tx of report.replay.stillSucceed) lines.push(`    ✖ ${tx.hash} (selector ${tx.selector}, from ${tx.from}): ${tx.outcome}`);
+  for (const line of report.replay.skipped) lines.push(`    – ${line}`);
+  return lines.join('\n');
+}
+
+/** `simulate --pause-drill`: the drill alone (with `--rpc local`, on the demo chain's vault). */
+async function runDrill(parsed: SimulateArgs, write: (text: string) => void, writeError: (text: string) => void): Promise<number> {
+  if (parsed.rpc !== 'local') {
+    const rpcProblem = rpcUrlProblem(parsed.rpc!);
+    if (rpcProblem) throw new PatchInputError(`--rpc: ${rpcProblem}, or "local"`);
+  }
+  const demo = parsed.rpc === 'local' ? await startDemoChain(process.env.PATCHLINE_ANVIL_PATH ? { anvilPath: process.env.PATCHLINE_ANVIL_PATH } : {}) : undefined;
+  try {
+    const report = await runPauseDrill({
+      rpcUrl: demo?.anvil.rpcUrl ?? parsed.rpc!,
+      proxy: (parsed.proxy ?? demo!.vault.proxy) as Address,
+      ...(parsed.replayBlocks !== undefined ? { replayBlocks: parsed.replayBlocks } : {}),
+      ...(process.env.PATCHLINE_ANVIL_PATH ? { anvilPath: process.env.PATCHLINE_ANVIL_PATH } : {}),
+      ...(parsed.json ? {} : { onProgress: (detail: string) => writeError(`… ${detail}\n`) }),
+    });
+    write(parsed.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatDrill(report)}\n`);
+    return report.verdict === 'pass' ? 0 : report.verdict === 'fail' ? 1 : 2;
+  } finally {
+    await demo?.stop();
+  }
 }

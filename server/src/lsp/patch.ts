@@ -7,6 +7,7 @@ import { URI } from 'vscode-uri';
 import { startDemoChain, type DemoChain } from '../engine/chain/demo';
 import { maskDeep, secretMasker } from '../engine/chain/secrets';
 import { PatchInputError, runPatchSimulation } from '../engine/patch';
+import { drillPauseKits } from '../engine/pause';
 import { exportProposal, ProposalError, ProposalExistsError, type ProposalRequest } from '../engine/propose';
 import { ProposeRequest, SimulateRequest, SimulationProgressNotification, type SimulateParams } from '../protocol';
 
@@ -131,11 +132,14 @@ export function registerPatchRequests(connection: Connection, ctx: PatchRequestC
           : {}),
         confirmedWithoutPassingSimulation: params.confirmedWithoutPassingSimulation,
       };
+      // The emergency-pause kit (pause/), as `propose --rpc` writes it: a drill on a fork per proxy.
+      const anvilPath = await ctx.anvilPath();
+      request.pauseKits = await drillPauseKits(url, [params.proxy], { ...(anvilPath ? { anvilPath } : {}), warn: (line) => ctx.log(mask(line)) });
       const { proposal, directory: written, files } = await exportProposal(request, { directory, force: params.force });
       return {
         written: true as const,
         directoryUri: URI.file(written).toString(),
-        files: files.map((f) => path.basename(f)),
+        files: files.map((f) => path.relative(written, f).split(path.sep).join('/')),
         id: proposal.timelock?.operationId ?? proposal.governor?.proposalId ?? '',
       };
     } catch (error) {

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { attachPauseKits, renderPauseKitFiles } from '../pause/kit';
 import { buildProposal } from './build';
 import { renderProposalReadme } from './readme';
 import { safeBatchFiles } from './safe';
@@ -58,6 +59,7 @@ export function renderProposalFiles(proposal: Proposal): Record<string, string> 
   const files: Record<string, string> = { 'proposal.json': `${JSON.stringify(proposal, null, 2)}\n` };
   for (const [name, batch] of Object.entries(safeBatchFiles(proposal))) files[name] = `${JSON.stringify(batch, null, 2)}\n`;
   files['README.md'] = renderProposalReadme(proposal);
+  Object.assign(files, renderPauseKitFiles(proposal));
   return files;
 }
 
@@ -74,7 +76,10 @@ export async function writeProposal(proposal: Proposal, options: WriteProposalOp
   const staging = join(parent, `.${proposal.name}.writing-${randomBytes(6).toString('hex')}`);
   mkdirSync(staging);
   try {
-    for (const [name, text] of Object.entries(contents)) writeFileSync(join(staging, name), text);
+    for (const [name, text] of Object.entries(contents)) {
+      mkdirSync(dirname(join(staging, name)), { recursive: true });
+      writeFileSync(join(staging, name), text);
+    }
     if (existsSync(target)) {
       // Move the old proposal aside first: rename cannot replace a non-empty folder.
       const previous = `${staging}.previous`;
@@ -102,6 +107,6 @@ export async function exportProposal(request: ProposalRequest, options: WritePro
   if (request.name && !options.force && existsSync(join(resolve(options.directory), request.name))) {
     throw new ProposalExistsError(join(resolve(options.directory), request.name));
   }
-  const proposal = await buildProposal(request);
+  const proposal = attachPauseKits(await buildProposal(request), request.pauseKits ?? []);
   return writeProposal(proposal, options);
 }

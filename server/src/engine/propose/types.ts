@@ -5,6 +5,7 @@ import type { Address, Hex } from 'viem';
 import type { CompilerSettings } from '../chain/artifacts';
 import type { ChainClients } from '../chain/clients';
 import type { ProxyKind } from '../chain/eip1967';
+import type { PauseKit } from '../pause/kit';
 
 export const PROPOSAL_FORMAT = 'patchline.proposal/1';
 
@@ -121,6 +122,8 @@ export interface ProposalRequest {
   now?: Date;
   /** One line for the Safe batch and the README. */
   title?: string;
+  /** The emergency-pause kit of each pausable proxy (from a pause drill): written to pause/. */
+  pauseKits?: Omit<PauseKit, 'files'>[];
 }
 
 /** One call the governance route makes. */
@@ -227,6 +230,8 @@ export interface Proposal {
   /** The files of proposals/<name>/: proposal.json, README.md and the Safe batch files. */
   files: string[];
   evidence: ProposalEvidence;
+  /** The emergency-pause kit per pausable proxy (pause/ files, the drill's result); absent when none was made. */
+  pause?: PauseKit[];
   /** Things a reviewer should look at (e.g. the upgrade authority is not the timelock). */
   warnings: string[];
 }

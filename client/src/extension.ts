@@ -1,6 +1,7 @@
 // Activation: start the language client, register commands and the Patch view.
 import * as vscode from 'vscode';
 import { exportProposal } from './commands/exportProposal';
+import { simulateProposalExecution } from './commands/simulateProposalExecution';
 import { recordBaseline } from './commands/recordBaseline';
 import { restartServer } from './commands/restartServer';
 import { showStorageLayout } from './commands/showStorageLayout';
@@ -24,6 +25,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('patchline.showStorageLayout', showStorageLayout(ctx)),
     vscode.commands.registerCommand('patchline.simulateUpgrade', simulateUpgrade(ctx, patchView)),
     vscode.commands.registerCommand('patchline.exportProposal', exportProposal(patchView)),
+    vscode.commands.registerCommand('patchline.simulateProposalExecution', simulateProposalExecution(patchView)),
     // Trust unlocks the compiler tier and processes: the server reads trust at start-up.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void ctx?.restart()),
   );

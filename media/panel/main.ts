@@ -407,6 +407,51 @@ function renderProposals(proposals: ProposalEntry[]): void {
     for (const problem of s.problems) item.append(el('div', 'error', `Unknown: ${problem}`));
     proposalsList.append(item);
   }
+  // Every listed proposal can be re-checked, whatever its status read said (a Done one fails with the reason).
+  for (const item of proposalsList.querySelectorAll<HTMLElement>('li.proposal')) {
+    const entry = proposals.find((p) => p.name === item.dataset.name)!;
+    const run = button(`recheck-${entry.name}`, 'Simulate execution now', true);
+    run.classList.add('recheck');
+    run.title = "Fork today's chain, bring the proposal to its execute (schedule, wait, queue as needed), send its execute payload byte for byte and run the checks";
+    run.addEventListener('click', () => vscode.postMessage({ type: 'recheck', directoryUri: entry.directoryUri, fork: fork.value === 'rpc' ? 'rpc' : 'local', rpc: rpc.value }));
+    const result = el('div', 'recheck-result');
+    result.dataset.directory = entry.directoryUri;
+    item.append(run, result);
+    renderRecheck(entry.directoryUri);
+  }
+}
+
+/** The last re-check of each proposal, kept across refreshes of the list. */
+const rechecks = new Map<string, Extract<HostMessage, { type: 'recheck' }>>();
+
+function renderRecheck(directoryUri: string): void {
+  const target = [...proposalsList.querySelectorAll<HTMLElement>('.recheck-result')].find((node) => node.dataset.directory === directoryUri);
+  const message = rechecks.get(directoryUri);
+  if (!target || !message) return;
+  target.replaceChildren();
+  target.setAttribute('role', 'status');
+  if (message.state === 'running') {
+    target.className = 'recheck-result status running';
+    target.textContent = message.progress ? `Simulating the execution… ${message.progress}` : 'Simulating the execution…';
+    return;
+  }
+  if (message.state === 'error') {
+    target.className = 'recheck-result status error';
+    target.textContent = message.message;
+    return;
+  }
+  const { result } = message;
+  target.className = `recheck-result verdict-${result.verdict}`;
+  target.append(el('div', 'recheck-verdict', result.verdict === 'pass' ? "Executes against today's state: every check passed" : result.verdict === 'fail' ? 'Would fail if executed now' : 'Could not be simulated'));
+  for (const { report } of result.reports) {
+    if (report.proposal) target.append(el('div', 'meta', `${report.proposal.stateBefore} on chain; on the fork: ${report.proposal.steps.join('; ') || 'nothing sent'}`));
+    if (report.error) target.append(el('div', 'error', `${report.error.step}: ${report.error.message}`));
+    for (const check of report.checks.filter((c) => c.status === 'fail')) {
+      const line = el('div', 'error', `${check.title}: ${check.summary}`);
+      if (check.next) line.append(el('div', 'meta', `next: ${check.next}`));
+      target.append(line);
+    }
+  }
 }
 
 function onMessage(message: HostMessage): void {
@@ -439,6 +484,10 @@ function onMessage(message: HostMessage): void {
       refreshProposals();
       return;
     }
+    case 'recheck':
+      rechecks.set(message.directoryUri, message);
+      renderRecheck(message.directoryUri);
+      return;
     case 'proposals':
       if (message.state === 'running') {
         proposalsStatus.className = 'status running';

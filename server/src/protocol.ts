@@ -168,3 +168,25 @@ export interface ProposalStatusResult {
 
 /** The exported proposals of the workspace with their on-chain status (one Multicall3 call each where deployed). */
 export const ProposalStatusRequest = new RequestType<ProposalStatusParams, ProposalStatusResult, void>('patchline/proposalStatus');
+
+export interface RecheckProposalParams {
+  /** A proposal folder of the workspace (`ProposalEntry.directoryUri`). */
+  directoryUri: string;
+  /** The chain to fork at its latest block: `local` is the running demo chain (never started for this). */
+  fork: { kind: 'local' } | { kind: 'rpc'; url: string };
+}
+
+export interface RecheckProposalResult {
+  name: string;
+  /** fail when a report fails (the execute reverts on today's state, the operation is Done or Cancelled, a check fails). */
+  verdict: 'pass' | 'fail' | 'error';
+  /** One simulation report per upgrade of the proposal, saved under .patchline/runs/ of its workspace folder. */
+  reports: { proxy: string; report: SimulationReport; reportUri: string }[];
+}
+
+/**
+ * Re-check at execution time ("Simulate execution now"): fork today's chain, bring the proposal to
+ * its execute (schedule, wait, queue as needed), send its execute payload byte for byte, run the
+ * checks. Trusted workspaces only; progress as `patchline/simulationProgress`; cancellable.
+ */
+export const RecheckProposalRequest = new RequestType<RecheckProposalParams, RecheckProposalResult, void>('patchline/recheckProposal');

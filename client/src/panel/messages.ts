@@ -1,6 +1,6 @@
 // Messages between the Patch webview (media/panel) and the extension host. Both sides validate
 // what they receive with the parsers below: a webview is untrusted input.
-import type { AnalysisState, ContractInfo, ProposalEntry, SimulateResult, SlotCell, SlotRow, StorageLayoutView, UpgradeRoute } from '../../../server/src/protocol';
+import type { AnalysisState, ContractInfo, ProposalEntry, RecheckProposalResult, SimulateResult, SlotCell, SlotRow, StorageLayoutView, UpgradeRoute } from '../../../server/src/protocol';
 
 /** What the simulation form holds; persisted per workspace. */
 export interface SimulationForm {
@@ -35,7 +35,11 @@ export type HostMessage =
   | { type: 'exported'; files: string[]; directoryUri: string; id: string }
   | { type: 'proposals'; state: 'running' }
   | { type: 'proposals'; state: 'done'; proposals: ProposalEntry[] }
-  | { type: 'proposals'; state: 'error'; message: string };
+  | { type: 'proposals'; state: 'error'; message: string }
+  /** A re-check at execution time ("Simulate execution now") of the proposal in `directoryUri`. */
+  | { type: 'recheck'; directoryUri: string; state: 'running'; progress?: string }
+  | { type: 'recheck'; directoryUri: string; state: 'done'; result: RecheckProposalResult }
+  | { type: 'recheck'; directoryUri: string; state: 'error'; message: string };
 
 export type WebviewMessage =
   | { type: 'ready' }
@@ -44,7 +48,9 @@ export type WebviewMessage =
   | { type: 'simulate'; form: SimulationForm }
   | { type: 'export'; form: ExportForm }
   /** Refresh the Proposals section, reading the chain the simulation form names. */
-  | { type: 'proposals'; fork: 'local' | 'rpc'; rpc: string };
+  | { type: 'proposals'; fork: 'local' | 'rpc'; rpc: string }
+  /** Simulate the execution of one proposal now, forking the chain the simulation form names. */
+  | { type: 'recheck'; directoryUri: string; fork: 'local' | 'rpc'; rpc: string };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
@@ -85,6 +91,11 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       return { type: value.type };
     case 'proposals':
       if ((value.fork === 'local' || value.fork === 'rpc') && isText(value.rpc)) return { type: 'proposals', fork: value.fork, rpc: value.rpc };
+      return undefined;
+    case 'recheck':
+      if ((value.fork === 'local' || value.fork === 'rpc') && isText(value.rpc) && isText(value.directoryUri) && /^file:/.test(value.directoryUri)) {
+        return { type: 'recheck', directoryUri: value.directoryUri, fork: value.fork, rpc: value.rpc };
+      }
       return undefined;
     case 'open':
       if (typeof value.uri === 'string' && /^(file|untitled|vscode-remote):/.test(value.uri) && isCount(value.line) && isCount(value.character)) {
@@ -133,6 +144,18 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
     // From our own server through the host: check the envelope, render fields defensively.
     if (value.state === 'done' && Array.isArray(value.proposals) && value.proposals.every((p) => isObject(p) && isText(p.name) && isText(p.directoryUri))) {
       return { type: 'proposals', state: 'done', proposals: value.proposals as ProposalEntry[] };
+    }
+    return undefined;
+  }
+  if (value.type === 'recheck') {
+    if (!isText(value.directoryUri)) return undefined;
+    const directoryUri = value.directoryUri;
+    if (value.state === 'running') return { type: 'recheck', directoryUri, state: 'running', ...(isText(value.progress) ? { progress: value.progress } : {}) };
+    if (value.state === 'error' && isText(value.message, 20_000)) return { type: 'recheck', directoryUri, state: 'error', message: value.message };
+    // From our own server through the host: check the envelope, render fields defensively.
+    const result = value.result;
+    if (value.state === 'done' && isObject(result) && isText(result.name) && ['pass', 'fail', 'error'].includes(result.verdict as string) && Array.isArray(result.reports)) {
+      if (result.reports.every((r) => isObject(r) && isObject(r.report) && Array.isArray(r.report.checks))) return { type: 'recheck', directoryUri, state: 'done', result: result as unknown as RecheckProposalResult };
     }
     return undefined;
   }

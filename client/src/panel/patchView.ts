@@ -5,6 +5,7 @@ import {
   ListContractsRequest,
   ProposalStatusRequest,
   ProposeRequest,
+  RecheckProposalRequest,
   SimulateRequest,
   SimulationProgressNotification,
   type AnalysisState,
@@ -99,6 +100,62 @@ export class PatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
       case 'proposals':
         await this.refreshProposals(message.fork === 'rpc' ? { kind: 'rpc', url: message.rpc.trim() } : { kind: 'local' });
         return;
+      case 'recheck':
+        await this.recheck(message.directoryUri, message.fork === 'rpc' ? { kind: 'rpc', url: message.rpc.trim() } : { kind: 'local' });
+        return;
+    }
+  }
+
+  /** The fork the simulation form names (the command's default chain). */
+  get formFork(): { kind: 'local' } | { kind: 'rpc'; url: string } {
+    const form = this.savedForm();
+    return form.fork === 'rpc' ? { kind: 'rpc', url: form.rpc.trim() } : { kind: 'local' };
+  }
+
+  /**
+   * "Simulate execution now": the proposal's execute payload on a fork of today's chain, then the
+   * checks (patchline/recheckProposal), with cancellable progress; the result shows under it.
+   */
+  async recheck(directoryUri: string, fork: { kind: 'local' } | { kind: 'rpc'; url: string }): Promise<void> {
+    const client = this.ctx.started()?.client;
+    if (!client) return;
+    const fail = (message: string) => this.post({ type: 'recheck', directoryUri, state: 'error', message });
+    if (!vscode.workspace.isTrusted) return void (await fail('Restricted mode: simulating the execution starts anvil and reaches the network. Trust this workspace first.'));
+    if (fork.kind === 'rpc' && !/^https?:\/\/\S+$/.test(fork.url)) return void (await fail('Enter the RPC URL (http(s)://) in the form above, or choose the local demo chain.'));
+    if (this.running) {
+      void vscode.window.showInformationMessage('Patchline: a simulation is already running.');
+      return;
+    }
+    this.running = true;
+    await this.post({ type: 'recheck', directoryUri, state: 'running' });
+    try {
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Patchline: simulating the proposal\'s execution', cancellable: true },
+        async (progress, token) => {
+          const listener = client.onNotification(SimulationProgressNotification, (p) => {
+            const text = p.detail ? `${p.title}: ${p.detail}` : p.title;
+            progress.report({ message: text });
+            void this.post({ type: 'recheck', directoryUri, state: 'running', progress: text });
+          });
+          try {
+            return await client.sendRequest(RecheckProposalRequest, { directoryUri, fork }, token);
+          } finally {
+            listener.dispose();
+          }
+        },
+      );
+      await vscode.commands.executeCommand('patchline.patch.focus');
+      await this.post({ type: 'recheck', directoryUri, state: 'done', result });
+      const failed = result.reports.flatMap((r) => r.report.checks.filter((c) => c.status === 'fail').map((c) => c.summary)).concat(result.reports.flatMap((r) => (r.report.error ? [r.report.error.message] : [])));
+      const text = `Patchline: ${result.name} ${result.verdict === 'pass' ? 'still executes against today\'s state: every check passed' : result.verdict === 'fail' ? `would fail if executed now: ${failed[0] ?? 'a check failed'}` : `could not be simulated: ${failed[0] ?? 'an error'}`}.`;
+      if (result.verdict === 'pass') void vscode.window.showInformationMessage(text);
+      else void vscode.window.showWarningMessage(text);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.ctx.output.error(`Re-check failed: ${message}`);
+      await fail(/cancel/i.test(message) ? 'The re-check was cancelled.' : message);
+    } finally {
+      this.running = false;
     }
   }
 

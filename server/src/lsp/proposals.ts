@@ -2,12 +2,13 @@
 // status read from the chain (engine/track). Reading the chain is network: trusted workspaces only.
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { ResponseError, type Connection } from 'vscode-languageserver/node';
+import { LSPErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
 import { connectChain, type ChainClients } from '../engine/chain/clients';
-import { secretMasker } from '../engine/chain/secrets';
-import { proposalStatus, ProposalReadError } from '../engine/track';
-import { ProposalStatusRequest, type ProposalEntry } from '../protocol';
+import { maskDeep, secretMasker } from '../engine/chain/secrets';
+import { SimulationCancelledError } from '../engine/simulate';
+import { proposalStatus, ProposalReadError, recheckProposal } from '../engine/track';
+import { ProposalStatusRequest, RecheckProposalRequest, SimulationProgressNotification, type ProposalEntry } from '../protocol';
 
 export interface ProposalRequestContext {
   trusted: () => boolean;
@@ -15,6 +16,8 @@ export interface ProposalRequestContext {
   roots: () => string[];
   /** The running local demo chain's RPC URL, if one runs (a status read never starts it). */
   localRpc: () => Promise<string | undefined>;
+  /** `patchline.anvilPath` (the re-check forks the chain). */
+  anvilPath: () => Promise<string | undefined>;
 }
 
 const USER_ERROR = 1;
@@ -76,5 +79,50 @@ export function registerProposalRequests(connection: Connection, ctx: ProposalRe
       }),
     );
     return { proposals };
+  });
+
+  connection.onRequest(RecheckProposalRequest, async (params, token) => {
+    if (!ctx.trusted()) throw new ResponseError(USER_ERROR, 'Simulating a proposal\'s execution starts anvil and reaches the network: trust this workspace first.');
+    // Only a proposal folder of the workspace: the request never reads or writes elsewhere.
+    let requested: string;
+    try {
+      requested = path.resolve(URI.parse(params.directoryUri).fsPath);
+    } catch {
+      throw new ResponseError(USER_ERROR, 'Not a proposal folder URI.');
+    }
+    const directory = proposalFolders(ctx.roots()).find((d) => path.resolve(d) === requested);
+    if (!directory) throw new ResponseError(USER_ERROR, `${requested} is not a proposal folder (proposals/<name>/ with a proposal.json) of the workspace.`);
+    const url = params.fork.kind === 'rpc' ? params.fork.url : await ctx.localRpc();
+    if (!url) throw new ResponseError(USER_ERROR, 'The local demo chain is not running (a simulation starts it): choose an RPC URL to fork.');
+    const mask = secretMasker([params.fork.kind === 'rpc' ? params.fork.url : undefined]);
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    const anvilPath = await ctx.anvilPath();
+    try {
+      const result = await recheckProposal({
+        directory,
+        rpcUrl: url,
+        // Reports go beside the proposals/ folder: the workspace folder that holds it.
+        reportsRoot: path.dirname(path.dirname(directory)),
+        ...(anvilPath ? { anvilPath } : {}),
+        signal: abort.signal,
+        onProgress: (progress) =>
+          void connection.sendNotification(SimulationProgressNotification, {
+            title: progress.title,
+            ...(progress.detail ? { detail: mask(progress.detail) } : {}),
+            index: progress.index + 1,
+            total: progress.total,
+          }),
+      });
+      return {
+        name: result.name,
+        verdict: result.verdict,
+        reports: result.reports.map((r) => ({ proxy: r.proxy, report: maskDeep(r.report, mask), reportUri: r.saved ? URI.file(r.saved.file).toString() : '' })),
+      };
+    } catch (error) {
+      if (error instanceof SimulationCancelledError || abort.signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The re-check was cancelled.');
+      const message = error instanceof ProposalReadError ? error.message : `The re-check could not run: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+      throw new ResponseError(USER_ERROR, mask(message));
+    }
   });
 }

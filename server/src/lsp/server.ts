@@ -587,6 +587,7 @@ registerProposalRequests(connection, {
   trusted: () => trusted,
   roots: () => (workspaceRoots.length > 0 ? workspaceRoots : [process.cwd()]),
   localRpc: () => patchRequests.localRpc(),
+  anvilPath: async () => (await firstSettings()).anvilPath || undefined,
 });
 
 /** Settings for requests not tied to a document (the Patch panel's). */

@@ -67,6 +67,9 @@ test('an unresolved import of the baseline: analysis-incomplete, not false inser
   const analysis = new ProjectAnalyzer(root).analyze(join(root, 'contracts/V2.sol'));
   assert.deepEqual(rulesOf(analysis.findings), ['analysis-incomplete:error'], JSON.stringify(analysis.findings.map((f) => f.message)));
   assert.match(analysis.findings[0].message, /baseline \(@custom:oz-upgrades-from old\/V1\.sol:V1\): import '\.\/lib\/Fees\.sol'/);
+  // A relative import is a path beside the importer: the advice is to check it, not to install a package.
+  assert.match(analysis.findings[0].message, /to fix, check the path: '\.\/lib\/Fees\.sol' is relative to V1\.sol's folder; correct it, or restore the file it names/);
+  assert.doesNotMatch(analysis.findings[0].message, /npm install|forge install|remapping/);
 });
 
 test('a baseline file that does not parse is incomplete too', () => {

@@ -23,7 +23,10 @@ export function missingInClosure(file: string, symbols: SymbolTable, { ownSyntax
     }
   }
   for (const error of symbols.importErrors) {
-    out.push({ kind: 'import-unresolved', file: error.file, range: error.range, what: `import '${error.importPath}'`, reason: error.message });
+    const piece: MissingPiece = { kind: 'import-unresolved', file: error.file, range: error.range, what: `import '${error.importPath}'`, reason: error.message };
+    // A relative import names a file beside the importer: no package or remapping brings it back.
+    if (/^\.\.?\//.test(error.importPath)) piece.fix = `check the path: '${error.importPath}' is relative to ${path.basename(error.file)}'s folder; correct it, or restore the file it names`;
+    out.push(piece);
   }
   for (const { file: unreadable, fromFile } of symbols.unreadable) {
     out.push({ kind: 'file-unreadable', file: unreadable, what: unreadable, reason: `the file cannot be read (imported by ${path.basename(fromFile)})` });

@@ -1,16 +1,19 @@
 // Re-check at execution time (`patchline simulate --proposal`) on a real anvil: the exported
 // proposal's own payloads run on a fork of today's chain. Unscheduled and waiting proposals pass;
 // a change of owner made during the delay makes the execute revert, and the re-check names it;
-// a cancelled operation fails with its reason. The chain itself is never written by a re-check.
+// a cancelled operation fails with its reason; a Governor proposal is queued and executed on the
+// fork once its vote Succeeded. The chain itself is never written by a re-check.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { encodeFunctionData, parseAbi, type Address, type Hex } from 'viem';
+import { encodeFunctionData, keccak256, parseAbi, stringToBytes, type Address, type Hex } from 'viem';
 import { timelockAbi } from '../../server/src/engine/chain/abis';
 import { advanceTime, sendAndConfirm } from '../../server/src/engine/chain/clients';
 import { startDemoChain, type DemoChain } from '../../server/src/engine/chain/demo';
+import { deployContract, deployTimelock, deployUupsVault } from '../../server/src/engine/chain/deploy';
+import { anvilLeftovers, startTestChain, stopTestChain, type TestChain } from '../fixtures/chain/harness';
 import { exportProposal, type Proposal } from '../../server/src/engine/propose';
 import { recheckProposal } from '../../server/src/engine/track';
 import { runSimulate } from '../../server/src/cli/simulate';
@@ -103,5 +106,94 @@ describe('re-check of an exported proposal at execution time', () => {
     const missing = await cli(['--proposal', dir, '--rpc', demo.anvil.rpcUrl]);
     assert.equal(missing.code, 2);
     assert.match(missing.err, /no proposal\.json/);
+  });
+});
+
+describe('re-check of a Governor proposal, and of a timelock proposal run by a Safe', () => {
+  let chain: TestChain;
+  let dir: string;
+
+  before(async () => {
+    chain = await startTestChain();
+    dir = mkdtempSync(join(tmpdir(), 'patchline-recheck-governor-'));
+  });
+  after(async () => {
+    await stopTestChain(chain);
+    rmSync(dir, { recursive: true, force: true });
+    assert.deepEqual(anvilLeftovers(), { registered: [], running: [] });
+  });
+
+  it('fails while the vote runs (Patchline does not vote), then queues, waits and executes on the fork once it Succeeded', async () => {
+    const { clients, artifacts } = chain;
+    const [deployer, voter] = chain.accounts;
+    const timelock = await deployTimelock(clients, artifacts, { from: deployer, minDelay: 60n, proposers: [], admin: deployer });
+    const token = await deployContract(clients, deployer, artifacts.get('VotesToken'), [voter]);
+    const governor = await deployContract(clients, deployer, artifacts.get('PatchlineGovernor'), [token, timelock]);
+    const grantRole = parseAbi(['function grantRole(bytes32 role, address account)']);
+    for (const role of ['PROPOSER_ROLE', 'CANCELLER_ROLE']) {
+      await sendAndConfirm(clients, { from: deployer, to: timelock, data: encodeFunctionData({ abi: grantRole, functionName: 'grantRole', args: [keccak256(stringToBytes(role)), governor] }) });
+    }
+    await sendAndConfirm(clients, { from: voter, to: token, data: encodeFunctionData({ abi: parseAbi(['function delegate(address)']), functionName: 'delegate', args: [voter] }) });
+    const { proxy } = await deployUupsVault(clients, artifacts, { from: deployer, owner: timelock });
+    const v2 = await deployContract(clients, deployer, artifacts.get('VaultV2'));
+    const { proposal, directory } = await exportProposal(
+      {
+        clients,
+        name: 'governed',
+        upgrades: [{ proxy, newImplementation: v2, call: { signature: 'initializeV2(uint16)', args: ['250'] } }],
+        governance: { kind: 'governor', governor, description: '# Vault V2' },
+        confirmedWithoutPassingSimulation: true,
+      },
+      { directory: dir },
+    );
+    const g = proposal.governor!;
+    const governorAbi = parseAbi(['function castVote(uint256, uint8) returns (uint256)', 'function votingDelay() view returns (uint256)', 'function votingPeriod() view returns (uint256)']);
+    const recheck = () => recheckProposal({ directory, rpcUrl: chain.anvil.rpcUrl, replayBlocks: 0 });
+    const applied = (r: Awaited<ReturnType<typeof recheck>>) => r.reports[0].report.checks.find((c) => c.id === 'upgrade-applied')!;
+
+    const unknown = await recheck();
+    assert.equal(unknown.verdict, 'fail');
+    assert.match(applied(unknown).summary, /does not know the proposal .*: propose it and let the vote pass, then re-check/);
+
+    await sendAndConfirm(clients, { from: voter, to: governor, data: g.propose.data });
+    const delay = await clients.public.readContract({ address: governor, abi: governorAbi, functionName: 'votingDelay' });
+    const period = await clients.public.readContract({ address: governor, abi: governorAbi, functionName: 'votingPeriod' });
+    await clients.test.mine({ blocks: Number(delay) + 1 });
+    const active = await recheck();
+    assert.equal(active.verdict, 'fail');
+    assert.equal(applied(active).summary, 'the proposal is Active: its vote is not over, and Patchline does not vote; re-check once it has Succeeded');
+
+    await sendAndConfirm(clients, { from: voter, to: governor, data: encodeFunctionData({ abi: governorAbi, functionName: 'castVote', args: [BigInt(g.proposalId), 1] }) });
+    await clients.test.mine({ blocks: Number(period) + 1 });
+    const succeeded = await recheck();
+    const report = succeeded.reports[0].report;
+    assert.equal(succeeded.verdict, 'pass', JSON.stringify(report.checks.map((c) => [c.id, c.status, c.summary])));
+    assert.equal(report.proposal?.stateBefore, 'Succeeded');
+    assert.match(report.proposal!.steps.join('; '), /^the exported queue payload from 0x[0-9a-fA-F]{40}; advance 60 s to the timelock's ready time; the exported execute payload from 0x[0-9a-fA-F]{40}$/);
+    assert.equal(report.checks.find((c) => c.id === 'atomic-initialization')?.status, 'pass');
+  });
+
+  it('impersonates the Safe that alone may schedule and execute, and runs its batches on the fork', async () => {
+    const { clients, artifacts } = chain;
+    const [deployer] = chain.accounts;
+    const safe: Address = '0x0000000000000000000000000000000000005aFE';
+    const timelock = await deployTimelock(clients, artifacts, { from: deployer, minDelay: 120n, proposers: [safe], executors: [safe] });
+    const { proxy } = await deployUupsVault(clients, artifacts, { from: deployer, owner: timelock });
+    const v2 = await deployContract(clients, deployer, artifacts.get('VaultV2'));
+    const { directory } = await exportProposal(
+      {
+        clients,
+        name: 'safe-run',
+        upgrades: [{ proxy, newImplementation: v2, call: { signature: 'initializeV2(uint16)', args: ['250'] } }],
+        governance: { kind: 'timelock', timelock },
+        safe: { address: safe },
+        confirmedWithoutPassingSimulation: true,
+      },
+      { directory: dir },
+    );
+    const result = await recheckProposal({ directory, rpcUrl: chain.anvil.rpcUrl, replayBlocks: 0 });
+    const report = result.reports[0].report;
+    assert.equal(result.verdict, 'pass', JSON.stringify(report.checks.map((c) => [c.id, c.status, c.summary])));
+    assert.deepEqual(report.proposal?.steps, [`not scheduled yet: the exported schedule payload from ${safe}`, 'advance 120 s to the ready time', `the exported execute payload from ${safe}`]);
   });
 });

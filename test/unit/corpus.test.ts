@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CompilerSet } from '../../server/src/engine/compile/solc-select';
+import type { SolcSettings } from '../../server/src/engine/compile/solc-settings';
 import type { Finding } from '../../server/src/engine/findings';
 import { ProjectAnalyzer } from '../../server/src/engine/project';
 import type { ContentProvider } from '../../server/src/engine/workspace';
@@ -28,6 +29,8 @@ interface Step {
   expect: 'safe' | 'unsafe';
   /** Why the compiler tier cannot run this step yet: it is then a named `todo`, never a silent skip. */
   compilerTodo?: string;
+  /** The compiler setting a user gives the step (`patchline.solc`), when the pragma alone picks a solc that rejects the code. */
+  solc?: SolcSettings;
 }
 
 const oz = (version: string): Side => ({ dir: `openzeppelin-contracts-upgradeable/${version}`, file: 'token/ERC20/ERC20Upgradeable.sol', contract: 'ERC20Upgradeable' });
@@ -45,8 +48,9 @@ const steps: Step[] = [
     to: safe('1.2.0'),
     expect: 'safe',
     // The pragma says >=0.5.0 <0.7.0 but the code is 0.5 (`function () external payable`): the newest
-    // solc the pragma admits, 0.6.12, rejects it. Needs solc 0.5.x available to the compiler tier.
-    compilerTodo: 'needs solc 0.5.x: Safe 1.2.0 is 0.5 code under a ">=0.5.0 <0.7.0" pragma, and solc 0.6.12 rejects its fallback syntax',
+    // solc the pragma admits, 0.6.12, rejects it. As README's Limits tell users: set the compiler
+    // the code is written for (`patchline.solc.version`).
+    solc: { version: '0.5.17' },
   },
   { name: 'Safe GnosisSafe 1.2.0 → 1.3.0', from: safe('1.2.0'), to: safe('1.3.0'), expect: 'safe' },
   { name: 'Aave v3 Pool 1.13.1 → 1.19.3', from: aave('1.13.1'), to: aave('1.19.3'), expect: 'safe' },
@@ -110,11 +114,11 @@ for (const step of steps) {
 }
 
 // The compilers a user would have: the bundled solc 0.8 and, in Patchline's compiler cache, the
-// solc-js 0.6.12 and 0.7.6 builds installed as devDependencies; no download, no user cache.
+// solc-js 0.5.17, 0.6.12 and 0.7.6 builds installed as devDependencies; no download, no user cache.
 const compilerHome = mkdtempSync(join(tmpdir(), 'patchline-corpus-solc-'));
 let compiler: CompilerSet;
 before(() => {
-  for (const version of ['0.6.12', '0.7.6']) {
+  for (const version of ['0.5.17', '0.6.12', '0.7.6']) {
     mkdirSync(join(compilerHome, 'cache', 'solc', version), { recursive: true });
     symlinkSync(resolve(__dirname, `../../node_modules/solc-${version}/soljson.js`), join(compilerHome, 'cache', 'solc', version, 'soljson.js'));
   }
@@ -133,7 +137,7 @@ after(async () => {
 });
 
 for (const step of steps) {
-  // The compiler tier picks the solc the new version's pragma asks for (0.6.12 for Safe 1.2.0).
+  // The compiler tier picks the solc the new version's pragma asks for, or the one the step sets (0.5.17 for Safe 1.2.0).
   const title = `corpus, compiler tier: ${step.name} is ${step.expect}`;
   if (step.compilerTodo) {
     test(title, { todo: step.compilerTodo }, () => {
@@ -146,7 +150,7 @@ for (const step of steps) {
     const project = new ProjectAnalyzer(projectOf(step), contents);
     project.analyze(file);
     const started = performance.now();
-    const compiled = await project.compile(file, compiler);
+    const compiled = await project.compile(file, compiler, step.solc ? { solc: step.solc } : {});
     record(step, 'compiler', compiled.findings, performance.now() - started);
     assert.equal(compiled.ok, true, compiled.findings.map((f) => `${f.rule}: ${f.message}`).join('\n'));
     const errors = storageErrors(compiled.findings);

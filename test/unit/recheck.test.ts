@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { encodeFunctionData, keccak256, parseAbi, stringToBytes, type Address, type Hex } from 'viem';
+import { encodeFunctionData, parseAbi, type Address, type Hex } from 'viem';
 import { timelockAbi } from '../../server/src/engine/chain/abis';
 import { advanceTime, sendAndConfirm } from '../../server/src/engine/chain/clients';
 import { startDemoChain, type DemoChain } from '../../server/src/engine/chain/demo';
 import { deployContract, deployTimelock, deployUupsVault } from '../../server/src/engine/chain/deploy';
-import { anvilLeftovers, startTestChain, stopTestChain, type TestChain } from '../fixtures/chain/harness';
+import { anvilLeftovers, deployGovernedVault, startTestChain, stopTestChain, type TestChain } from '../fixtures/chain/harness';
 import { exportProposal, type Proposal } from '../../server/src/engine/propose';
 import { recheckProposal } from '../../server/src/engine/track';
 import { runSimulate } from '../../server/src/cli/simulate';
@@ -124,18 +124,8 @@ describe('re-check of a Governor proposal, and of a timelock proposal run by a S
   });
 
   it('fails while the vote runs (Patchline does not vote), then queues, waits and executes on the fork once it Succeeded', async () => {
-    const { clients, artifacts } = chain;
-    const [deployer, voter] = chain.accounts;
-    const timelock = await deployTimelock(clients, artifacts, { from: deployer, minDelay: 60n, proposers: [], admin: deployer });
-    const token = await deployContract(clients, deployer, artifacts.get('VotesToken'), [voter]);
-    const governor = await deployContract(clients, deployer, artifacts.get('PatchlineGovernor'), [token, timelock]);
-    const grantRole = parseAbi(['function grantRole(bytes32 role, address account)']);
-    for (const role of ['PROPOSER_ROLE', 'CANCELLER_ROLE']) {
-      await sendAndConfirm(clients, { from: deployer, to: timelock, data: encodeFunctionData({ abi: grantRole, functionName: 'grantRole', args: [keccak256(stringToBytes(role)), governor] }) });
-    }
-    await sendAndConfirm(clients, { from: voter, to: token, data: encodeFunctionData({ abi: parseAbi(['function delegate(address)']), functionName: 'delegate', args: [voter] }) });
-    const { proxy } = await deployUupsVault(clients, artifacts, { from: deployer, owner: timelock });
-    const v2 = await deployContract(clients, deployer, artifacts.get('VaultV2'));
+    const { clients } = chain;
+    const { governor, proxy, v2, voter } = await deployGovernedVault(chain);
     const { proposal, directory } = await exportProposal(
       {
         clients,

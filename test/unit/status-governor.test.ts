@@ -5,20 +5,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { encodeFunctionData, keccak256, parseAbi, stringToBytes } from 'viem';
+import { encodeFunctionData, parseAbi } from 'viem';
 import { advanceTime, sendAndConfirm } from '../../server/src/engine/chain/clients';
-import { deployContract, deployTimelock, deployUupsVault } from '../../server/src/engine/chain/deploy';
 import { exportProposal } from '../../server/src/engine/propose';
 import { proposalStatus } from '../../server/src/engine/track';
-import { anvilLeftovers, startTestChain, stopTestChain, type TestChain } from '../fixtures/chain/harness';
+import { anvilLeftovers, deployGovernedVault, startTestChain, stopTestChain, type TestChain } from '../fixtures/chain/harness';
 
 const governorAbi = parseAbi([
   'function castVote(uint256 proposalId, uint8 support) returns (uint256)',
   'function votingDelay() view returns (uint256)',
   'function votingPeriod() view returns (uint256)',
 ]);
-const grantRole = parseAbi(['function grantRole(bytes32 role, address account)']);
-const delegate = parseAbi(['function delegate(address delegatee)']);
 
 describe('patchline status through a Governor', () => {
   let chain: TestChain;
@@ -35,17 +32,8 @@ describe('patchline status through a Governor', () => {
   });
 
   it('shows the proposal state, snapshot, deadline and ETA, and the timelock operation it queues', async () => {
-    const { clients, artifacts } = chain;
-    const [deployer, voter] = chain.accounts;
-    const timelock = await deployTimelock(clients, artifacts, { from: deployer, minDelay: 60n, proposers: [], admin: deployer });
-    const token = await deployContract(clients, deployer, artifacts.get('VotesToken'), [voter]);
-    const governor = await deployContract(clients, deployer, artifacts.get('PatchlineGovernor'), [token, timelock]);
-    for (const role of ['PROPOSER_ROLE', 'CANCELLER_ROLE']) {
-      await sendAndConfirm(clients, { from: deployer, to: timelock, data: encodeFunctionData({ abi: grantRole, functionName: 'grantRole', args: [keccak256(stringToBytes(role)), governor] }) });
-    }
-    await sendAndConfirm(clients, { from: voter, to: token, data: encodeFunctionData({ abi: delegate, functionName: 'delegate', args: [voter] }) });
-    const { proxy } = await deployUupsVault(clients, artifacts, { from: deployer, owner: timelock });
-    const v2 = await deployContract(clients, deployer, artifacts.get('VaultV2'));
+    const { clients } = chain;
+    const { governor, proxy, v2, voter } = await deployGovernedVault(chain);
     const { proposal, directory } = await exportProposal(
       {
         clients,

@@ -35,7 +35,7 @@ const UPGRADEABLE_BASE = /(^|\.)(Initializable|UUPSUpgradeable|\w+Upgradeable)$/
  * so this follows conventions; the compiler tier confirms through upgrades-core.
  */
 export function summarizeContracts(ast: SourceUnit, text: string, comments: Comment[]): ContractSummary[] {
-  const lines = new LineIndex(text);
+  const lines = LineIndex.of(text);
   const out: ContractSummary[] = [];
   for (const node of ast.children) {
     if (node.type !== 'ContractDefinition') continue;

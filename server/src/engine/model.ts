@@ -120,7 +120,7 @@ const models = new WeakMap<object, ContractModel[]>();
 export function modelsOfParsedFile(parsed: ParsedFile): ContractModel[] {
   const cached = models.get(parsed);
   if (cached) return cached;
-  const built = parsed.ast ? buildModels({ file: parsed.file, text: parsed.text, comments: parsed.comments, lines: new LineIndex(parsed.text), parsed }, parsed.ast.children as unknown as AnyNode[]) : [];
+  const built = parsed.ast ? buildModels({ file: parsed.file, text: parsed.text, comments: parsed.comments, lines: LineIndex.of(parsed.text), parsed }, parsed.ast.children as unknown as AnyNode[]) : [];
   models.set(parsed, built);
   return built;
 }
@@ -191,6 +191,16 @@ function buildFunction(owner: ContractModel, node: FunctionDefinition | Modifier
   else if (node.isFallback) kind = 'fallback';
   const name = kind === 'constructor' || kind === 'fallback' || kind === 'receive' ? '' : (node.name ?? '');
   const keyword = kind === 'constructor' ? 'constructor' : kind === 'receive' ? 'receive' : kind === 'fallback' ? 'fallback' : name;
+  let scanned = scans.get(node);
+  if (!scanned) {
+    const nameSpan = keyword ? nameSpanOf(source.text, span, keyword, kind === 'function' || kind === 'modifier' ? /\b(?:function|modifier)\s+/ : /(?:)/) : [span[0], span[0]];
+    scanned = { nameOffset: nameSpan[0] - span[0], nameLength: nameSpan[1] - nameSpan[0], calls: [], delegatecalls: [], selfdestructs: [], comparesSender: false, sendsEther: false };
+    // Modifier invocations' arguments are evaluated in the function too (`onlyRole(X)`).
+    if (node.type === 'FunctionDefinition') for (const m of node.modifiers) for (const arg of m.arguments ?? []) scanExpression(scanned, arg as unknown as AnyNode, span);
+    if (node.body) scanExpression(scanned, node.body as unknown as AnyNode, span);
+    scans.set(node, scanned);
+  }
+  const nameStart = span[0] + scanned.nameOffset;
   const fn: FunctionModel = {
     owner,
     kind,
@@ -204,32 +214,43 @@ function buildFunction(owner: ContractModel, node: FunctionDefinition | Modifier
     parameters: node.parameters ?? [],
     node,
     span,
-    nameSpan: keyword ? nameSpanOf(source.text, span, keyword, kind === 'function' || kind === 'modifier' ? /\b(?:function|modifier)\s+/ : /(?:)/) : [span[0], span[0]],
+    nameSpan: [nameStart, nameStart + scanned.nameLength],
     ...(node.body?.range ? { bodySpan: node.body.range } : {}),
     statementCount: node.body?.statements?.length ?? 0,
-    calls: [],
-    delegatecalls: [],
-    selfdestructs: [],
-    comparesSender: false,
-    sendsEther: false,
+    calls: scanned.calls,
+    delegatecalls: scanned.delegatecalls,
+    selfdestructs: scanned.selfdestructs,
+    comparesSender: scanned.comparesSender,
+    sendsEther: scanned.sendsEther,
     tags: tagsBefore(source, span[0]),
   };
-  // Modifier invocations' arguments are evaluated in the function too (`onlyRole(X)`).
-  for (const m of fn.modifiers) for (const arg of m.arguments) scanExpression(fn, arg as unknown as AnyNode);
-  if (node.body) scanExpression(fn, node.body as unknown as AnyNode);
   return fn;
 }
 
+/** What a function's code does, which only its own text decides. */
+type FunctionScan = Pick<FunctionModel, 'calls' | 'delegatecalls' | 'selfdestructs' | 'comparesSender' | 'sendsEther'> & {
+  /** The name's start relative to the function's, and its last character relative to its start. */
+  nameOffset: number;
+  nameLength: number;
+};
+
+/**
+ * Scans by function node. The incremental parser keeps an unchanged declaration's nodes (moving
+ * their `range` arrays in place when an edit above moves it), and the spans kept here are those
+ * arrays, so a function that did not change is not scanned again on the next keystroke.
+ */
+const scans = new WeakMap<object, FunctionScan>();
+
 /** Collects calls, opcode uses and sender checks under `node`. */
-function scanExpression(fn: FunctionModel, root: AnyNode): void {
+function scanExpression(fn: FunctionScan, root: AnyNode, fnSpan: Span): void {
   const stack: AnyNode[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    if (node.type === 'FunctionCall') recordCall(fn, node);
+    if (node.type === 'FunctionCall') recordCall(fn, node, fnSpan);
     else if (node.type === 'AssemblyCall') {
       // Yul: OpenZeppelin 5's LowLevelCall delegatecalls from assembly.
-      if (node.functionName === 'delegatecall') fn.delegatecalls.push(node.range ?? fn.span);
-      else if (node.functionName === 'selfdestruct') fn.selfdestructs.push(node.range ?? fn.span);
+      if (node.functionName === 'delegatecall') fn.delegatecalls.push(node.range ?? fnSpan);
+      else if (node.functionName === 'selfdestruct') fn.selfdestructs.push(node.range ?? fnSpan);
     }
     else if (node.type === 'BinaryOperation' && (node.operator === '==' || node.operator === '!=')) {
       if (isSender(node.left as AnyNode) || isSender(node.right as AnyNode)) fn.comparesSender = true;
@@ -244,9 +265,9 @@ function scanExpression(fn: FunctionModel, root: AnyNode): void {
   }
 }
 
-function recordCall(fn: FunctionModel, call: AnyNode): void {
+function recordCall(fn: FunctionScan, call: AnyNode, fnSpan: Span): void {
   let callee = call.expression as AnyNode;
-  const span = call.range ?? fn.span;
+  const span = call.range ?? fnSpan;
   const argumentCount = (call.arguments as unknown[] | undefined)?.length ?? 0;
   if (callee?.type === 'NameValueExpression') {
     // `x.call{value: v}(…)`: sends ether when `value` is among the options.

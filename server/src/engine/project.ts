@@ -137,7 +137,7 @@ export class ProjectAnalyzer {
       const unreadable = runRules([fileUnreadable], { file, reason }, { file, tier: 'parser', settings: { ...this.config(onError).rules, ...settings.rules } });
       return { file, findings: unreadable, contracts: [], layouts: new Map(), baselines: new Map(), dependencies: [] };
     }
-    const lines = new LineIndex(parsed.text);
+    const lines = LineIndex.of(parsed.text);
     const previous = this.lastGood.get(file);
     if (parsed.limit) {
       // Nothing in the file was parsed: the limit is the one thing to say (unknown is never safe).
@@ -406,6 +406,7 @@ export class ProjectAnalyzer {
   /** A .sol file was created, deleted or saved: baselines and indexes may have moved. */
   invalidate(): void {
     this.contractIndex = undefined;
+    this.refLayouts.clear();
     this.manifests = null;
     this.lock = null;
     this.gitSources.clear();
@@ -489,6 +490,13 @@ export class ProjectAnalyzer {
     return this.gitSources.get(ref);
   }
 
+  /**
+   * Baseline layouts by candidate file, contract and whether it is the annotated file, with the
+   * parsed files they were computed from: reused while every one of them is unchanged (a baseline
+   * on disk does not change under an edit of the contract that names it).
+   */
+  private readonly refLayouts = new Map<string, { layout: StorageLayout | undefined; closure: ParsedFile[] }>();
+
   /** The parser-tier layout of the contract an `@custom:oz-upgrades-from` names. */
   layoutOfRef(ref: ContractRef, fromFile: string): StorageLayout | undefined {
     for (const candidate of this.refCandidates(ref, fromFile)) {
@@ -496,12 +504,22 @@ export class ProjectAnalyzer {
       if (!parsed?.ast) continue;
       const declares = parsed.ast.children.some((n) => n.type === 'ContractDefinition' && (n as { name: string }).name === ref.contract);
       if (!declares) continue;
-      const symbols = new SymbolTable(this.workspace);
-      const { layout, errors } = computeLayout(ref.contract, candidate, this.workspace, symbols);
-      if (!layout) continue;
-      // The baseline's own gaps: a truncated baseline would turn into false insertions and retypes.
-      const missing = [...missingInClosure(candidate, symbols, { ownSyntaxErrors: candidate !== path.resolve(fromFile) }), ...missingFromLayoutErrors(errors)];
-      return missing.length > 0 ? { ...layout, missing } : layout;
+      const ownSyntaxErrors = candidate !== path.resolve(fromFile);
+      const key = `${candidate}\u0000${ref.contract}\u0000${ownSyntaxErrors}`;
+      const cached = this.refLayouts.get(key);
+      let layout: StorageLayout | undefined;
+      if (cached && cached.closure.every((file) => this.workspace.parse(file.file) === file)) layout = cached.layout;
+      else {
+        const symbols = new SymbolTable(this.workspace);
+        const computed = computeLayout(ref.contract, candidate, this.workspace, symbols);
+        if (computed.layout) {
+          // The baseline's own gaps: a truncated baseline would turn into false insertions and retypes.
+          const missing = [...missingInClosure(candidate, symbols, { ownSyntaxErrors }), ...missingFromLayoutErrors(computed.errors)];
+          layout = missing.length > 0 ? { ...computed.layout, missing } : computed.layout;
+        }
+        this.refLayouts.set(key, { layout, closure: [parsed, ...symbols.files()] });
+      }
+      if (layout) return layout;
     }
     return undefined;
   }

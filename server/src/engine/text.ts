@@ -7,6 +7,22 @@ export class LineIndex {
   /** Offset of the first character of each line. */
   private readonly lineStarts: number[];
 
+  /** The last few indexes built through `of`, newest first. */
+  private static recent: LineIndex[] = [];
+
+  /**
+   * The index of `text`, shared: one analysis asks for the same text's lines from the parser,
+   * the models, the layouts and the rules, and a 3,000-line file takes a scan each time.
+   */
+  static of(text: string): LineIndex {
+    const recent = LineIndex.recent;
+    for (const index of recent) if (index.text === text) return index;
+    const index = new LineIndex(text);
+    recent.unshift(index);
+    if (recent.length > 4) recent.pop();
+    return index;
+  }
+
   constructor(readonly text: string) {
     const starts = [0];
     for (let i = 0; i < text.length; i++) {

@@ -245,7 +245,7 @@ export class SolidityWorkspace implements ParsedSources {
     for (const { node, resolution } of this.imports(parsed)) {
       if (!('error' in resolution)) continue;
       const span = node.pathLiteral?.range ?? node.range;
-      errors.push({ file: parsed.file, range: new LineIndex(parsed.text).rangeOf(span[0], span[1] + 1), importPath: node.path, message: resolution.error });
+      errors.push({ file: parsed.file, range: LineIndex.of(parsed.text).rangeOf(span[0], span[1] + 1), importPath: node.path, message: resolution.error });
     }
     return errors;
   }

@@ -34,7 +34,7 @@ export function findUpgradesFrom(text: string, contract: string, fromFile?: stri
     const value = /^[ \t]+([^\s*]+)/.exec(after);
     if (!value) continue;
     const refStart = doc.start + tag + TAG.length + value.index + value[0].length - value[1].length;
-    const lines = new LineIndex(text);
+    const lines = LineIndex.of(text);
     return { ref: parseContractRef(value[1], fromFile), range: lines.rangeOf(refStart, refStart + value[1].length) };
   }
   return undefined;

@@ -487,7 +487,7 @@ function elementaryType(name: string, stateMutability: string | null): SolType |
 function lineIndex(file: ParsedFile): LineIndex {
   let index = lineIndexes.get(file);
   if (!index) {
-    index = new LineIndex(file.text);
+    index = LineIndex.of(file.text);
     lineIndexes.set(file, index);
   }
   return index;

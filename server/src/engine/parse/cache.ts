@@ -35,8 +35,10 @@ export class ParseCache {
    * A buffer is parsed by its incremental parser, which the next keystroke needs warm.
    */
   parse(file: string, text: string, fromDisk = false): ParsedFile {
-    const hash = createHash('sha1').update(text).digest('hex');
     const cached = this.parsed.get(file);
+    // The same string again (a disk cache hit, a buffer read twice in one analysis) needs no hash.
+    if (cached && cached.text === text) return cached;
+    const hash = createHash('sha1').update(text).digest('hex');
     if (cached && cached.hash === hash) return cached;
     const stored = fromDisk ? this.disk?.getParse(hash) : undefined;
     let parsedFile: ParsedFile;

@@ -4,8 +4,10 @@
 // must not re-parse the file. A cheap scanner (strings, comments, brackets; no grammar) splits
 // the text into top-level declarations and, inside contracts, member declarations. Each piece
 // is parsed on its own and cached by its text; an edit re-parses only the pieces whose text
-// changed. The pieces' ASTs are then shifted to file positions and assembled into the same
-// SourceUnit a full parse produces (ranges and locs included).
+// changed. The pieces' ASTs are assembled into the same SourceUnit a full parse produces (ranges
+// and locs included). An unchanged declaration that moved (an edit above it) keeps its nodes: their
+// positions are moved in place through a flat list made once per parsed piece, with no copy and
+// no walk of the AST, and not at all while it stays put.
 import { parseSolidity, type Comment, type ParseOptions, type ParseResult, type SourceUnit, type SyntaxError } from './solidity';
 import { ParseBudgetExceeded, timeLimitHit, type LimitHit } from './limits';
 import type { Range } from '../findings';
@@ -41,17 +43,38 @@ interface ContractChunk {
 
 type TopLevelPiece = { chunk: Chunk } | { contract: ContractChunk };
 
-/** A piece's parse result, positions relative to the parsed (wrapped) text. */
+/**
+ * Where a piece's nodes are: offset = relative + `delta`; line = relative line + `line`, and on
+ * the piece's first line the column moves by `columnDelta` too. All zero: the parsed text's own.
+ */
+interface Anchor {
+  delta: number;
+  line: number;
+  columnDelta: number;
+}
+
+/** Every position in a piece's nodes, collected once so that moving them needs no walk. */
+interface NodePositions {
+  ranges: [number, number][];
+  points: { line: number; column: number }[];
+  /** Per point: it is on the first line of the parsed text (its column moves with the piece's). */
+  firstLine: Uint8Array;
+}
+
+/** A piece's parse result; its nodes hold file positions as of `anchor`. */
 interface ChunkParse {
   /** Nodes of the piece: SourceUnit children (top), the contract (header), contract subNodes (member). */
   nodes: AstNode[];
+  /** Positions relative to the parsed (wrapped) text. */
   errors: SyntaxError[];
   comments: Comment[];
   /** Length of the wrapper text placed before the piece. */
   prefixLength: number;
+  positions: NodePositions;
+  anchor: Anchor;
 }
 
-/** A piece's nodes shifted to a file position, reused while the piece does not move. */
+/** A piece's comments and errors at a file position, reused while the piece does not move. */
 interface PlacedChunk {
   parse: ChunkParse;
   start: number;
@@ -75,12 +98,16 @@ interface Loc {
  */
 export class IncrementalParser {
   private cache = new Map<string, ChunkParse>();
+  /** The generation before `cache`: an undo (or a text typed and deleted) finds its declarations here. */
+  private previousCache = new Map<string, ChunkParse>();
   private placed = new Map<string, PlacedChunk>();
   private last: { text: string; result: IncrementalParseResult } | undefined;
   /** Total declaration parses since construction (tests and benchmarks read it). */
   parseCalls = 0;
 
   /**
+   * Nodes of earlier results move with later parses (they share the unchanged declarations):
+   * read positions from the latest result only.
    * `options.budgetMs` bounds the declaration parses of this call together; when it runs out the
    * result has no AST and says so in `limit` (the declarations parsed so far stay unused).
    */
@@ -112,7 +139,7 @@ export class IncrementalParser {
     for (const chunk of chunksOf(splitDeclarations(text))) {
       const chunkText = text.slice(chunk.start, chunk.end);
       const key = chunkKey(chunk, chunkText);
-      if (this.cache.has(key) || !offload(chunkText)) continue;
+      if (this.cache.has(key) || this.previousCache.has(key) || !offload(chunkText)) continue;
       const wrapped = wrapChunk(chunk, chunkText);
       const result = await parseElsewhere(wrapped.text, remaining(deadline));
       if (result.limit) return result.limit;
@@ -122,31 +149,42 @@ export class IncrementalParser {
   }
 
   private parseWithin(text: string, deadline: number | undefined): IncrementalParseResult {
-    const lines = new LineIndex(text);
+    const lines = LineIndex.of(text);
     const pieces = splitDeclarations(text);
     const nextCache = new Map<string, ChunkParse>();
     const nextPlaced = new Map<string, PlacedChunk>();
     let parsed = 0;
     let total = 0;
 
+    // A piece's nodes have one anchor, so one parse can sit at one place: a second copy of the
+    // same text in this file (a pasted duplicate) is parsed on its own.
+    const placedParses = new Set<ChunkParse>();
     const place = (chunk: Chunk): PlacedChunk => {
       total++;
       const chunkText = text.slice(chunk.start, chunk.end);
       const key = chunkKey(chunk, chunkText);
-      let parse = nextCache.get(key) ?? this.cache.get(key);
-      if (!parse) {
+      let parse = nextCache.get(key) ?? this.cache.get(key) ?? this.previousCache.get(key);
+      if (parse && placedParses.has(parse)) {
         parse = parseChunk(chunk, chunkText, deadline);
         parsed++;
         this.parseCalls++;
+      } else {
+        if (!parse) {
+          parse = parseChunk(chunk, chunkText, deadline);
+          parsed++;
+          this.parseCalls++;
+        }
+        nextCache.set(key, parse);
       }
-      nextCache.set(key, parse);
+      placedParses.add(parse);
       const { line, column } = position(lines, chunk.start);
+      setAnchor(parse, chunk.start, line, column);
       const placedKey = `${key}\u0000${chunk.start}`;
       const previous = this.placed.get(placedKey);
       const result =
         previous && previous.parse === parse && previous.line === line && previous.column === column
           ? previous
-          : shiftChunk(parse, chunk.start, line, column, position(lines, chunk.end));
+          : placeChunk(parse, chunk.start, line, column, position(lines, chunk.end));
       nextPlaced.set(placedKey, result);
       return result;
     };
@@ -216,6 +254,9 @@ export class IncrementalParser {
       append(errors, full.errors);
     }
 
+    // Two generations: what this text uses, and what the text before it used but this one does not.
+    for (const key of nextCache.keys()) this.cache.delete(key);
+    this.previousCache = this.cache;
     this.cache = nextCache;
     this.placed = nextPlaced;
     const result: IncrementalParseResult = { ast, errors, comments, parsedDeclarations: parsed, totalDeclarations: total };
@@ -260,7 +301,63 @@ function toChunkParse(chunk: Chunk, result: ParseResult, prefixLength: number): 
   let nodes: AstNode[] = children;
   if (chunk.kind === 'header') nodes = children.filter((n) => n.type === 'ContractDefinition').slice(0, 1);
   if (chunk.kind === 'member') nodes = (children[0]?.subNodes as AstNode[] | undefined) ?? [];
-  return { nodes, errors: result.errors, comments: result.comments, prefixLength };
+  return { nodes, errors: result.errors, comments: result.comments, prefixLength, positions: collectPositions(nodes), anchor: { delta: 0, line: 0, columnDelta: 0 } };
+}
+
+/** The `range` arrays and `loc` points under `nodes`, each once (once per parsed piece). */
+function collectPositions(nodes: AstNode[]): NodePositions {
+  const ranges = new Set<[number, number]>();
+  const points = new Set<{ line: number; column: number }>();
+  const stack: unknown[] = [...nodes];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) {
+      for (const item of value) if (item !== null && typeof item === 'object') stack.push(item);
+      continue;
+    }
+    const node = value as Record<string, unknown>;
+    for (const key in node) {
+      const child = node[key];
+      if (child === null || typeof child !== 'object') continue;
+      if (key === 'range') {
+        if (Array.isArray(child) && child.length === 2) ranges.add(child as [number, number]);
+      } else if (key === 'loc') {
+        const loc = child as Partial<Loc>;
+        if (loc.start) points.add(loc.start);
+        if (loc.end) points.add(loc.end);
+      } else stack.push(child);
+    }
+  }
+  const pointList = [...points];
+  const firstLine = new Uint8Array(pointList.length);
+  for (let i = 0; i < pointList.length; i++) firstLine[i] = pointList[i].line === 1 ? 1 : 0;
+  return { ranges: [...ranges], points: pointList, firstLine };
+}
+
+/** Moves a piece's nodes to its place in the file: in place, and only when the place changed. */
+function setAnchor(parse: ChunkParse, start: number, line: number, column: number): void {
+  const anchor = parse.anchor;
+  const delta = start - parse.prefixLength - anchor.delta;
+  const lineDelta = line - anchor.line;
+  const columnDelta = column - parse.prefixLength - anchor.columnDelta;
+  if (delta === 0 && lineDelta === 0 && columnDelta === 0) return;
+  const { ranges, points, firstLine } = parse.positions;
+  if (delta !== 0) {
+    for (const range of ranges) {
+      range[0] += delta;
+      range[1] += delta;
+    }
+  }
+  if (lineDelta !== 0 || columnDelta !== 0) {
+    for (let i = 0; i < points.length; i++) {
+      const point = points[i];
+      point.line += lineDelta;
+      if (firstLine[i] === 1) point.column += columnDelta;
+    }
+  }
+  anchor.delta += delta;
+  anchor.line += lineDelta;
+  anchor.columnDelta += columnDelta;
 }
 
 /** Every piece of a split file, contract headers and members included, in file order. */
@@ -276,8 +373,8 @@ function chunksOf(pieces: TopLevelPiece[]): Chunk[] {
   return chunks;
 }
 
-/** Copies a piece's nodes, comments and errors to the piece's file position. */
-function shiftChunk(
+/** A piece's comments and errors at its file position (its nodes follow its anchor). */
+function placeChunk(
   parse: ChunkParse,
   start: number,
   line: number,
@@ -286,21 +383,6 @@ function shiftChunk(
 ): PlacedChunk {
   const delta = start - parse.prefixLength;
   const columnDelta = column - parse.prefixLength;
-  const shiftLoc = (p: { line: number; column: number }) =>
-    p.line === 1 ? { line: line + 1, column: p.column + columnDelta } : { line: p.line + line, column: p.column };
-  const shift = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(shift);
-    if (value === null || typeof value !== 'object') return value;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (k === 'range' && Array.isArray(v)) out[k] = [v[0] + delta, v[1] + delta];
-      else if (k === 'loc' && v && typeof v === 'object' && 'start' in v) {
-        const loc = v as Loc;
-        out[k] = { start: shiftLoc(loc.start), end: shiftLoc(loc.end) };
-      } else out[k] = shift(v);
-    }
-    return out;
-  };
   // Errors inside the wrapper text (e.g. at the `}` we appended) are pinned to the piece's end.
   const shiftPos = (p: { line: number; character: number }) => {
     const at = p.line === 0 ? { line, character: Math.max(column, p.character + columnDelta) } : { line: p.line + line, character: p.character };
@@ -312,7 +394,7 @@ function shiftChunk(
     start,
     line,
     column,
-    nodes: parse.nodes.map((n) => shift(n) as AstNode),
+    nodes: parse.nodes,
     comments: parse.comments
       .filter((c) => c.range[0] >= parse.prefixLength)
       .map((c) => ({ ...c, range: [c.range[0] + delta, c.range[1] + delta] as [number, number] })),

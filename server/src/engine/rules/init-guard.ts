@@ -23,18 +23,79 @@ type Node = { type?: string; [key: string]: unknown };
 /** Modifiers and internal helpers followed this many levels below the function (`once` → `_checkOnce`). */
 const GUARD_DEPTH = 2;
 
+/** Results of one run (three rules ask for the same functions), by hierarchy and function. */
+const runResults = new WeakMap<ContractHierarchy, Map<FunctionModel, StateGuard | undefined>>();
+/**
+ * Results across runs, keyed by what the walk reads: the pieces' AST nodes and the state
+ * variables' names and bool-ness. The incremental parser keeps an unchanged declaration's nodes
+ * from one keystroke to the next, so an edit elsewhere finds its answer here.
+ */
+const resultsAcrossRuns = new Map<string, StateGuard | undefined>();
+/** Bounds resultsAcrossRuns; the keystroke path needs only the current texts' results. */
+const MAX_RESULTS = 8192;
+const stateTypesOf = new WeakMap<ContractHierarchy, { types: Map<string, unknown>; signature: number }>();
+/** Short ids for nodes and state-variable signatures, so keys stay short. */
+const nodeIds = new WeakMap<object, number>();
+const signatureIds = new Map<string, number>();
+let nextId = 0;
+
+function idOf(node: object): number {
+  let id = nodeIds.get(node);
+  if (id === undefined) nodeIds.set(node, (id = nextId++));
+  return id;
+}
+
 /** The guard `fn` checks and then sets, if it has one. */
 export function stateGuard(fn: FunctionModel, hierarchy: ContractHierarchy, reach: GuardReach): StateGuard | undefined {
-  const stateTypes = new Map<string, unknown>();
-  for (const contract of hierarchy.linearized) {
-    for (const v of contract.stateVariables) if (!v.constant && !v.immutable && !stateTypes.has(v.name)) stateTypes.set(v.name, v.typeName);
+  let run = runResults.get(hierarchy);
+  if (!run) runResults.set(hierarchy, (run = new Map()));
+  if (run.has(fn)) return run.get(fn);
+  const { types, signature } = stateTypes(hierarchy);
+  const pieces = guardPieces(fn, reach);
+  // The walk is position-free: an unchanged function (and helpers) in an edited file gives the same answer.
+  let key = String(signature);
+  for (const piece of pieces) key += `,${idOf(piece.node)}`;
+  let result: StateGuard | undefined;
+  if (resultsAcrossRuns.has(key)) result = resultsAcrossRuns.get(key);
+  else {
+    result = walkGuard(pieces, types);
+    if (resultsAcrossRuns.size >= MAX_RESULTS) resultsAcrossRuns.clear();
+    resultsAcrossRuns.set(key, result);
   }
+  run.set(fn, result);
+  return result;
+}
+
+/** The non-constant, non-immutable state variables of the linearization (first declaration wins), by name. */
+function stateTypes(hierarchy: ContractHierarchy): { types: Map<string, unknown>; signature: number } {
+  const cached = stateTypesOf.get(hierarchy);
+  if (cached) return cached;
+  const types = new Map<string, unknown>();
+  for (const contract of hierarchy.linearized) {
+    for (const v of contract.stateVariables) if (!v.constant && !v.immutable && !types.has(v.name)) types.set(v.name, v.typeName);
+  }
+  const text = [...types].map(([name, type]) => (isBoolType(type) ? `${name}:bool` : name)).join(',');
+  let signature = signatureIds.get(text);
+  if (signature === undefined) {
+    if (signatureIds.size >= MAX_RESULTS) signatureIds.clear();
+    signatureIds.set(text, (signature = nextId++));
+  }
+  const computed = { types, signature };
+  stateTypesOf.set(hierarchy, computed);
+  return computed;
+}
+
+function isBoolType(type: unknown): boolean {
+  return (type as Node | null)?.type === 'ElementaryTypeName' && (type as Node).name === 'bool';
+}
+
+function walkGuard(pieces: FunctionModel[], stateTypes: Map<string, unknown>): StateGuard | undefined {
   const checked = new Set<string>();
   const checkedZero = new Set<string>();
   const setConstant = new Map<string, bigint | undefined>();
   const setNonZero = new Set<string>();
   const assignments = new Map<string, number>();
-  for (const piece of guardPieces(fn, reach)) {
+  for (const piece of pieces) {
     const body = (piece.node as { body?: Node | null }).body;
     if (!body) continue;
     walk(body, (node) => {
@@ -111,7 +172,7 @@ function zeroComparison(node: Node, operator: string, stateTypes: Map<string, un
     const variable = variableOf(side);
     if (variable === undefined || !stateTypes.has(variable) || !isConstantZero(other)) continue;
     // `bool` compares with `false`, every other type with a numeric zero (`0`, `address(0)`, `bytes32(0)`).
-    const isBool = (stateTypes.get(variable) as Node | null)?.type === 'ElementaryTypeName' && (stateTypes.get(variable) as Node).name === 'bool';
+    const isBool = isBoolType(stateTypes.get(variable));
     if (isBool === (other.type === 'BooleanLiteral')) out.add(variable);
   }
 }

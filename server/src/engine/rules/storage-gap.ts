@@ -52,7 +52,7 @@ function resizeFix(context: StorageRuleContext, gap: StorageEntry, expected: num
   const text = context.text!;
   const file = context.current.file ?? gap.file;
   if (!gap.range || file === undefined) return undefined;
-  const lines = new LineIndex(text);
+  const lines = LineIndex.of(text);
   const start = lines.offsetAt(gap.range.start);
   const end = lines.offsetAt(gap.range.end);
   const match = /\[\s*(\d+)\s*\]/.exec(text.slice(start, end));

@@ -104,7 +104,7 @@ function withContractRange(layout: StorageLayout, text: string | undefined, file
   const match = new RegExp(`\\b(?:abstract\\s+)?contract\\s+(${name})\\b`).exec(text);
   if (!match) return layout;
   const start = match.index + match[0].length - match[1].length;
-  return { ...layout, contractRange: new LineIndex(text).rangeOf(start, start + match[1].length) };
+  return { ...layout, contractRange: LineIndex.of(text).rangeOf(start, start + match[1].length) };
 }
 
 /** OpenZeppelin's upgradeable bases all derive from Initializable. */

@@ -25,18 +25,30 @@ const GUARD_DEPTH = 2;
 
 /** Results of one run (three rules ask for the same functions), by hierarchy and function. */
 const runResults = new WeakMap<ContractHierarchy, Map<FunctionModel, StateGuard | undefined>>();
+
 /**
- * Results across runs, keyed by what the walk reads: the pieces' AST nodes and the state
- * variables' names and bool-ness. The incremental parser keeps an unchanged declaration's nodes
- * from one keystroke to the next, so an edit elsewhere finds its answer here.
+ * What the walk of a function's pieces finds, before the state variables are known: the same
+ * for the same AST nodes, and the incremental parser keeps an unchanged declaration's nodes from
+ * one keystroke to the next, so an edit elsewhere (a state variable added included) finds them here.
  */
-const resultsAcrossRuns = new Map<string, StateGuard | undefined>();
-/** Bounds resultsAcrossRuns; the keystroke path needs only the current texts' results. */
-const MAX_RESULTS = 8192;
-const stateTypesOf = new WeakMap<ContractHierarchy, { types: Map<string, unknown>; signature: number }>();
-/** Short ids for nodes and state-variable signatures, so keys stay short. */
+interface GuardFacts {
+  /** Identifiers read in `require`/`assert`/`if` conditions. */
+  checked: Set<string>;
+  /** `x == <zero>` in a require conjunct, `x != <zero>` in a reverting if's disjunct; `bool`: the zero was `false`. */
+  zeroChecks: { variable: string; bool: boolean }[];
+  /** `x = true` / `x = <number>`: the number, or undefined for `true`. */
+  setConstant: Map<string, bigint | undefined>;
+  /** `x = <not a constant zero>`. */
+  setNonZero: Set<string>;
+  /** How many times each identifier is assigned. */
+  assignments: Map<string, number>;
+}
+
+const factsAcrossRuns = new Map<string, GuardFacts>();
+/** Bounds factsAcrossRuns; the keystroke path needs only the current texts' facts. */
+const MAX_FACTS = 8192;
+/** Short ids for nodes, so keys stay short. */
 const nodeIds = new WeakMap<object, number>();
-const signatureIds = new Map<string, number>();
 let nextId = 0;
 
 function idOf(node: object): number {
@@ -50,51 +62,40 @@ export function stateGuard(fn: FunctionModel, hierarchy: ContractHierarchy, reac
   let run = runResults.get(hierarchy);
   if (!run) runResults.set(hierarchy, (run = new Map()));
   if (run.has(fn)) return run.get(fn);
-  const { types, signature } = stateTypes(hierarchy);
   const pieces = guardPieces(fn, reach);
-  // The walk is position-free: an unchanged function (and helpers) in an edited file gives the same answer.
-  let key = String(signature);
-  for (const piece of pieces) key += `,${idOf(piece.node)}`;
-  let result: StateGuard | undefined;
-  if (resultsAcrossRuns.has(key)) result = resultsAcrossRuns.get(key);
-  else {
-    result = walkGuard(pieces, types);
-    if (resultsAcrossRuns.size >= MAX_RESULTS) resultsAcrossRuns.clear();
-    resultsAcrossRuns.set(key, result);
+  const key = pieces.map((piece) => idOf(piece.node)).join(',');
+  let facts = factsAcrossRuns.get(key);
+  if (!facts) {
+    facts = walkGuard(pieces);
+    if (factsAcrossRuns.size >= MAX_FACTS) factsAcrossRuns.clear();
+    factsAcrossRuns.set(key, facts);
   }
+  const result = guardOf(facts, stateTypes(hierarchy));
   run.set(fn, result);
   return result;
 }
 
+const stateTypesOf = new WeakMap<ContractHierarchy, Map<string, unknown>>();
+
 /** The non-constant, non-immutable state variables of the linearization (first declaration wins), by name. */
-function stateTypes(hierarchy: ContractHierarchy): { types: Map<string, unknown>; signature: number } {
-  const cached = stateTypesOf.get(hierarchy);
-  if (cached) return cached;
-  const types = new Map<string, unknown>();
+function stateTypes(hierarchy: ContractHierarchy): Map<string, unknown> {
+  let types = stateTypesOf.get(hierarchy);
+  if (types) return types;
+  types = new Map<string, unknown>();
   for (const contract of hierarchy.linearized) {
     for (const v of contract.stateVariables) if (!v.constant && !v.immutable && !types.has(v.name)) types.set(v.name, v.typeName);
   }
-  const text = [...types].map(([name, type]) => (isBoolType(type) ? `${name}:bool` : name)).join(',');
-  let signature = signatureIds.get(text);
-  if (signature === undefined) {
-    if (signatureIds.size >= MAX_RESULTS) signatureIds.clear();
-    signatureIds.set(text, (signature = nextId++));
-  }
-  const computed = { types, signature };
-  stateTypesOf.set(hierarchy, computed);
-  return computed;
+  stateTypesOf.set(hierarchy, types);
+  return types;
 }
 
 function isBoolType(type: unknown): boolean {
   return (type as Node | null)?.type === 'ElementaryTypeName' && (type as Node).name === 'bool';
 }
 
-function walkGuard(pieces: FunctionModel[], stateTypes: Map<string, unknown>): StateGuard | undefined {
-  const checked = new Set<string>();
-  const checkedZero = new Set<string>();
-  const setConstant = new Map<string, bigint | undefined>();
-  const setNonZero = new Set<string>();
-  const assignments = new Map<string, number>();
+function walkGuard(pieces: FunctionModel[]): GuardFacts {
+  const facts: GuardFacts = { checked: new Set(), zeroChecks: [], setConstant: new Map(), setNonZero: new Set(), assignments: new Map() };
+  const { checked, setConstant, setNonZero, assignments } = facts;
   for (const piece of pieces) {
     const body = (piece.node as { body?: Node | null }).body;
     if (!body) continue;
@@ -106,12 +107,12 @@ function walkGuard(pieces: FunctionModel[], stateTypes: Map<string, unknown>): S
         if ((name === 'require' || name === 'assert') && condition) {
           identifiers(condition, checked);
           // `require(a == 0 && …)`: every conjunct must hold.
-          for (const part of split(condition, '&&')) zeroComparison(part, '==', stateTypes, checkedZero);
+          for (const part of split(condition, '&&')) zeroComparison(part, '==', facts.zeroChecks);
         }
       } else if (node.type === 'IfStatement' && node.condition) {
         identifiers(node.condition as Node, checked);
         // `if (a != address(0) || …) revert …;`: any disjunct reverts.
-        if (reverts(node.trueBody as Node | null)) for (const part of split(node.condition as Node, '||')) zeroComparison(part, '!=', stateTypes, checkedZero);
+        if (reverts(node.trueBody as Node | null)) for (const part of split(node.condition as Node, '||')) zeroComparison(part, '!=', facts.zeroChecks);
       } else if (node.type === 'BinaryOperation' && node.operator === '=') {
         const left = node.left as Node;
         const right = node.right as Node;
@@ -125,6 +126,14 @@ function walkGuard(pieces: FunctionModel[], stateTypes: Map<string, unknown>): S
       }
     });
   }
+  return facts;
+}
+
+/** The guard the facts show, given the state variables in scope. */
+function guardOf(facts: GuardFacts, stateTypes: Map<string, unknown>): StateGuard | undefined {
+  const { checked, setConstant, setNonZero, assignments } = facts;
+  // `bool` compares with `false`, every other type with a numeric zero (`0`, `address(0)`, `bytes32(0)`).
+  const checkedZero = new Set(facts.zeroChecks.filter((c) => stateTypes.has(c.variable) && isBoolType(stateTypes.get(c.variable)) === c.bool).map((c) => c.variable));
   // A variable set again (a lock's `locked = false` after `_`) is a reentrancy lock, not a run-once guard.
   const setOnce = (variable: string) => assignments.get(variable) === 1;
   for (const [variable, version] of setConstant) {
@@ -165,15 +174,13 @@ function split(node: Node, operator: string): Node[] {
   return [node];
 }
 
-/** Records `variable` when `node` is `variable <operator> <its type's zero>` (either order). */
-function zeroComparison(node: Node, operator: string, stateTypes: Map<string, unknown>, out: Set<string>): void {
+/** Records `variable` when `node` is `variable <operator> <a constant zero>` (either order), and whether the zero is `false`. */
+function zeroComparison(node: Node, operator: string, out: { variable: string; bool: boolean }[]): void {
   if (node.type !== 'BinaryOperation' || node.operator !== operator) return;
   for (const [side, other] of [[node.left, node.right], [node.right, node.left]] as [Node, Node][]) {
     const variable = variableOf(side);
-    if (variable === undefined || !stateTypes.has(variable) || !isConstantZero(other)) continue;
-    // `bool` compares with `false`, every other type with a numeric zero (`0`, `address(0)`, `bytes32(0)`).
-    const isBool = isBoolType(stateTypes.get(variable));
-    if (isBool === (other.type === 'BooleanLiteral')) out.add(variable);
+    if (variable === undefined || !isConstantZero(other)) continue;
+    out.push({ variable, bool: other.type === 'BooleanLiteral' });
   }
 }
 

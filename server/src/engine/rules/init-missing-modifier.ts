@@ -13,14 +13,14 @@ export const initMissingModifier = defineRule<UpgradeRuleContext>({
     return context.contract.functions
       .filter((fn) => fn.kind === 'function' && fn.bodySpan !== undefined)
       .filter((fn) => !hasModifier(fn, ...INITIALIZER_MODIFIERS) && !('oz-upgrades-validate-as-initializer' in fn.tags))
-      // A hand-rolled guard (a state variable checked, then set, here or in a custom modifier or
-      // internal helper) makes it run once, as `initializer` does.
-      .filter((fn) => stateGuard(fn, context.hierarchy, context.graph) === undefined)
       .flatMap((fn) => {
         const external = fn.visibility === 'public' || fn.visibility === 'external';
         const namedInitializer = external && fn.name.startsWith('initialize');
         const parentCall = fn.calls.find((c) => c.kind === 'plain' && PARENT_INIT.test(c.name));
         if (!namedInitializer && !parentCall) return [];
+        // A hand-rolled guard (a state variable checked, then set, here or in a custom modifier or
+        // internal helper) makes it run once, as `initializer` does.
+        if (stateGuard(fn, context.hierarchy, context.graph) !== undefined) return [];
         const modifier = external ? 'initializer' : 'onlyInitializing';
         const why = namedInitializer ? `\`${fn.name}\` is an initializer` : `\`${fn.name}\` calls the parent initializer \`${parentCall!.name}\``;
         const fix = addModifierFix(fn, modifier, `Add \`${modifier}\``);

@@ -25,28 +25,68 @@ export function opcodeReports(context: UpgradeRuleContext, kind: OpcodeKind): Ru
   }
   const reports = new Map<string, RuleReport>();
   const direct = (fn: FunctionModel): Span[] => (kind === 'delegatecall' ? fn.delegatecalls : fn.selfdestructs);
+  const skipDirect = (fn: FunctionModel) => allowedKinds(fn.tags).includes(kind) || allowedKinds(fn.tags, true).includes(kind) || allowedKinds(fn.owner.tags).includes(kind) || allowedKinds(fn.owner.tags, true).includes(kind);
+  const skipReachable = (fn: FunctionModel) => allowedKinds(fn.tags, true).includes(kind) || allowedKinds(fn.owner.tags, true).includes(kind);
+  // What each function calls (its modifiers first), resolved once for every root.
+  const callees = new Map<FunctionModel, { target: FunctionModel; span: Span }[]>();
+  const nextOf = (fn: FunctionModel) => {
+    let next = callees.get(fn);
+    if (next) return next;
+    next = [];
+    for (const use of fn.modifiers) {
+      const def = graph.modifier(use);
+      if (def) next.push({ target: def, span: use.span });
+    }
+    for (const call of fn.calls) for (const target of graph.resolve(call, fn)) next.push({ target, span: call.span });
+    callees.set(fn, next);
+    return next;
+  };
+  const tainted = reachingUses(roots, nextOf, (fn) => !skipDirect(fn) && direct(fn).length > 0, skipReachable);
   for (const root of roots) {
+    if (!tainted.has(root)) continue;
     // Depth-first from the root, remembering the first call that left it (where the report goes).
+    // Functions that reach no use are left out: they add no report and change no first path.
     const seen = new Set<FunctionModel>();
     const stack: { fn: FunctionModel; via?: Span; path: FunctionModel[] }[] = [{ fn: root, path: [root] }];
     while (stack.length > 0) {
       const { fn, via, path } = stack.pop()!;
       if (seen.has(fn)) continue;
       seen.add(fn);
-      const skipDirect = allowedKinds(fn.tags).includes(kind) || allowedKinds(fn.tags, true).includes(kind) || allowedKinds(fn.owner.tags).includes(kind) || allowedKinds(fn.owner.tags, true).includes(kind);
-      const skipReachable = allowedKinds(fn.tags, true).includes(kind) || allowedKinds(fn.owner.tags, true).includes(kind);
-      if (!skipDirect) for (const span of direct(fn)) addReport(reports, context, kind, { fn, span }, root, via, path);
-      if (skipReachable) continue;
-      const next: { target: FunctionModel; span: Span }[] = [];
-      for (const use of fn.modifiers) {
-        const def = graph.modifier(use);
-        if (def) next.push({ target: def, span: use.span });
-      }
-      for (const call of fn.calls) for (const target of graph.resolve(call, fn)) next.push({ target, span: call.span });
-      for (const { target, span } of next) stack.push({ fn: target, via: via ?? span, path: [...path, target] });
+      if (!skipDirect(fn)) for (const span of direct(fn)) addReport(reports, context, kind, { fn, span }, root, via, path);
+      if (skipReachable(fn)) continue;
+      for (const { target, span } of nextOf(fn)) if (tainted.has(target)) stack.push({ fn: target, via: via ?? span, path: [...path, target] });
     }
   }
   return [...reports.values()];
+}
+
+/** The functions reachable from `roots` that have a use or reach one (through functions not stopping the search). */
+function reachingUses(
+  roots: FunctionModel[],
+  nextOf: (fn: FunctionModel) => { target: FunctionModel }[],
+  hasUse: (fn: FunctionModel) => boolean,
+  stops: (fn: FunctionModel) => boolean,
+): Set<FunctionModel> {
+  const all = new Set<FunctionModel>();
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const fn = stack.pop()!;
+    if (all.has(fn)) continue;
+    all.add(fn);
+    if (!stops(fn)) for (const { target } of nextOf(fn)) stack.push(target);
+  }
+  const tainted = new Set([...all].filter(hasUse));
+  for (let changed = tainted.size > 0; changed; ) {
+    changed = false;
+    for (const fn of all) {
+      if (tainted.has(fn) || stops(fn)) continue;
+      if (nextOf(fn).some(({ target }) => tainted.has(target))) {
+        tainted.add(fn);
+        changed = true;
+      }
+    }
+  }
+  return tainted;
 }
 
 function addReport(

@@ -31,11 +31,21 @@ export interface UpgradeRuleContext {
 export class CallGraph {
   private readonly reach = new Map<FunctionModel, Set<FunctionModel>>();
   private readonly libraries = new Map<string, ContractModel | undefined>();
+  /** Resolved calls of this run: a call site belongs to one function, but is asked about by many rules. */
+  private readonly resolved = new Map<CallSite, { from: FunctionModel; targets: FunctionModel[] }>();
 
   constructor(readonly hierarchy: ContractHierarchy) {}
 
   /** The functions a call may land on (overloads with a matching argument count). */
   resolve(call: CallSite, from: FunctionModel): FunctionModel[] {
+    const cached = this.resolved.get(call);
+    if (cached && cached.from === from) return cached.targets;
+    const targets = this.resolveUncached(call, from);
+    this.resolved.set(call, { from, targets });
+    return targets;
+  }
+
+  private resolveUncached(call: CallSite, from: FunctionModel): FunctionModel[] {
     const linearized = this.hierarchy.linearized;
     if (call.kind === 'super') {
       const index = linearized.indexOf(from.owner);

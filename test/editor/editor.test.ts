@@ -7,7 +7,8 @@
 //     and the Patch view; a storage collision (Problems entry, slot hover, inlay hints); the
 //     pause-unguarded light-bulb fix;
 //  c) the Patch panel on the repository's extension: simulate VaultV2 on the local demo chain,
-//     export its proposal, and follow it in the Proposals section through a schedule.
+//     export its proposal, follow it in the Proposals section through a schedule, and simulate
+//     its execution now.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { format } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { buildEditorSuites } from './buildSuites';
+import { parseAbi } from 'viem';
 import { connectChain, sendAndConfirm } from '../../server/src/engine/chain/clients';
 import { editorHostProblem, launchChromium, repoRoot, startCodeServer, type CodeServer } from './codeServer';
 import { parseResultLine, type ResultLine } from './suite/results';
@@ -345,7 +347,8 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
           await panel.locator('#exported', { hasText: 'Wrote' }).waitFor({ timeout: resultMs });
 
           const directory = join(workspace, 'proposals', proposalName);
-          for (const file of ['proposal.json', 'safe-schedule.json', 'safe-execute.json', 'README.md']) {
+          // With the emergency-pause kit: the vault's guardian pauses at once (drilled on a fork).
+          for (const file of ['proposal.json', 'safe-schedule.json', 'safe-execute.json', 'README.md', 'pause/pause.json', 'pause/README.md']) {
             assert.ok(existsSync(join(directory, file)), `${file} was not written in ${directory}`);
           }
           const proposal = readFileSync(join(directory, 'proposal.json'), 'utf8');
@@ -374,6 +377,24 @@ if (process.env.PATCHLINE_SKIP_EDITOR === '1') {
           assert.match(await item.locator('.eta').innerText(), /^ready in (59m|1h)/);
           assert.match(await item.locator('.timeline').innerText(), /exported.*→ scheduled \(\+.*\) → ready \(in .*\) → executed \(not yet\)/);
           assert.match(await item.innerText(), /scheduled: block \d+/);
+        });
+      });
+
+      test('Simulate execution now runs the scheduled proposal on a fork of today\'s chain and shows the verdict under it', async () => {
+        await screenshotOnFailure(page, 'panel-recheck', async () => {
+          const item = panel.locator(`#proposals li.proposal[data-name="${proposalName}"]`);
+          await item.locator('vscode-button.recheck').click();
+          const result = item.locator('.recheck-result .recheck-verdict');
+          // A fork, the delay advanced, the exported execute, then the checks: seconds, a minute or two under load.
+          await result.waitFor({ timeout: 300_000 });
+          const text = await item.locator('.recheck-result').innerText();
+          assert.equal((await result.innerText()).trim(), "Executes against today's state: every check passed", text);
+          assert.match(text, /Waiting on chain; on the fork: advance \d+ s to the ready time; the exported execute payload from 0x[0-9a-fA-F]{40}/);
+          // The chain itself was not touched: the operation is still pending there.
+          const proposal = JSON.parse(readFileSync(join(workspace, 'proposals', proposalName, 'proposal.json'), 'utf8'));
+          const clients = await connectChain(proposal.evidence.chainState.rpc as string);
+          const done = await clients.public.readContract({ address: proposal.timelock.address, abi: parseAbi(['function isOperationDone(bytes32) view returns (bool)']), functionName: 'isOperationDone', args: [proposal.timelock.operationId] });
+          assert.equal(done, false, 'the re-check executed the operation on the real chain');
         });
       });
     });

@@ -5,13 +5,14 @@ import type { FunctionDefinition } from '@solidity-parser/parser/dist/src/ast-ty
 import type { QuickFix } from '../findings';
 import type { ContractModel, FunctionModel } from '../model';
 import { defineRule, type RuleReport } from './rule';
-import { allows, indentAt, placeFault, type UpgradeRuleContext } from './upgrade-context';
+import { assignedVariable } from './init-guard';
+import { allows, guardedInitializers, indentAt, placeFault, type UpgradeRuleContext } from './upgrade-context';
 import { contractsToCheck } from './upgrade-members';
 
 export const initConstructor = defineRule<UpgradeRuleContext>({
   id: 'init-constructor',
   severity: 'error',
-  summary: 'A constructor in an upgradeable contract that does more than `_disableInitializers()` and immutable assignments, or is not annotated.',
+  summary: 'A constructor in an upgradeable contract that does more than `_disableInitializers()`, immutable assignments and setting a hand-rolled initializer\'s guard, or is not annotated.',
   detect(context) {
     if (!context.upgradeable) return [];
     const reports: RuleReport[] = [];
@@ -46,6 +47,8 @@ export const initConstructor = defineRule<UpgradeRuleContext>({
 /** Statements beyond `_disableInitializers()` and immutable assignments, described briefly. */
 function unsafeParts(ctor: FunctionModel, context: UpgradeRuleContext): string[] {
   const immutables = new Set(context.hierarchy.linearized.flatMap((c) => c.stateVariables.filter((v) => v.immutable).map((v) => v.name)));
+  // Setting a hand-rolled initializer's guard is that initializer's `_disableInitializers()`.
+  const guards = new Set(guardedInitializers(context).map((g) => g.variable));
   const baseNames = new Set(context.hierarchy.linearized.map((c) => c.name));
   const parts: string[] = [];
   for (const m of ctor.modifiers) {
@@ -53,6 +56,8 @@ function unsafeParts(ctor: FunctionModel, context: UpgradeRuleContext): string[]
   }
   const body = (ctor.node as FunctionDefinition).body;
   for (const statement of body?.statements ?? []) {
+    const assigned = assignedVariable(statement);
+    if (assigned !== undefined && guards.has(assigned)) continue;
     if (statement.type === 'ExpressionStatement') {
       const expression = (statement as ExpressionStatement).expression as unknown as Record<string, unknown> | null;
       if (expression?.type === 'FunctionCall') {

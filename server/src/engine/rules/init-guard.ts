@@ -144,6 +144,35 @@ function guardOf(facts: GuardFacts, stateTypes: Map<string, unknown>): StateGuar
   return undefined;
 }
 
+/**
+ * Whether `ctor` (with its modifiers and helpers) sets `variable` to a value that is not a constant
+ * zero: on the implementation the guard then already holds, so the hand-rolled initializer cannot
+ * run there, as `_disableInitializers()` does for OpenZeppelin's.
+ */
+export function setsGuard(ctor: FunctionModel, variable: string, reach: GuardReach): boolean {
+  let sets = false;
+  for (const piece of guardPieces(ctor, reach)) {
+    const body = (piece.node as { body?: Node | null }).body;
+    if (!body) continue;
+    walk(body, (node) => {
+      if (node.type !== 'BinaryOperation' || node.operator !== '=') return;
+      const left = node.left as Node | undefined;
+      if (left?.type === 'Identifier' && left.name === variable && !isConstantZero(node.right as Node | undefined)) sets = true;
+    });
+  }
+  return sets;
+}
+
+/** The state variable a statement of a constructor sets (`initialized = true;`), if it is one plain assignment. */
+export function assignedVariable(statement: unknown): string | undefined {
+  const node = statement as Node | undefined;
+  if (node?.type !== 'ExpressionStatement') return undefined;
+  const expression = node.expression as Node | undefined;
+  if (expression?.type !== 'BinaryOperation' || expression.operator !== '=') return undefined;
+  const left = expression.left as Node | undefined;
+  return left?.type === 'Identifier' ? (left.name as string) : undefined;
+}
+
 /** `fn`, the modifiers it applies and the internal/private functions it calls, GUARD_DEPTH levels down. */
 function guardPieces(fn: FunctionModel, reach: GuardReach): FunctionModel[] {
   const pieces = [fn];

@@ -1,30 +1,46 @@
-// init-not-disabled: an implementation whose constructor does not call `_disableInitializers()`
-// can be initialized by anyone, directly, and then used against its own proxies.
+// init-not-disabled: an implementation whose constructor does not call `_disableInitializers()` (or,
+// for a hand-rolled initializer, set its guard) can be initialized by anyone, directly, and then used
+// against its own proxies.
 import type { QuickFix, TextEdit } from '../findings';
 import type { FunctionModel } from '../model';
-import { defineRule } from './rule';
-import { allows, indentAt, insertAfterBrace, rangeIn, type UpgradeRuleContext } from './upgrade-context';
+import { setsGuard } from './init-guard';
+import { defineRule, type RuleReport } from './rule';
+import { allows, guardedInitializers, indentAt, insertAfterBrace, rangeIn, type UpgradeRuleContext } from './upgrade-context';
 
 export const initNotDisabled = defineRule<UpgradeRuleContext>({
   id: 'init-not-disabled',
   severity: 'warning',
-  summary: 'An implementation with an initializer but no constructor calling `_disableInitializers()`.',
+  summary: 'An implementation with an initializer that its constructor does not disable (`_disableInitializers()`, or setting a hand-rolled guard).',
   detect(context) {
     const { contract, hierarchy } = context;
     if (contract.kind !== 'contract' || !context.upgradeable) return [];
     const functions = hierarchy.linearized.flatMap((c) => c.functions);
+    const constructors = functions.filter((f) => f.kind === 'constructor');
+    const reports: RuleReport[] = [];
     const hasInitializer = functions.some((f) => f.kind === 'function' && f.modifiers.some((m) => m.name === 'initializer' || m.name === 'reinitializer'));
-    if (!hasInitializer) return [];
-    const disabled = functions.some((f) => f.kind === 'constructor' && f.calls.some((c) => c.kind === 'plain' && c.name === '_disableInitializers'));
-    if (disabled) return [];
+    const disabled = constructors.some((f) => f.calls.some((c) => c.kind === 'plain' && c.name === '_disableInitializers'));
     const own = contract.functions.find((f) => f.kind === 'constructor');
-    return [
-      {
+    if (hasInitializer && !disabled) {
+      reports.push({
         message: `\`${contract.name}\` has an initializer but its constructor does not call \`_disableInitializers()\`: anyone can initialize the implementation itself and take it over.`,
         range: rangeIn(contract, contract.nameSpan),
         fixes: [own ? disableInExistingFix(own) : insertConstructorFix(context)].filter((f): f is QuickFix => f !== undefined),
-      },
-    ];
+      });
+    }
+    // Hand-rolled initializers (a guard checked, then set) are disabled by a constructor that sets the guard.
+    const open = guardedInitializers(context).filter(({ variable }) => !constructors.some((ctor) => setsGuard(ctor, variable, context.graph)));
+    const byGuard = new Map<string, string[]>();
+    for (const { fn, variable } of open) byGuard.set(variable, [...(byGuard.get(variable) ?? []), fn.name]);
+    for (const [variable, names] of byGuard) {
+      const listed = names.map((n) => `\`${n}\``).join(', ');
+      reports.push({
+        message:
+          `\`${contract.name}\` has an initializer guarded by \`${variable}\` (${listed}) but no constructor sets \`${variable}\`: anyone can call ${listed} on the implementation itself and take it over. ` +
+          `Set \`${variable}\` in a constructor annotated \`/// @custom:oz-upgrades-unsafe-allow constructor\`, so that the guard already holds there.`,
+        range: rangeIn(contract, contract.nameSpan),
+      });
+    }
+    return reports;
   },
 });
 

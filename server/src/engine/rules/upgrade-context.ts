@@ -161,6 +161,24 @@ export function isStateChanging(fn: FunctionModel): boolean {
 
 export const INITIALIZER_MODIFIERS = ['initializer', 'reinitializer', 'onlyInitializing'];
 
+/** A hand-rolled initializer of the contract: a callable function with a state guard it checks, then sets. */
+export interface GuardedInitializer {
+  fn: FunctionModel;
+  /** The state variable that guards it. */
+  variable: string;
+}
+
+/** The contract's hand-rolled initializers (its own and its bases'), as the init rules recognise them. */
+export function guardedInitializers(context: UpgradeRuleContext): GuardedInitializer[] {
+  const out: GuardedInitializer[] = [];
+  for (const fn of context.hierarchy.linearized.flatMap((c) => c.functions)) {
+    if (fn.kind !== 'function' || !fn.bodySpan || !isExternallyCallable(fn) || hasModifier(fn, ...INITIALIZER_MODIFIERS)) continue;
+    const guard = stateGuard(fn, context.hierarchy, context.graph);
+    if (guard) out.push({ fn, variable: guard.variable });
+  }
+  return out;
+}
+
 export function hasModifier(fn: FunctionModel, ...names: string[]): boolean {
   return fn.modifiers.some((m) => names.includes(m.name));
 }

@@ -1,7 +1,8 @@
 // The emergency-pause kit on real anvil: the demo Vault's guardian pauses it at once and every
 // recent deposit reverts while paused (the drill passes); a vault whose donate() forgot
 // whenNotPaused fails the drill with that transaction listed; a vault only its timelock can pause
-// fails with the delay explained. propose's kit (pause/) names who can pause and how fast.
+// fails with the delay explained; one paused already is not guessed about. propose's kit (pause/)
+// names who can pause and how fast.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,5 +111,12 @@ describe('pause drill', () => {
     assert.equal(timelocked.summary, `only TimelockController ${timelock} (delay 3600 s) can pause ${proxies[1]}: a pause waits out the delay`);
     assert.match(timelocked.explanation ?? '', /^nothing can pause without the timelock's 3600 s delay.*Give a guardian/);
     assert.equal(timelocked.route?.instant, false);
+
+    // Paused on chain already: nobody can be asked to pause it, and the drill says so rather than guess.
+    await sendAndConfirm(demo.clients, { from: owner, to: proxies[0], data: encodeFunctionData({ abi: leaky.abi, functionName: 'pause' }) });
+    const paused = await runPauseDrill({ rpcUrl: demo.anvil.rpcUrl, proxy: proxies[0], replayBlocks: 10 });
+    assert.equal(paused.verdict, 'fail');
+    assert.equal(paused.summary, `${proxies[0]} is paused already: the drill pauses a running proxy`);
+    assert.deepEqual(paused.authority?.holders, []);
   });
 });

@@ -77,6 +77,8 @@ export async function findPauseAuthority(clients: ChainClients, proxy: Address, 
   const address = getAddress(proxy);
   const paused = await tryRead<boolean>(clients, address, pausableAbi, 'paused');
   if (!paused.ok) return { proxy: address, pausable: false, paused: null, holders: [], refused: [] };
+  // A paused proxy refuses pause() from everyone: who could pause it is unknown until it runs again.
+  if (paused.value) return { proxy: address, pausable: true, paused: true, holders: [], refused: ['the proxy is paused: pause() cannot be asked of anyone until it is unpaused'] };
 
   const candidates = new Map<Address, string[]>();
   const add = (account: Address, via: string) => {
@@ -102,12 +104,11 @@ export async function findPauseAuthority(clients: ChainClients, proxy: Address, 
 
   const holders: PauseHolder[] = [];
   const refused: string[] = [];
-  const pauseData = encodeFunctionData({ abi: pausableAbi, functionName: paused.value ? 'unpause' : 'pause' });
-  // Already paused: who can unpause is asked instead, the closest question an eth_call can answer.
+  const pauseData = encodeFunctionData({ abi: pausableAbi, functionName: 'pause' });
   await Promise.all(
     [...candidates].map(async ([account, via]) => {
       const reason = await callFails(clients, { from: account, to: address, data: pauseData });
-      if (reason) refused.push(`${paused.value ? 'unpause' : 'pause'}() from ${account} (${via.join(', ')}) ${reason}`);
+      if (reason) refused.push(`pause() from ${account} (${via.join(', ')}) ${reason}`);
       else holders.push(await classify(clients, account, via));
     }),
   );

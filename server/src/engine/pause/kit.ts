@@ -122,7 +122,7 @@ function renderPauseReadme(proposal: Proposal, kit: PauseKit, dir: string): stri
   const out: string[] = [`# Emergency pause: ${kit.proxy}`, ''];
   out.push(`Chain ${proposal.chainId}, read with the proposal ${proposal.name} at block ${kit.drill.blockNumber ?? 'unknown'}.`, '');
   out.push('## Who can pause', '');
-  if (kit.holders.length === 0) out.push('- Nobody that Patchline could find: no owner(), guardian getter or pauser role holder may call pause().');
+  if (kit.holders.length === 0) out.push(`- Unknown: ${kit.drill.summary}. No owner(), guardian getter or pauser role holder was seen to pause it.`);
   for (const h of kit.holders) out.push(`- ${describeHolder(h)}, found as ${h.via.join(', ')}: ${speed(h)}.`);
   out.push('', '## How fast', '');
   if (kit.pauser) {

@@ -100,12 +100,12 @@ async function main(): Promise<void> {
     // Replay: 20 deposits in the last blocks, replayed before and after the upgrade.
     const deposit = encodeFunctionData({ abi: artifacts.get('VaultV1').abi, functionName: 'deposit' });
     for (let i = 0; i < 19; i++) await sendAndConfirm(clients, { from: depositor, to: demo.proxy, value: 10n ** 15n, data: deposit });
-    const timed = async (replayBlocks: number) => {
+    const timed = async (replayBlocks: number, rpcUrl = chainA.rpcUrl) => {
       const ms: number[] = [];
       let replayed = '';
       for (let i = 0; i < runs; i++) {
         const t = performance.now();
-        const report = await simulateUpgrade({ ...request(chainA.rpcUrl), replayBlocks });
+        const report = await simulateUpgrade({ ...request(rpcUrl), replayBlocks });
         ms.push(performance.now() - t);
         replayed = report.checks.find((c) => c.id === 'replay')?.summary ?? '';
       }
@@ -115,6 +115,10 @@ async function main(): Promise<void> {
     const on = await timed(50);
     console.log(`replay (local fork): ${on.replayed}`);
     console.log(`  median ${on.median.toFixed(0)} ms with replay, ${off.median.toFixed(0)} ms without: +${(on.median - off.median).toFixed(0)} ms (target ≤ +3000 ms for 20 transactions)`);
+    // The same replay on the fork whose upstream adds 50 ms per request (blocks and call trees come from it).
+    const offSlow = await timed(0, proxy.url);
+    const onSlow = await timed(50, proxy.url);
+    console.log(`replay (+${LATENCY_MS} ms per upstream request): median ${onSlow.median.toFixed(0)} ms with replay, ${offSlow.median.toFixed(0)} ms without: +${(onSlow.median - offSlow.median).toFixed(0)} ms`);
   } finally {
     proxy.server.close();
     await chainA.stop();

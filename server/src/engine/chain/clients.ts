@@ -6,7 +6,6 @@ import {
   createPublicClient,
   decodeErrorResult,
   formatTransactionReceipt,
-  numberToHex,
   parseAbi,
   type Abi,
   createTestClient,
@@ -72,6 +71,12 @@ export interface ConnectOptions {
   chainId?: number;
   /** Per-request timeout, ms; default 10 000. */
   timeoutMs?: number;
+  /**
+   * Fold concurrent requests into one JSON-RPC batch (default true: one round trip). anvil answers
+   * a batch one call after the other, so on a fork, reads that miss its cache pay the upstream's
+   * latency in series; separate requests (false) run in parallel.
+   */
+  batch?: boolean;
 }
 
 /**
@@ -94,8 +99,7 @@ export function rpcUrlProblem(rpcUrl: string): string | undefined {
 export async function connectChain(rpcUrl: string, options: ConnectOptions = {}): Promise<ChainClients> {
   const problem = rpcUrlProblem(rpcUrl);
   if (problem) throw new Error(problem);
-  // Batching folds the reads a caller starts together into one HTTP request (forks are latency-bound).
-  const transport = http(rpcUrl, { batch: true, timeout: options.timeoutMs ?? 10_000, retryCount: 1 });
+  const transport = http(rpcUrl, { batch: options.batch ?? true, timeout: options.timeoutMs ?? 10_000, retryCount: 1 });
   const chainId = options.chainId ?? (await createPublicClient({ transport }).getChainId());
   const chain = inlineChain(chainId, rpcUrl);
   return {
@@ -144,15 +148,8 @@ export async function sendAndConfirm(
   request: TransactionRequest,
   options: ConfirmOptions = {},
 ): Promise<TransactionReceipt> {
-  const hash = await clients.wallet.sendTransaction({
-    account: request.from,
-    to: request.to ?? null,
-    data: request.data,
-    value: request.value,
-    gas: request.gas,
-    chain: clients.chain,
-  });
-  const receipt = await pollReceipt(clients.public, hash, options);
+  const receipt = await sendForReceipt(clients, request, options);
+  const hash = receipt.transactionHash;
   if (receipt.status !== 'success') {
     const reason = await revertReason(clients, request, receipt.blockNumber);
     throw new TransactionRevertedError(`transaction ${hash} reverted (block ${receipt.blockNumber})${reason ? `: ${reason}` : ''}`, receipt);
@@ -182,34 +179,23 @@ async function revertReason(clients: ChainClients, request: TransactionRequest, 
   }
 }
 
-/** Nodes that refused `eth_sendTransactionSync`: asked once, then sent and polled. */
-const noSyncSend = new WeakSet<ChainClients>();
-
 /**
- * Sends a transaction from a JSON-RPC account and returns its receipt, reverted or not: one request
- * with `eth_sendTransactionSync` where the node has it (anvil does), else send and poll.
+ * Sends a transaction from a JSON-RPC account and returns its receipt, reverted or not. anvil mines
+ * it before answering (automine), so the receipt is read from the latest block's receipts: on a
+ * fork, `eth_getTransactionReceipt` (and `eth_sendTransactionSync`) first ask the upstream for the
+ * hash, one round trip of its latency per transaction. Polled when the block does not hold it yet
+ * (a fork with `--block-time`) or the node lacks `eth_getBlockReceipts`.
  */
-export async function sendForReceipt(clients: ChainClients, request: TransactionRequest): Promise<TransactionReceipt> {
-  if (!noSyncSend.has(clients)) {
-    const params = {
-      from: request.from,
-      ...(request.to ? { to: request.to } : {}),
-      ...(request.data ? { data: request.data } : {}),
-      ...(request.value !== undefined ? { value: numberToHex(request.value) } : {}),
-      ...(request.gas !== undefined ? { gas: numberToHex(request.gas) } : {}),
-    };
-    try {
-      const raw = await clients.public.request({ method: 'eth_sendTransactionSync', params: [params] } as never);
-      return formatTransactionReceipt(raw as never);
-    } catch (error) {
-      const code = (error as { code?: number }).code ?? (error instanceof BaseError ? (error.walk((e) => typeof (e as { code?: unknown }).code === 'number') as { code?: number } | null)?.code : undefined);
-      // Only a missing method falls back; any other error is the transaction's own.
-      if (code !== -32601 && !/method.*(not found|not supported|does not exist)|unsupported method/i.test((error as Error).message)) throw error;
-      noSyncSend.add(clients);
-    }
-  }
+export async function sendForReceipt(clients: ChainClients, request: TransactionRequest, options: ConfirmOptions = {}): Promise<TransactionReceipt> {
   const hash = await clients.wallet.sendTransaction({ account: request.from, to: request.to ?? null, data: request.data, value: request.value, gas: request.gas, chain: clients.chain });
-  return pollReceipt(clients.public, hash);
+  try {
+    const receipts = (await clients.public.request({ method: 'eth_getBlockReceipts', params: ['latest'] } as never)) as { transactionHash: Hex }[] | null;
+    const found = receipts?.find((r) => r.transactionHash.toLowerCase() === hash.toLowerCase());
+    if (found) return formatTransactionReceipt(found as never);
+  } catch {
+    // No eth_getBlockReceipts: polled below.
+  }
+  return pollReceipt(clients.public, hash, options);
 }
 
 export async function pollReceipt(

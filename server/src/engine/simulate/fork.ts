@@ -9,6 +9,8 @@ import { SimulationCancelledError } from './types';
 export interface Fork {
   node: AnvilNode;
   clients: ChainClients;
+  /** The same node without JSON-RPC batching: for many reads that miss the fork's cache at once (each an upstream round trip). */
+  unbatched: ChainClients;
   chainId: number;
   /** The block the fork starts from. */
   blockNumber: bigint;
@@ -57,6 +59,25 @@ function cancelled(signal: AbortSignal | undefined): Promise<never> {
   });
 }
 
+/** EIP-2935's block-hash history contract (Prague): every block mined writes one of its slots. */
+const HISTORY_STORAGE: Address = '0x0000F90827F1C53a10cb7A02335B175320002935';
+const HISTORY_WINDOW = 8191n;
+/** Blocks a simulation usually mines (deploy, schedule, time, execute, pause, unpause, …). */
+const PREFETCHED_BLOCKS = 16n;
+
+/**
+ * Asks the fork for the history slots its next blocks write, as separate concurrent requests: anvil
+ * fetches each from the upstream at the first write otherwise, one upstream round trip per block
+ * mined, in series with the simulation. Not awaited; a failure only loses the head start.
+ */
+function prefetchHistorySlots(forkUrl: string, forkBlock: bigint): void {
+  for (let k = 0n; k < PREFETCHED_BLOCKS; k++) {
+    const slot = `0x${((forkBlock + k) % HISTORY_WINDOW).toString(16)}`;
+    const body = JSON.stringify({ jsonrpc: '2.0', id: Number(k), method: 'eth_getStorageAt', params: [HISTORY_STORAGE, slot, 'latest'] });
+    fetch(forkUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.arrayBuffer(), () => undefined).catch(() => undefined);
+  }
+}
+
 /**
  * Starts anvil forking `rpcUrl`. Resolves once the fork answers; rejects with a clear message when
  * the RPC is dead, and with `SimulationCancelledError` on abort. No node outlives a rejection.
@@ -74,16 +95,20 @@ export async function startFork(options: { rpcUrl: string; blockNumber?: bigint;
     forkBlockNumber: options.blockNumber ?? upstream.latest,
     anvilPath: options.anvilPath,
     // Known already: anvil need not ask the upstream again (each question costs its latency).
-    extraArgs: ['--fork-chain-id', String(upstream.chainId)],
+    // One dev account: anvil reads each account's balance, nonce and code from the upstream at start.
+    extraArgs: ['--fork-chain-id', String(upstream.chainId), '--accounts', '1'],
   });
   try {
     const node = await Promise.race([starting, cancelled(signal)]);
     const clients = await connectChain(node.rpcUrl, { chainId: upstream.chainId });
+    // anvil answers a batch one call after the other: reads that miss its cache in bulk go unbatched.
+    const unbatched = await connectChain(node.rpcUrl, { chainId: upstream.chainId, batch: false });
     const [blockNumber, devAccounts] = await Promise.race([
       Promise.all([clients.public.getBlockNumber(), clients.wallet.getAddresses() as Promise<Address[]>]),
       cancelled(signal),
     ]);
-    return { node, clients, chainId: upstream.chainId, blockNumber, devAccounts };
+    prefetchHistorySlots(node.rpcUrl, blockNumber);
+    return { node, clients, unbatched, chainId: upstream.chainId, blockNumber, devAccounts };
   } catch (error) {
     // No node outlives a failure; on cancel, do not wait for a start-up still in progress.
     const stopped = starting.then((node) => node.stop(), () => undefined);

@@ -180,7 +180,7 @@ export async function simulateUpgrade(request: SimulationRequest, options: Simul
         readState(clients, target, probes.compared, [...words, ...newWords]),
         initializedVersion(clients, facts.address, [request.baseline?.layout, request.implementationLayout]),
       ]);
-      const recent = await recentTransactions(clients, facts.address, toBlock, replayBlocks);
+      const recent = await recentTransactions(fork!.unbatched, facts.address, toBlock, replayBlocks);
       const replayedBefore = await replayTransactions(clients, facts.address, recent.transactions, { onProgress: (n, total) => detail(`replay ${n} of ${total} recent transaction(s) before the upgrade`) });
       return { before, probes, oldCode, versionBefore, recent, replayedBefore };
     });

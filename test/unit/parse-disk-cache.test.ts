@@ -100,13 +100,26 @@ test('untrusted (write: false): reads what is there, writes nothing, not even a 
   assert.ok(Math.abs(statSync(entry).mtimeMs - old.getTime()) < 1000, 'its use time is unchanged');
 });
 
-test('editor buffers are parsed incrementally, not read from or written to the cache', () => {
+test('editor buffers: read from the cache on their first parse (a file just opened), never written', () => {
   const root = project('buffers', { 'V1.sol': V1, 'Base.sol': BASE });
   const { cache } = cacheIn('buffers');
-  const buffer = V1.replace('uint256 a;', 'uint256 a;\n    uint256 typed;');
-  const analyzer = new ProjectAnalyzer(root, { readFile: (file) => (file === join(root, 'V1.sol') ? buffer : undefined) }, undefined, cache);
-  analyzer.analyze(join(root, 'V1.sol'));
-  assert.deepEqual(entries(cache), [`${sha1(BASE)}.json`], 'only the file read from disk');
+  let buffer = `${V1}// not saved\n`;
+  const open = () => new ProjectAnalyzer(root, { readFile: (file) => (file === join(root, 'V1.sol') ? buffer : undefined) }, undefined, cache);
+  open().analyze(join(root, 'V1.sol'));
+  assert.deepEqual(entries(cache), [`${sha1(BASE)}.json`], 'a buffer is not written');
+  // A run on the files on disk (the CLI, an earlier session) stored V1.sol: opening it is a hit.
+  buffer = V1;
+  const fromDisk = JSON.parse(summary(root, join(root, 'V1.sol'), cache)) as { findings: unknown };
+  const before = cache.hits;
+  const editor = open();
+  const opened = editor.analyze(join(root, 'V1.sol'));
+  assert.equal(cache.hits, before + 2, 'the opened buffer and its import came from the cache');
+  assert.equal(JSON.stringify(opened.findings), JSON.stringify(fromDisk.findings));
+  // Typing: the buffer's incremental parser takes over; nothing is written.
+  buffer = V1.replace('uint256 a;', 'uint256 a;\n    uint256 typed;');
+  const typed = editor.analyze(join(root, 'V1.sol'));
+  assert.deepEqual(typed.layouts.get('V1')!.storage.map((e) => e.label), ['b', 'c', 'a', 'typed']);
+  assert.equal(entries(cache).includes(`${sha1(buffer)}.json`), false);
 });
 
 test('pruning keeps the most recently used entries under the size bound, of every fingerprint, and drops stale temp files', () => {

@@ -1,5 +1,4 @@
 // One compiler-tier compilation: resolve sources, relax pins, compile, decode locations.
-import { makeNamespacedInput } from '@openzeppelin/upgrades-core';
 import type { SolcInput as OzSolcInput, SolcOutput as OzSolcOutput } from '@openzeppelin/upgrades-core';
 import type { Range, Severity } from '../findings';
 import { blankCustomNatspec, relaxPragmas } from './pragma';
@@ -10,6 +9,7 @@ import { compileErrors, onlyCodegenErrors, outputSelection, type OutputLevel, ty
 import { collectSources, type ImportResolver, type ResolvedSource, type SourceGraph } from './sources';
 import { SrcDecoder } from './src-decoder';
 import type { StoredCompile } from './output-cache';
+import { upgradesCore } from './upgrades-core';
 import { LineIndex } from '../text';
 import { compareVersions, maskComments, parseVersion, pragmaRanges } from './versions';
 
@@ -236,7 +236,7 @@ async function compileNamespaced(
 ): Promise<{ output?: SolcOutput; error?: string }> {
   let namespacedInput: SolcInput;
   try {
-    namespacedInput = makeNamespacedInput(input as unknown as OzSolcInput, output as unknown as OzSolcOutput) as unknown as SolcInput;
+    namespacedInput = upgradesCore().makeNamespacedInput(input as unknown as OzSolcInput, output as unknown as OzSolcOutput) as unknown as SolcInput;
   } catch (error) {
     return { error: `upgrades-core could not prepare the namespaced compilation: ${(error as Error).message}` };
   }

@@ -3,7 +3,7 @@
 // Type ids lose solc's AST ids (`t_struct(Position)12_storage` → `t_struct(Position)_storage`, the
 // parser tier's form, see layout/solc-ids.ts) so they compare across tiers and compilations.
 import type { StorageLayout as OzStorageLayout, StorageItem as OzStorageItem } from '@openzeppelin/upgrades-core';
-import { calculateERC7201StorageLocation } from '@openzeppelin/upgrades-core/dist/utils/erc7201';
+import { upgradesCoreErc7201 } from './upgrades-core';
 import { normalizeSolcTypeId } from '../layout/solc-ids';
 import type { Namespace, StorageEntry, StorageLayout, TypeInfo } from '../layout/types';
 import type { SolcStorageItem, SolcTypeItem } from './solc-json';
@@ -80,7 +80,7 @@ export function toStorageLayout(sources: LayoutSources): StorageLayout {
     if (!location.startsWith(ERC7201)) continue; // only ERC-7201 defines where the root slot is
     if (items.some((item) => item.slot === undefined)) continue; // no namespaced compilation: slots unknown
     const id = location.slice(ERC7201.length);
-    const root = BigInt(calculateERC7201StorageLocation(id));
+    const root = BigInt(upgradesCoreErc7201().calculateERC7201StorageLocation(id));
     const struct = sources.namespaceStructs.find((s) => s.location === location);
     const structLocation = struct ? decoder.decode(struct.src) : undefined;
     namespaces.push({

@@ -1,6 +1,7 @@
 // The compiler tier for one saved file, in one call: compile it (with what it imports), validate
 // with upgrades-core, and hand back the layouts of its contracts and its findings.
-import { inferInitializable, type ValidationOptions } from '@openzeppelin/upgrades-core';
+import type { ValidationOptions } from '@openzeppelin/upgrades-core';
+import { upgradesCore } from './upgrades-core';
 import type { Finding } from '../findings';
 import type { StorageLayout } from '../layout/types';
 import { compileProject, type Compilation, type CompilerMessage } from './compilation';
@@ -100,7 +101,7 @@ export function isMeantForProxy(validated: ValidatedCompilation, contract: Compi
   if (contract.kind !== 'contract') return false;
   const validation = validated.runData[contract.fullyQualifiedName];
   if (!validation) return false;
-  if (inferInitializable(validation)) return true;
+  if (upgradesCore().inferInitializable(validation)) return true;
   const methods = [contract.fullyQualifiedName, ...validation.inherit].flatMap((name) => validated.runData[name]?.methods ?? []);
   if (methods.includes('upgradeToAndCall(address,bytes)') || methods.includes('upgradeTo(address)')) return true;
   const source = validated.compilation.sources.get(contract.sourceName)?.contents ?? '';

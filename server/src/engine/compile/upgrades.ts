@@ -4,23 +4,16 @@
 // upgrades-core is given a source decoder that returns solc's raw `src`, so every location it
 // records can be decoded exactly later (its own decoder yields `file:line` and miscounts bytes).
 import { createHash } from 'node:crypto';
-import {
-  getContractVersion,
-  getErrors,
-  getStorageUpgradeReport,
-  silenceWarnings,
-  UpgradeableContractErrorReport,
-  validate,
-  withValidationDefaults,
-  type StorageLayout as OzStorageLayout,
-  type ValidationOptions,
-  type ValidationRunData,
-  type Version,
+import type {
+  StorageLayout as OzStorageLayout,
+  ValidationOptions,
+  ValidationRunData,
+  Version,
 } from '@openzeppelin/upgrades-core';
 import type { SolcInput as OzSolcInput, SolcOutput as OzSolcOutput } from '@openzeppelin/upgrades-core';
-import { LayoutCompatibilityReport } from '@openzeppelin/upgrades-core/dist/storage/report';
-import { unfoldStorageLayout } from '@openzeppelin/upgrades-core/dist/validate/query';
-import { convertToWarnings, isOpcodeError, type ValidationError } from '@openzeppelin/upgrades-core/dist/validate/run';
+import type { LayoutCompatibilityReport } from '@openzeppelin/upgrades-core/dist/storage/report';
+import type { ValidationError } from '@openzeppelin/upgrades-core/dist/validate/run';
+import { upgradesCore, upgradesCoreQuery, upgradesCoreReport, upgradesCoreRun } from './upgrades-core';
 import { inheritedBy, type Range, type RelatedLocation, type Severity } from '../findings';
 import type { StorageLayout } from '../layout/types';
 import { ruleForOzKind } from '../rules/oz-kinds';
@@ -40,7 +33,7 @@ function silenceUpgradesCoreWarnings(): void {
   const original = console.error;
   console.error = () => undefined;
   try {
-    silenceWarnings();
+    upgradesCore().silenceWarnings();
   } finally {
     console.error = original;
   }
@@ -121,7 +114,7 @@ export function validateCompilation(compilation: Compilation): ValidatedCompilat
   silenceUpgradesCoreWarnings();
   const { output, decoder } = compilation;
   const solcOutput = withBytecode(compilation);
-  const runData = validate(
+  const runData = upgradesCore().validate(
     solcOutput as unknown as OzSolcOutput,
     ({ src }) => src,
     compilation.compilerVersion.replace(/\+.*$/, ''),
@@ -139,7 +132,7 @@ export function validateCompilation(compilation: Compilation): ValidatedCompilat
       const nameSrc = def.nameLocation ?? nameSrcBefore082(def, compilation.input.sources[sourceName]?.content);
       const nameLocation = nameSrc ? decoder.decode(nameSrc) : undefined;
       const kind = def.contractKind === 'contract' ? (def.abstract ? 'abstract' : 'contract') : def.contractKind!;
-      const ozLayout = unfoldStorageLayout(runData, fullyQualifiedName);
+      const ozLayout = upgradesCoreQuery().unfoldStorageLayout(runData, fullyQualifiedName);
       const file = compilation.sources.get(sourceName)?.file;
       contracts.set(fullyQualifiedName, {
         name: def.name!,
@@ -148,7 +141,7 @@ export function validateCompilation(compilation: Compilation): ValidatedCompilat
         file,
         nameRange: nameLocation?.range,
         kind,
-        version: runData[fullyQualifiedName].version ? getContractVersion(runData, fullyQualifiedName) : undefined,
+        version: runData[fullyQualifiedName].version ? upgradesCore().getContractVersion(runData, fullyQualifiedName) : undefined,
         versionIsStandIn: compilation.level === 'storage',
         ozLayout,
         layout: toStorageLayout({
@@ -207,11 +200,11 @@ export function upgradeSafetyIssues(
   const fqn = contract.fullyQualifiedName;
   const kind = options.kind ?? (hasUpgradeFunction(runData, fqn) ? 'uups' : 'transparent');
   const opts = { ...options, kind };
-  const errors = getErrors([runData], contract.version, opts);
+  const errors = upgradesCore().getErrors([runData], contract.version, opts);
   // getErrors drops warnings (it only logs them): read them from the run data.
-  const unsafeAllow = withValidationDefaults(opts).unsafeAllow;
+  const unsafeAllow = upgradesCore().withValidationDefaults(opts).unsafeAllow;
   const warnings = collectErrors(runData, fqn).filter(
-    (e) => convertToWarnings.includes(e.kind) && !unsafeAllow.includes(e.kind),
+    (e) => upgradesCoreRun().convertToWarnings.includes(e.kind) && !unsafeAllow.includes(e.kind),
   );
   return [...errors, ...warnings].map((error) => toIssue(validated, contract, error));
 }
@@ -224,14 +217,14 @@ function hasUpgradeFunction(runData: ValidationRunData, fqn: string): boolean {
 
 /** The contract's own opcode errors (they already include reachable code in bases) and every other error of it and its bases. */
 function collectErrors(runData: ValidationRunData, fqn: string): ValidationError[] {
-  const own = runData[fqn].errors.filter((e) => isOpcodeError(e));
-  const others = [fqn, ...runData[fqn].inherit].flatMap((name) => runData[name]?.errors ?? []).filter((e) => !isOpcodeError(e));
+  const own = runData[fqn].errors.filter((e) => upgradesCoreRun().isOpcodeError(e));
+  const others = [fqn, ...runData[fqn].inherit].flatMap((name) => runData[name]?.errors ?? []).filter((e) => !upgradesCoreRun().isOpcodeError(e));
   return [...own, ...others];
 }
 
 function toIssue(validated: ValidatedCompilation, contract: CompiledContract, error: ValidationError): UpgradeSafetyIssue {
   const { rule, severity, docs: ruleDocs } = ruleForOzKind(error.kind);
-  const explained = new UpgradeableContractErrorReport([error]).explain(false);
+  const explained = new (upgradesCore().UpgradeableContractErrorReport)([error]).explain(false);
   const text = stripSrcPrefix(explained, error.src);
   const docs = /https:\/\/zpl\.in\/upgrades\/\S+/.exec(text)?.[0] ?? ruleDocs;
   const message = text
@@ -414,11 +407,11 @@ export function storageUpgradeReport(
   updated: CompiledContract,
   options: ValidationOptions = {},
 ): { report: LayoutCompatibilityReport; issues: StorageUpgradeIssue[] } {
-  const report = getStorageUpgradeReport(original.ozLayout, updated.ozLayout, withValidationDefaults(options));
+  const report = upgradesCore().getStorageUpgradeReport(original.ozLayout, updated.ozLayout, upgradesCore().withValidationDefaults(options));
   const issues: StorageUpgradeIssue[] = [];
   for (const [i, op] of report.ops.entries()) {
     if (op.kind === 'layoutchange' && i !== 0) continue;
-    const text = new LayoutCompatibilityReport([op]).explain(false);
+    const text = new (upgradesCoreReport().LayoutCompatibilityReport)([op]).explain(false);
     const prefix = 'updated' in op ? op.updated.src : op.original.contract;
     const message = dedent(text.startsWith(`${prefix}:`) ? text.slice(prefix.length + 1) : text);
     const at = 'updated' in op ? declaration(updated, op.updated) : undefined;

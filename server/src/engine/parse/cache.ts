@@ -31,8 +31,10 @@ export class ParseCache {
 
   /**
    * `text` parsed as the content of `file` (absolute); unchanged content returns the cached result.
-   * `fromDisk`: the text is the file on disk, not an editor buffer, so the on-disk cache may answer.
-   * A buffer is parsed by its incremental parser, which the next keystroke needs warm.
+   * `fromDisk`: the text is the file on disk, not an editor buffer. The on-disk cache answers for
+   * files from disk, and for a buffer's first parse (a file just opened: first diagnostics without
+   * ANTLR; its first edit then parses every declaration once, as an open did before). Only texts
+   * from disk are written: a buffer changes with every keystroke.
    */
   parse(file: string, text: string, fromDisk = false): ParsedFile {
     const cached = this.parsed.get(file);
@@ -40,7 +42,7 @@ export class ParseCache {
     if (cached && cached.text === text) return cached;
     const hash = createHash('sha1').update(text).digest('hex');
     if (cached && cached.hash === hash) return cached;
-    const stored = fromDisk ? this.disk?.getParse(hash) : undefined;
+    const stored = fromDisk || !this.parsers.has(file) ? this.disk?.getParse(hash) : undefined;
     let parsedFile: ParsedFile;
     if (stored) {
       parsedFile = { file, text, hash, ...stored };
@@ -60,9 +62,9 @@ export class ParseCache {
     return parsedFile;
   }
 
-  /** True when `parse(file, text, true)` will be answered without parsing. */
+  /** True when `parse(file, text, fromDisk)` will be answered without parsing. */
   private answered(file: string, hash: string, fromDisk: boolean): boolean {
-    return this.parsed.get(file)?.hash === hash || (fromDisk && this.disk?.has(hash) === true);
+    return this.parsed.get(file)?.hash === hash || ((fromDisk || !this.parsers.has(file)) && this.disk?.has(hash) === true);
   }
 
   /**

@@ -1,4 +1,4 @@
-// Real upgrade histories (test/fixtures/corpus, vendored from npm, see its README): each step's
+// Real upgrade histories (test/fixtures/corpus, vendored from npm and GitHub, see its README): each step's
 // storage verdict must match what the project itself documents, in each tier. Prints a table of
 // steps × tiers × verdict × time at the end.
 import assert from 'node:assert/strict';
@@ -21,9 +21,15 @@ interface Side {
   contract: string;
 }
 
+/** A network manifest of the project (`.openzeppelin/<network>.json`, as hardhat-upgrades recorded the deployments). */
+interface Manifest {
+  manifest: string;
+}
+
 interface Step {
   name: string;
-  from: Side;
+  /** The baseline: the old version's source (given by an annotation), or the project's network manifest (found by Patchline). */
+  from: Side | Manifest;
   to: Side;
   /** What the project documents for this step (README.md of the corpus cites where). */
   expect: 'safe' | 'unsafe';
@@ -54,6 +60,12 @@ const steps: Step[] = [
   },
   { name: 'Safe GnosisSafe 1.2.0 → 1.3.0', from: safe('1.2.0'), to: safe('1.3.0'), expect: 'safe' },
   { name: 'Aave v3 Pool 1.13.1 → 1.19.3', from: aave('1.13.1'), to: aave('1.19.3'), expect: 'safe' },
+  {
+    name: 'Gravita VesselManager, Arbitrum manifest → a9b3eca',
+    from: { manifest: '.openzeppelin/arbitrum-one.json' },
+    to: { dir: 'gravita/a9b3eca', file: 'contracts/VesselManager.sol', contract: 'VesselManager' },
+    expect: 'safe',
+  },
 ];
 
 /** The findings that make up a storage verdict: a storage rule at error level, or an incomplete analysis. */
@@ -65,8 +77,10 @@ function storageErrors(findings: Finding[]): Finding[] {
  * The new version as a user would check it: `@custom:oz-upgrades-from <old file>:<Contract>` above
  * the contract, in an editor buffer (the vendored file on disk stays as published).
  */
-function annotated(step: Step): { file: string; contents: ContentProvider } {
+function annotated(step: Step): { file: string; contents?: ContentProvider } {
   const file = join(corpus, step.to.dir, step.to.file);
+  // A manifest baseline is found by Patchline in the project's .openzeppelin folder: the source stays as published.
+  if ('manifest' in step.from) return { file };
   const old = join(corpus, step.from.dir, step.from.file);
   const text = readFileSync(file, 'utf8');
   const declaration = new RegExp(`^(abstract\\s+)?contract\\s+${step.to.contract}\\b`, 'm').exec(text);
@@ -105,7 +119,9 @@ for (const step of steps) {
     const started = performance.now();
     const analysis = project.analyze(file);
     record(step, 'parser', analysis.findings, performance.now() - started);
-    assert.equal(analysis.baselines.get(step.to.contract)?.source, 'annotation', 'compared with the previous version');
+    const baseline = analysis.baselines.get(step.to.contract);
+    assert.equal(baseline?.source, 'manifest' in step.from ? 'manifest' : 'annotation', 'compared with the previous version');
+    if ('manifest' in step.from) assert.match(baseline?.description ?? '', new RegExp(`^${step.from.manifest.replaceAll('.', '\\.')} implementation 0x`));
     assert.deepEqual(analysis.findings.filter((f) => f.rule === 'syntax-error' || f.rule === 'import-unresolved'), [], 'the fixture is complete');
     const errors = storageErrors(analysis.findings);
     if (step.expect === 'safe') assert.deepEqual(errors.map((f) => `${f.rule}: ${f.message}`), [], 'no false storage error');

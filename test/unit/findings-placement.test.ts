@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { inheritedBy, placeFindings, type Finding, type Range } from '../../server/src/engine/findings';
+import { ProjectAnalyzer } from '../../server/src/engine/project';
 import { tempProjects } from './temp-projects';
 
 const at = (line: number, from: number, to: number): Range => ({ start: { line, character: from }, end: { line, character: to } });
@@ -104,4 +105,14 @@ test('check of the base file too: still once, its own finding merged with the in
   assert.equal(found.length, 1, JSON.stringify(found));
   assert.equal(found[0].file, 'FeeBase.sol');
   assert.equal(found[0].related?.length, 2);
+});
+
+test('the engine reports each fault once: a stray `}` is one syntax error, not the same error from two parser passes', () => {
+  const file = '/tmp/patchline-once/Stray.sol';
+  for (const text of ['}', '      ce//s[msg.se1e18 etherr] += msg. tota@#$%emit E(1);^&']) {
+    const engine = new ProjectAnalyzer('/tmp/patchline-once', { readFile: (f) => (f === file ? text : undefined) });
+    const keys = engine.analyze(file).findings.map((f) => `${f.rule} ${JSON.stringify(f.range)} ${f.message}`);
+    assert.ok(keys.length > 0, `no finding for ${JSON.stringify(text)}`);
+    assert.deepEqual(keys, [...new Set(keys)], `a finding repeated for ${JSON.stringify(text)}`);
+  }
 });

@@ -230,7 +230,8 @@ export class ProjectAnalyzer {
     } catch (error) {
       onError?.('upgrade-safety rules', error);
     }
-    const kept = [...applySuppressions(findings, file, parsed.text), ...upgradeFindings].filter((f) => rules[f.rule] !== 'off' || f.rule === ANALYSIS_INCOMPLETE);
+    // The same fault once (ANTLR can report one token error from two passes), as every face shows it.
+    const kept = placeFindings([...applySuppressions(findings, file, parsed.text), ...upgradeFindings]).filter((f) => rules[f.rule] !== 'off' || f.rule === ANALYSIS_INCOMPLETE);
     const dependencies = (symbols?.files() ?? []).map((f) => f.file).filter((f) => f !== file);
     return { file, findings: kept, contracts, layouts, baselines, dependencies };
   }

@@ -1,13 +1,17 @@
 // Proposal export through a Governor with GovernorTimelockControl (OpenZeppelin 5) over a
 // TimelockController, voting with an ERC20Votes token: propose, vote, queue, execute.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { encodeFunctionData, keccak256, parseAbi, stringToBytes, type Address, type Hex } from 'viem';
 import { advanceTime, sendAndConfirm } from '../../server/src/engine/chain/clients';
 import { deployContract, deployTimelock, deployUupsVault } from '../../server/src/engine/chain/deploy';
 import { readProxySlots } from '../../server/src/engine/chain/eip1967';
 import { buildProposal, ProposalError, renderProposalFiles } from '../../server/src/engine/propose';
-import { anvilLeftovers, startTestChain, stopTestChain, type TestChain } from '../fixtures/chain/harness';
+import { anvilLeftovers, deployGovernedVault, startTestChain, stopTestChain, type TestChain } from '../fixtures/chain/harness';
+import { simulateProposal } from '../../server/src/cli/propose-simulation';
 
 const governorAbi = parseAbi([
   'function hashProposal(address[] targets, uint256[] values, bytes[] calldatas, bytes32 descriptionHash) pure returns (uint256)',
@@ -145,4 +149,36 @@ describe('proposal export through a Governor (GovernorTimelockControl)', () => {
   async function state(id: bigint): Promise<number> {
     return chain.clients.public.readContract({ address: governor, abi: governorAbi, functionName: 'state', args: [id] });
   }
+});
+
+describe('propose --rpc through a Governor: the simulation runs its timelock operation', () => {
+  let chain: TestChain;
+  const cwd = mkdtempSync(join(tmpdir(), 'patchline-governor-sim-'));
+  before(async () => {
+    chain = await startTestChain();
+  });
+  after(async () => {
+    await stopTestChain(chain);
+    rmSync(cwd, { recursive: true, force: true });
+    assert.deepEqual(anvilLeftovers(), { registered: [], running: [] });
+  });
+
+  it('simulates the operation the Governor queues (its timelock salt, no predecessor) and records the report', async () => {
+    const { governor, timelock, proxy, v2 } = await deployGovernedVault(chain);
+    const request = {
+      rpcUrl: chain.anvil.rpcUrl,
+      upgrades: [{ proxy, newImplementation: v2, call: { signature: 'initializeV2(uint16)', args: ['250'] } }],
+      governance: { kind: 'governor' as const, governor, description: 'Upgrade the vault to V2' },
+    };
+    const simulated = await simulateProposal(request, cwd, () => undefined);
+    assert.ok(simulated.ok, simulated.ok ? '' : simulated.reason);
+    const proposal = await buildProposal({ ...request, simulation: simulated.evidence });
+    const [entry] = proposal.evidence.simulation.reports;
+    assert.equal(entry.proxy, proxy);
+    const report = JSON.parse(readFileSync(join(cwd, entry.reportPath!), 'utf8'));
+    assert.equal(report.timelock.address, timelock);
+    assert.equal(report.timelock.salt, proposal.governor!.timelockSalt);
+    assert.equal(report.timelock.operationId, proposal.governor!.timelockOperationId);
+    assert.equal(report.timelock.proposer, governor);
+  });
 });

@@ -23,9 +23,11 @@ function failures(report: SimulationReport): string[] {
 /** The timelock that runs the proposal and the operation it runs, as exported. */
 function exportedOperation(proposal: Proposal): { timelock: Address; operation: NonNullable<SimulationRequest['timelockOperation']> } | undefined {
   const calls = proposal.calls.map((c) => ({ to: c.to, data: c.data }));
-  if (proposal.timelock) return { timelock: proposal.timelock.address, operation: { calls, salt: proposal.timelock.salt, predecessor: proposal.timelock.predecessor } };
-  // A Governor queues the same calls on its timelock with its own salt and no predecessor.
-  if (proposal.governor?.timelock) return { timelock: proposal.governor.timelock, operation: { calls, salt: proposal.governor.timelockSalt, predecessor: ZERO_BYTES32 } };
+  if (proposal.timelock) {
+    return { timelock: proposal.timelock.address, operation: { calls, salt: proposal.timelock.salt, predecessor: proposal.timelock.predecessor, batch: proposal.timelock.batch } };
+  }
+  // A Governor queues the same calls on its timelock as a batch (even one call), with its own salt and no predecessor.
+  if (proposal.governor?.timelock) return { timelock: proposal.governor.timelock, operation: { calls, salt: proposal.governor.timelockSalt, predecessor: ZERO_BYTES32, batch: true } };
   return undefined;
 }
 

@@ -30,6 +30,8 @@ export interface UpgradePlan {
   calls: AuthorizedCall[];
   /** Sends the calls (direct routes) or schedules them (timelock). */
   sender?: Address;
+  /** Timelock: scheduleBatch/executeBatch even for one call (a Governor's timelock always batches); default: when several. */
+  batch?: boolean;
   timelock?: Address;
 }
 
@@ -141,8 +143,8 @@ export async function executeUpgrade(
 const ZERO_BYTES32: Hex = `0x${'00'.repeat(32)}`;
 
 /** keccak256(abi.encode(...)) as TimelockController's hashOperation / hashOperationBatch compute it. */
-export function localOperationId(calls: readonly AuthorizedCall[], predecessor: Hex, salt: Hex): Hex {
-  if (calls.length === 1) {
+export function localOperationId(calls: readonly AuthorizedCall[], predecessor: Hex, salt: Hex, batch = calls.length > 1): Hex {
+  if (!batch) {
     const [call] = calls;
     return keccak256(
       encodeAbiParameters([{ type: 'address' }, { type: 'uint256' }, { type: 'bytes' }, { type: 'bytes32' }, { type: 'bytes32' }], [call.to, 0n, call.data, predecessor, salt]),
@@ -168,12 +170,12 @@ async function executeThroughTimelock(
   options: RouteOptions,
 ): Promise<RouteResult> {
   const timelock = plan.timelock!;
-  const batch = plan.calls.length > 1;
+  const batch = plan.batch ?? plan.calls.length > 1;
   const targets = plan.calls.map((c) => c.to);
   const values = plan.calls.map(() => 0n);
   const payloads = plan.calls.map((c) => c.data);
   const predecessor = options.predecessor ?? ZERO_BYTES32;
-  const localId = localOperationId(plan.calls, predecessor, options.salt);
+  const localId = localOperationId(plan.calls, predecessor, options.salt, batch);
   // One round of reads (a fork pays the upstream's latency per round, not per read).
   const [proposerRole, executorRole, minDelayRead, contractId, timestamp, predecessorDone] = await Promise.all([
     role(clients, timelock, 'PROPOSER_ROLE'),

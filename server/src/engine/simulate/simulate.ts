@@ -68,8 +68,8 @@ function exportedOperation(plan: UpgradePlan, operation: NonNullable<SimulationR
   if (missing) throw new RouteFailure(`the exported timelock operation does not contain this upgrade's call (${missing.label} on ${missing.to})`);
   const abi = plan.calls.flatMap((c) => c.abi);
   const calls = operation.calls.map((call, i) => ownCall(call) ?? { label: `call ${i + 1} of ${operation.calls.length}`, to: getAddress(call.to), data: call.data, abi });
-  const description = calls.length > 1 ? plan.description.replace(/execute .*$/, `executeBatch of the exported ${calls.length} calls (${calls.map((c) => `${c.label} on ${c.to}`).join(', ')})`) : plan.description;
-  return { ...plan, calls, description };
+  const description = operation.batch ? plan.description.replace(/execute .*$/, `executeBatch of the exported ${calls.length} calls (${calls.map((c) => `${c.label} on ${c.to}`).join(', ')})`) : plan.description;
+  return { ...plan, calls, description, batch: operation.batch };
 }
 
 function skipped(id: CheckId, summary: string): SimulationCheck {

@@ -69,7 +69,7 @@ export interface SimulationRequest {
    * The timelock operation as exported (`patchline propose`): its calls (the whole batch, other
    * proxies' upgrades too), salt and predecessor are executed instead of this upgrade's own call.
    */
-  timelockOperation?: { calls: { to: Address; data: Hex }[]; salt: Hex; predecessor: Hex };
+  timelockOperation?: { calls: { to: Address; data: Hex }[]; salt: Hex; predecessor: Hex; batch: boolean };
   /** The deployed version: its storage layout (the baseline, parser or compiler tier) and ABI (getters to compare). */
   baseline?: { layout?: StorageLayout; abi?: Abi; description?: string };
   /** The new implementation's own storage layout (when compiled from source): its words are read too. */

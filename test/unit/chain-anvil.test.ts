@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeFunctionData, encodeFunctionData, keccak256, parseAbi, stringToBytes, type Address } from 'viem';
-import { anvilArgs, bundledAnvilPath, maskRpcUrl, startAnvil } from '../../server/src/engine/chain/anvil';
+import { anvilArgs, bundledAnvilPath, maskRpcUrl, startAnvil, startWatchdog, WATCH_ENV } from '../../server/src/engine/chain/anvil';
 import { advanceTime, sendAndConfirm } from '../../server/src/engine/chain/clients';
 import { coerceArgument, encodeSignatureCall } from '../../server/src/engine/chain/calldata';
 import { startDemoChain } from '../../server/src/engine/chain/demo';
@@ -232,4 +232,22 @@ describe('deployments and proxy slots on a local chain', () => {
     const slot = await chain.clients.public.getStorageAt({ address: demo.proxy as Address, slot: IMPLEMENTATION_SLOT });
     assert.ok(!slot || BigInt(slot) === 0n);
   });
+});
+
+it('a watchdog whose pipe closes before it learns the pid (the owner killed right after the spawn) still kills the process marked with its token', { skip: process.platform !== 'linux' && 'needs /proc' }, async () => {
+  const token = `test${Date.now()}`;
+  const watchdog = startWatchdog(token)!;
+  // A stand-in for anvil, in its own group as anvil is, carrying the watchdog's token.
+  const marked = spawn('sleep', ['60'], { detached: true, stdio: 'ignore', env: { ...process.env, [WATCH_ENV]: token } });
+  const unmarked = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+  try {
+    watchdog.stdin!.end(); // as when the owner dies: EOF, no pid
+    const deadline = Date.now() + 15_000;
+    while (processRuns(marked.pid!) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(processRuns(marked.pid!), false, 'the marked process outlived its watchdog');
+    assert.equal(processRuns(unmarked.pid!), true, 'an unmarked process was killed');
+  } finally {
+    marked.kill('SIGKILL');
+    unmarked.kill('SIGKILL');
+  }
 });

@@ -3,6 +3,7 @@
 // Every node started here is registered, and killed when this process exits or is signalled; a
 // watchdog kills it when this process dies without a chance to clean up (SIGKILL).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -106,17 +107,23 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 
 /** Per anvil pid: the watchdog that kills its group when this process dies without cleaning up (SIGKILL, a crash). */
 const watchdogs = new Map<number, ChildProcess>();
+/** The environment variable that marks an anvil with its watchdog's token. */
+export const WATCH_ENV = 'PATCHLINE_ANVIL_WATCH';
 
 /**
  * Node cannot ask the kernel to kill a child with its parent (prctl PR_SET_PDEATHSIG), so a tiny
  * shell waits on a pipe from this process: the pipe closes when this process dies, however it
  * dies, and the shell then kills anvil's process group. It is started before anvil and told
- * anvil's pid right after the spawn, so no moment exists when anvil runs unwatched (a kill between
- * the two spawns would orphan it). Stopped with anvil; absent on Windows.
+ * anvil's pid right after the spawn. A kill in the instant between anvil's spawn and that write
+ * leaves the pipe closed with no pid: anvil then carries the watchdog's token in its environment,
+ * and the watchdog finds it by that (Linux /proc) once anvil has had a second to start. Stopped
+ * with anvil; absent on Windows.
  */
-function startWatchdog(): ChildProcess | undefined {
+export function startWatchdog(token: string): ChildProcess | undefined {
   if (process.platform === 'win32') return undefined;
-  const watchdog = spawn('sh', ['-c', 'read -r pid || exit 0; read -r line; kill -s KILL -- -"$pid" 2>/dev/null', 'patchline-anvil-watchdog'], {
+  const orphan = `sleep 1; for e in /proc/[0-9]*/environ; do if grep -qzx "${WATCH_ENV}=$1" "$e" 2>/dev/null; then p=\${e#/proc/}; kill -s KILL -- -"\${p%/environ}" 2>/dev/null; fi; done`;
+  const script = `read -r pid || { ${orphan}; exit 0; }; read -r line; kill -s KILL -- -"$pid" 2>/dev/null`;
+  const watchdog = spawn('sh', ['-c', script, 'patchline-anvil-watchdog', token], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
   });
@@ -254,11 +261,12 @@ async function launch(options: AnvilOptions, port: number): Promise<AnvilNode> {
   };
 
   installExitHooks();
-  const watchdog = startWatchdog();
+  const token = randomBytes(8).toString('hex');
+  const watchdog = startWatchdog(token);
   const child = spawn(binary, args, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: options.env ?? process.env,
+    env: { ...(options.env ?? process.env), [WATCH_ENV]: token },
   });
   armWatchdog(watchdog, child.pid);
   // A node left running must never keep this process alive; the exit hook kills it.

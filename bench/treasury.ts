@@ -211,27 +211,44 @@ export function summary(label: string, times: number[]): string {
 
 export type EditKind = 'function body' | 'state variable';
 
+/** One edit as an editor sends it: a line inserted after `afterLine` (0-based), or that line removed again. */
+export interface EditStep {
+  /** The whole text after the edit. */
+  text: string;
+  /** The same edit as an LSP incremental change. */
+  change: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string };
+}
+
 /**
- * The successive texts of one editing session: even edits insert a line at a random anchor,
- * odd edits delete it again (an undo), so every text is a realistic, syntactically valid state.
+ * One editing session: even edits insert a line at a random anchor, odd edits delete it again
+ * (an undo), so every text is a realistic, syntactically valid state.
  */
-export function editSession(source: GeneratedSource, kind: EditKind, count: number, seed: number): string[] {
+export function editSteps(source: GeneratedSource, kind: EditKind, count: number, seed: number): EditStep[] {
   const random = seededRandom(seed);
-  const texts: string[] = [];
+  const original = source.lines.join('\n');
+  const steps: EditStep[] = [];
+  let inserted = -1;
   for (let i = 0; i < count; i++) {
     if (i % 2 === 1) {
-      texts.push(source.lines.join('\n'));
+      const line = { line: inserted, character: 0 };
+      steps.push({ text: original, change: { range: { start: line, end: { line: inserted + 1, character: 0 } }, text: '' } });
       continue;
     }
     const anchors = kind === 'function body' ? source.bodyAnchors : source.stateVariableLines;
     const at = anchors[Math.floor(random() * anchors.length)];
     const value = Math.floor(random() * 10_000);
-    const inserted = kind === 'function body' ? `        acc += ${value};` : `    uint256 public benchInserted${value};`;
-    texts.push([...source.lines.slice(0, at + 1), inserted, ...source.lines.slice(at + 1)].join('\n'));
+    const line = kind === 'function body' ? `        acc += ${value};` : `    uint256 public benchInserted${value};`;
+    inserted = at + 1;
+    const position = { line: inserted, character: 0 };
+    steps.push({ text: [...source.lines.slice(0, at + 1), line, ...source.lines.slice(at + 1)].join('\n'), change: { range: { start: position, end: position }, text: `${line}\n` } });
   }
-  return texts;
+  return steps;
 }
 
+/** The texts of editSteps. */
+export function editSession(source: GeneratedSource, kind: EditKind, count: number, seed: number): string[] {
+  return editSteps(source, kind, count, seed).map((step) => step.text);
+}
 
 /** A temporary project holding TreasuryV1 on disk (the baseline) and where TreasuryV2 lives. */
 export interface TreasuryProject {

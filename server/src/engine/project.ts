@@ -408,6 +408,7 @@ export class ProjectAnalyzer {
   invalidate(): void {
     this.contractIndex = undefined;
     this.refLayouts.clear();
+    this.workspace.invalidateFiles();
     this.manifests = null;
     this.lock = null;
     this.gitSources.clear();

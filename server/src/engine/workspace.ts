@@ -143,6 +143,7 @@ export class SolidityWorkspace implements ParsedSources {
 
   /** Drops cached remappings, e.g. after remappings.txt or foundry.toml changed. */
   invalidateConfiguration(): void {
+    this.installedImports.clear();
     this.remappingsByRoot.clear();
     this.rootByDir.clear();
     this.remappingRootsByDir.clear();
@@ -154,6 +155,25 @@ export class SolidityWorkspace implements ParsedSources {
    * `node_modules` walking up, then the project root (Hardhat's `contracts/X.sol` form).
    */
   resolveImport(fromFile: string, importPath: string): ImportResolution {
+    const key = `${fromFile}\u0000${importPath}`;
+    const installed = this.installedImports.get(key);
+    if (installed) return installed;
+    const resolution = this.resolveImportUncached(fromFile, importPath);
+    // Installed packages do not change under an editing session (as readText assumes): keep their
+    // resolutions, so a keystroke does not stat the node_modules folders of every import again.
+    if ('file' in resolution && isInstalledPackage(resolution.file)) this.installedImports.set(key, resolution);
+    return resolution;
+  }
+
+  /** Import resolutions that landed in an installed package, by importing file and path as written. */
+  private readonly installedImports = new Map<string, ImportResolution>();
+
+  /** A file was created or deleted: an import may now resolve elsewhere. */
+  invalidateFiles(): void {
+    this.installedImports.clear();
+  }
+
+  private resolveImportUncached(fromFile: string, importPath: string): ImportResolution {
     const from = path.resolve(fromFile);
     const dir = path.dirname(from);
     const root = this.projectRoot(dir);

@@ -47,7 +47,7 @@ export class ParseCache {
     if (stored) {
       parsedFile = { file, text, hash, ...stored };
     } else {
-      const scan = preScan(text, this.limits);
+      const scan = this.preScan(text);
       if (scan.hit) {
         parsedFile = { file, text, hash, ast: undefined, errors: [], comments: [], limit: scan.hit };
       } else {
@@ -73,8 +73,9 @@ export class ParseCache {
    * AbortError when cancelled.
    */
   async prepare(file: string, text: string, worker: ParseWorker, signal?: AbortSignal, onOffload?: (file: string) => void, fromDisk = false): Promise<void> {
+    if (this.parsed.get(file)?.text === text) return;
     const hash = createHash('sha1').update(text).digest('hex');
-    if (this.answered(file, hash, fromDisk) || preScan(text, this.limits).hit) return;
+    if (this.answered(file, hash, fromDisk) || this.preScan(text).hit) return;
     let told = false;
     const limit = await this.parserOf(file).prepare(
       text,
@@ -87,6 +88,14 @@ export class ParseCache {
       { budgetMs: this.limits.parseBudgetMs },
     );
     if (limit) this.parsed.set(file, { file, text, hash, ast: undefined, errors: [], comments: [], limit });
+  }
+
+  private lastScan: { text: string; result: ReturnType<typeof preScan> } | undefined;
+
+  /** The limits pre-scan; `prepare` and `parse` of one keystroke's text scan it once. */
+  private preScan(text: string): ReturnType<typeof preScan> {
+    if (this.lastScan?.text !== text) this.lastScan = { text, result: preScan(text, this.limits) };
+    return this.lastScan.result;
   }
 
   /** The incremental parser of `file` (created on first use). */

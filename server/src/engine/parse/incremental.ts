@@ -97,10 +97,11 @@ interface Loc {
  * Returned ASTs share unchanged subtrees with earlier results: treat them as read-only.
  */
 export class IncrementalParser {
-  private cache = new Map<string, ChunkParse>();
+  private cache = new ChunkCache();
   /** The generation before `cache`: an undo (or a text typed and deleted) finds its declarations here. */
-  private previousCache = new Map<string, ChunkParse>();
-  private placed = new Map<string, PlacedChunk>();
+  private previousCache = new ChunkCache();
+  /** Where each piece of the last text was placed (its comments and errors there). */
+  private placed = new Map<ChunkParse, PlacedChunk>();
   private last: { text: string; result: IncrementalParseResult } | undefined;
   /** Total declaration parses since construction (tests and benchmarks read it). */
   parseCalls = 0;
@@ -138,12 +139,11 @@ export class IncrementalParser {
     const deadline = options.budgetMs === undefined ? undefined : performance.now() + options.budgetMs;
     for (const chunk of chunksOf(splitDeclarations(text))) {
       const chunkText = text.slice(chunk.start, chunk.end);
-      const key = chunkKey(chunk, chunkText);
-      if (this.cache.has(key) || this.previousCache.has(key) || !offload(chunkText)) continue;
+      if (this.cache.get(chunk, chunkText) || this.previousCache.get(chunk, chunkText) || !offload(chunkText)) continue;
       const wrapped = wrapChunk(chunk, chunkText);
       const result = await parseElsewhere(wrapped.text, remaining(deadline));
       if (result.limit) return result.limit;
-      this.cache.set(key, toChunkParse(chunk, result, wrapped.prefixLength));
+      this.cache.set(chunk, chunkText, toChunkParse(chunk, result, wrapped.prefixLength));
     }
     return undefined;
   }
@@ -151,8 +151,8 @@ export class IncrementalParser {
   private parseWithin(text: string, deadline: number | undefined): IncrementalParseResult {
     const lines = LineIndex.of(text);
     const pieces = splitDeclarations(text);
-    const nextCache = new Map<string, ChunkParse>();
-    const nextPlaced = new Map<string, PlacedChunk>();
+    const nextCache = new ChunkCache();
+    const nextPlaced = new Map<ChunkParse, PlacedChunk>();
     let parsed = 0;
     let total = 0;
 
@@ -162,8 +162,7 @@ export class IncrementalParser {
     const place = (chunk: Chunk): PlacedChunk => {
       total++;
       const chunkText = text.slice(chunk.start, chunk.end);
-      const key = chunkKey(chunk, chunkText);
-      let parse = nextCache.get(key) ?? this.cache.get(key) ?? this.previousCache.get(key);
+      let parse = nextCache.get(chunk, chunkText) ?? this.cache.get(chunk, chunkText) ?? this.previousCache.get(chunk, chunkText);
       if (parse && placedParses.has(parse)) {
         parse = parseChunk(chunk, chunkText, deadline);
         parsed++;
@@ -174,18 +173,17 @@ export class IncrementalParser {
           parsed++;
           this.parseCalls++;
         }
-        nextCache.set(key, parse);
+        nextCache.set(chunk, chunkText, parse);
       }
       placedParses.add(parse);
       const { line, column } = position(lines, chunk.start);
       setAnchor(parse, chunk.start, line, column);
-      const placedKey = `${key}\u0000${chunk.start}`;
-      const previous = this.placed.get(placedKey);
+      const previous = this.placed.get(parse);
       const result =
-        previous && previous.parse === parse && previous.line === line && previous.column === column
+        previous && previous.start === chunk.start && previous.line === line && previous.column === column
           ? previous
           : placeChunk(parse, chunk.start, line, column, position(lines, chunk.end));
-      nextPlaced.set(placedKey, result);
+      nextPlaced.set(parse, result);
       return result;
     };
 
@@ -255,7 +253,7 @@ export class IncrementalParser {
     }
 
     // Two generations: what this text uses, and what the text before it used but this one does not.
-    for (const key of nextCache.keys()) this.cache.delete(key);
+    this.cache.deleteAll(nextCache);
     this.previousCache = this.cache;
     this.cache = nextCache;
     this.placed = nextPlaced;
@@ -275,8 +273,35 @@ function remaining(deadline: number | undefined): ParseOptions {
   return deadline === undefined ? {} : { budgetMs: Math.max(0, deadline - performance.now()) };
 }
 
-function chunkKey(chunk: Chunk, chunkText: string): string {
-  return `${chunk.kind}\u0000${chunk.container ?? ''}\u0000${chunkText}`;
+/**
+ * Parsed pieces by kind and container, then by text: the text is a slice of the file, hashed
+ * where it lies (no key string built from it, which would copy the file on every keystroke).
+ */
+class ChunkCache {
+  private readonly byContext = new Map<string, Map<string, ChunkParse>>();
+
+  get(chunk: Chunk, chunkText: string): ChunkParse | undefined {
+    return this.byContext.get(contextOf(chunk))?.get(chunkText);
+  }
+
+  set(chunk: Chunk, chunkText: string, parse: ChunkParse): void {
+    const context = contextOf(chunk);
+    let texts = this.byContext.get(context);
+    if (!texts) this.byContext.set(context, (texts = new Map()));
+    texts.set(chunkText, parse);
+  }
+
+  /** Removes every entry `other` holds. */
+  deleteAll(other: ChunkCache): void {
+    for (const [context, texts] of other.byContext) {
+      const mine = this.byContext.get(context);
+      if (mine) for (const text of texts.keys()) mine.delete(text);
+    }
+  }
+}
+
+function contextOf(chunk: Chunk): string {
+  return `${chunk.kind}\u0000${chunk.container ?? ''}`;
 }
 
 /** The text a piece is parsed as: headers closed with `}`, members wrapped in their contract. */

@@ -31,10 +31,10 @@ export class ParseCache {
 
   /**
    * `text` parsed as the content of `file` (absolute); unchanged content returns the cached result.
-   * `fromDisk`: the text is the file on disk, not an editor buffer. The on-disk cache answers for
-   * files from disk, and for a buffer's first parse (a file just opened: first diagnostics without
-   * ANTLR; its first edit then parses every declaration once, as an open did before). Only texts
-   * from disk are written: a buffer changes with every keystroke.
+   * `fromDisk`: the text is the file on disk, not an editor buffer. The on-disk cache serves (and
+   * keeps) texts from disk and a buffer's first text (a file just opened: first diagnostics
+   * without ANTLR; its first edit then parses every declaration once, as an open did before), not
+   * the texts a buffer goes through as it is edited.
    */
   parse(file: string, text: string, fromDisk = false): ParsedFile {
     const cached = this.parsed.get(file);
@@ -42,7 +42,8 @@ export class ParseCache {
     if (cached && cached.text === text) return cached;
     const hash = createHash('sha1').update(text).digest('hex');
     if (cached && cached.hash === hash) return cached;
-    const stored = fromDisk || !this.parsers.has(file) ? this.disk?.getParse(hash) : undefined;
+    const useDisk = fromDisk || !this.parsed.has(file);
+    const stored = useDisk ? this.disk?.getParse(hash) : undefined;
     let parsedFile: ParsedFile;
     if (stored) {
       parsedFile = { file, text, hash, ...stored };
@@ -55,7 +56,7 @@ export class ParseCache {
         parsedFile = { file, text, hash, ast: result.ast, errors: result.errors, comments: result.comments };
         if (result.limit) parsedFile.limit = result.limit;
         // A time-limited parse depends on the machine's load: never kept.
-        else if (fromDisk && result.ast) this.disk?.putParse(hash, { ast: result.ast, errors: result.errors, comments: result.comments });
+        else if (useDisk && result.ast) this.disk?.putParse(hash, { ast: result.ast, errors: result.errors, comments: result.comments });
       }
     }
     this.parsed.set(file, parsedFile);
@@ -64,7 +65,7 @@ export class ParseCache {
 
   /** True when `parse(file, text, fromDisk)` will be answered without parsing. */
   private answered(file: string, hash: string, fromDisk: boolean): boolean {
-    return this.parsed.get(file)?.hash === hash || ((fromDisk || !this.parsers.has(file)) && this.disk?.has(hash) === true);
+    return this.parsed.get(file)?.hash === hash || ((fromDisk || !this.parsed.has(file)) && this.disk?.has(hash) === true);
   }
 
   /**

@@ -102,14 +102,16 @@ async function main(): Promise<void> {
     for (let i = 0; i < 19; i++) await sendAndConfirm(clients, { from: depositor, to: demo.proxy, value: 10n ** 15n, data: deposit });
     const timed = async (replayBlocks: number, rpcUrl = chainA.rpcUrl) => {
       const ms: number[] = [];
+      const reports: SimulationReport[] = [];
       let replayed = '';
       for (let i = 0; i < runs; i++) {
         const t = performance.now();
         const report = await simulateUpgrade({ ...request(rpcUrl), replayBlocks });
         ms.push(performance.now() - t);
+        reports.push(report);
         replayed = report.checks.find((c) => c.id === 'replay')?.summary ?? '';
       }
-      return { median: median(ms), replayed };
+      return { median: median(ms), replayed, steps: stepLine(reports) };
     };
     const off = await timed(0);
     const on = await timed(50);
@@ -119,6 +121,9 @@ async function main(): Promise<void> {
     const offSlow = await timed(0, proxy.url);
     const onSlow = await timed(50, proxy.url);
     console.log(`replay (+${LATENCY_MS} ms per upstream request): median ${onSlow.median.toFixed(0)} ms with replay, ${offSlow.median.toFixed(0)} ms without: +${(onSlow.median - offSlow.median).toFixed(0)} ms`);
+    // The replay runs in the steps 'before' (find, trace, replay) and 'checks' (replay after the upgrade).
+    console.log(`  steps with replay (median ms): ${onSlow.steps}`);
+    console.log(`  steps without:                 ${offSlow.steps}`);
   } finally {
     proxy.server.close();
     await chainA.stop();

@@ -66,16 +66,19 @@ const HISTORY_WINDOW = 8191n;
 const PREFETCHED_BLOCKS = 16n;
 
 /**
- * Asks the fork for the history slots its next blocks write, as separate concurrent requests: anvil
- * fetches each from the upstream at the first write otherwise, one upstream round trip per block
- * mined, in series with the simulation. Not awaited; a failure only loses the head start.
+ * Asks the fork for the history slots that the `count` blocks after `latest` write, as separate
+ * concurrent requests: otherwise anvil fetches each from the upstream at the first write, one
+ * upstream round trip per block mined, in series. A snapshot's revert forgets slots fetched after
+ * it, so a replay prefetches before its snapshot. A failure only loses the head start.
  */
-function prefetchHistorySlots(forkUrl: string, forkBlock: bigint): void {
-  for (let k = 0n; k < PREFETCHED_BLOCKS; k++) {
-    const slot = `0x${((forkBlock + k) % HISTORY_WINDOW).toString(16)}`;
+export async function prefetchHistorySlots(forkUrl: string, latest: bigint, count: number): Promise<void> {
+  const requests: Promise<unknown>[] = [];
+  for (let k = 0n; k < BigInt(count); k++) {
+    const slot = `0x${((latest + k) % HISTORY_WINDOW).toString(16)}`;
     const body = JSON.stringify({ jsonrpc: '2.0', id: Number(k), method: 'eth_getStorageAt', params: [HISTORY_STORAGE, slot, 'latest'] });
-    fetch(forkUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.arrayBuffer(), () => undefined).catch(() => undefined);
+    requests.push(fetch(forkUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.arrayBuffer()));
   }
+  await Promise.allSettled(requests);
 }
 
 /**
@@ -107,7 +110,8 @@ export async function startFork(options: { rpcUrl: string; blockNumber?: bigint;
       Promise.all([clients.public.getBlockNumber(), clients.wallet.getAddresses() as Promise<Address[]>]),
       cancelled(signal),
     ]);
-    prefetchHistorySlots(node.rpcUrl, blockNumber);
+    // Not awaited: the slots arrive while the proxy is inspected.
+    void prefetchHistorySlots(node.rpcUrl, blockNumber, Number(PREFETCHED_BLOCKS));
     return { node, clients, unbatched, chainId: upstream.chainId, blockNumber, devAccounts };
   } catch (error) {
     // No node outlives a failure; on cancel, do not wait for a start-up still in progress.

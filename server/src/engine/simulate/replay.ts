@@ -7,6 +7,7 @@
 // other differences (the proxy's ETH and token balance changes) are listed for review.
 import { encodeFunctionData, getAddress, parseAbi, type Address, type Hex, type Log } from 'viem';
 import { impersonateFunded, sendForReceipt, type ChainClients } from '../chain/clients';
+import { prefetchHistorySlots } from './fork';
 import type { SimulationCheck } from './types';
 
 export const DEFAULT_REPLAY_BLOCKS = 50;
@@ -128,6 +129,8 @@ export async function replayTransactions(
   options: { onProgress?: (done: number, total: number) => void; peer?: readonly ReplayOutcome[] } = {},
 ): Promise<ReplayOutcome[]> {
   if (transactions.length === 0) return [];
+  // Each replayed transaction mines a block; its EIP-2935 slot is fetched before the snapshot, whose revert would forget it.
+  await prefetchHistorySlots(clients.rpcUrl, await clients.public.getBlockNumber(), transactions.length + 1);
   const snapshot = await clients.test.snapshot();
   const outcomes: ReplayOutcome[] = [];
   try {

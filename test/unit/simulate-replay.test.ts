@@ -123,6 +123,7 @@ describe('replayed traffic', () => {
       assert.match(traffic.scope, /^direct calls only: the node did not trace its blocks \(debug_traceBlockByNumber: .*does not exist.*\), so calls that reach the proxy through another contract in the last 50 block\(s\) are not replayed$/);
       const check = checkReplay(50, traffic, [], []);
       assert.equal(check.evidence[0], traffic.scope);
+      assert.equal(check.summary, 'no transaction to the proxy in the last 50 block(s) (direct calls only: the node does not trace blocks)');
       // The same node with tracing finds the router's deposit.
       const traced = await recentTransactions(chain.clients, vault, latest, 50);
       assert.deepEqual(traced.transactions.map((tx) => [tx.hash, tx.internal]), [[routerHash, true]]);

@@ -182,7 +182,9 @@ export function checkReplay(blocks: number, traffic: RecentTraffic, before: read
   const title = 'Recent traffic replayed';
   const { transactions, scope } = traffic;
   if (blocks <= 0) return { id: 'replay', title, status: 'skip', summary: 'replay turned off (--replay-blocks 0)', evidence: [] };
-  if (transactions.length === 0) return { id: 'replay', title, status: 'pass', summary: `no transaction to the proxy in the last ${blocks} block(s)`, evidence: [scope] };
+  // Said in the summary too: the text report shows a passing check's summary only.
+  const only = scope.startsWith('direct calls only') ? ' (direct calls only: the node does not trace blocks)' : '';
+  if (transactions.length === 0) return { id: 'replay', title, status: 'pass', summary: `no transaction to the proxy in the last ${blocks} block(s)${only}`, evidence: [scope] };
   const failures: string[] = [];
   const review: string[] = [];
   const same: string[] = [];
@@ -208,12 +210,12 @@ export function checkReplay(blocks: number, traffic: RecentTraffic, before: read
       id: 'replay',
       title,
       status: 'fail',
-      summary: `${failures.length} of ${transactions.length} recent transaction(s) behave differently after the upgrade; first: ${failures[0]}`,
+      summary: `${failures.length} of ${transactions.length} recent transaction(s)${only} behave differently after the upgrade; first: ${failures[0]}`,
       next: 'replay that transaction against the new code (same sender, target and calldata) to see why it changed; a value read from another slot shows in the getters check',
       evidence,
     };
   }
-  return { id: 'replay', title, status: 'pass', summary: `${transactions.length} recent transaction(s) replayed: same outcome before and after${review.length ? `, ${review.length} difference(s) to review` : ''}`, evidence };
+  return { id: 'replay', title, status: 'pass', summary: `${transactions.length} recent transaction(s) replayed${only}: same outcome before and after${review.length ? `, ${review.length} difference(s) to review` : ''}`, evidence };
 }
 
 function firstDifference(before: readonly string[], after: readonly string[]): string {

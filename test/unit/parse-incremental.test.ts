@@ -1,5 +1,5 @@
 // Declaration-level incremental parsing: an edit re-parses only the edited declaration, and the
-// assembled result equals a full parse of the same text (ranges and locs included).
+// assembled result equals a full parse of the same text (ranges included).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

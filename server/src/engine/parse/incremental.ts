@@ -5,9 +5,9 @@
 // the text into top-level declarations and, inside contracts, member declarations. Each piece
 // is parsed on its own and cached by its text; an edit re-parses only the pieces whose text
 // changed. The pieces' ASTs are assembled into the same SourceUnit a full parse produces (ranges
-// and locs included). An unchanged declaration that moved (an edit above it) keeps its nodes: their
-// positions are moved in place through a flat list made once per parsed piece, with no copy and
-// no walk of the AST, and not at all while it stays put.
+// included). An unchanged declaration that moved (an edit above it) keeps its nodes: their ranges
+// are moved in place through a flat list made once per parsed piece, with no copy and no walk of
+// the AST, and not at all while it stays put.
 import { parseSolidity, type Comment, type ParseOptions, type ParseResult, type SourceUnit, type SyntaxError } from './solidity';
 import { ParseBudgetExceeded, timeLimitHit, type LimitHit } from './limits';
 import type { Range } from '../findings';
@@ -43,23 +43,8 @@ interface ContractChunk {
 
 type TopLevelPiece = { chunk: Chunk } | { contract: ContractChunk };
 
-/**
- * Where a piece's nodes are: offset = relative + `delta`; line = relative line + `line`, and on
- * the piece's first line the column moves by `columnDelta` too. All zero: the parsed text's own.
- */
-interface Anchor {
-  delta: number;
-  line: number;
-  columnDelta: number;
-}
-
-/** Every position in a piece's nodes, collected once so that moving them needs no walk. */
-interface NodePositions {
-  ranges: [number, number][];
-  points: { line: number; column: number }[];
-  /** Per point: it is on the first line of the parsed text (its column moves with the piece's). */
-  firstLine: Uint8Array;
-}
+/** Every `range` in a piece's nodes, collected once so that moving them needs no walk. */
+type NodeRanges = [number, number][];
 
 /** A piece's parse result; its nodes hold file positions as of `anchor`. */
 interface ChunkParse {
@@ -70,8 +55,9 @@ interface ChunkParse {
   comments: Comment[];
   /** Length of the wrapper text placed before the piece. */
   prefixLength: number;
-  positions: NodePositions;
-  anchor: Anchor;
+  ranges: NodeRanges;
+  /** Offset in the file = offset in the parsed text + `delta` (0: the parsed text's own). */
+  delta: number;
 }
 
 /** A piece's comments and errors at a file position, reused while the piece does not move. */
@@ -85,11 +71,7 @@ interface PlacedChunk {
   errors: SyntaxError[];
 }
 
-type AstNode = { type: string; range?: [number, number]; loc?: Loc; [key: string]: unknown };
-interface Loc {
-  start: { line: number; column: number };
-  end: { line: number; column: number };
-}
+type AstNode = { type: string; range?: [number, number]; [key: string]: unknown };
 
 /**
  * Parses successive versions of one document. Keep one instance per document; `parse(text)`
@@ -177,7 +159,7 @@ export class IncrementalParser {
       }
       placedParses.add(parse);
       const { line, column } = position(lines, chunk.start);
-      setAnchor(parse, chunk.start, line, column);
+      moveTo(parse, chunk.start);
       const previous = this.placed.get(parse);
       const result =
         previous && previous.start === chunk.start && previous.line === line && previous.column === column
@@ -218,13 +200,7 @@ export class IncrementalParser {
       if (!contract) continue;
       // The header was parsed as `header }`: the real contract ends at the real closing brace.
       const endOffset = close ?? Math.max(trailer[0] - 1, header.end - 1);
-      const endPos = position(lines, endOffset);
-      children.push({
-        ...contract,
-        subNodes,
-        loc: { start: contract.loc!.start, end: { line: endPos.line + 1, column: endPos.column } },
-        range: [contract.range![0], endOffset],
-      });
+      children.push({ ...contract, subNodes, range: [contract.range![0], endOffset] });
       // An unclosed contract usually already has an error in its last member; say it once.
       if (close === undefined && errors.length === errorsBefore) {
         const eof = position(lines, text.length);
@@ -238,12 +214,7 @@ export class IncrementalParser {
     if (children.length > 0) {
       const first = children[0];
       const last = children[children.length - 1];
-      ast = {
-        type: 'SourceUnit',
-        children,
-        loc: { start: first.loc!.start, end: last.loc!.end },
-        range: [first.range![0], last.range![1]],
-      } as unknown as SourceUnit;
+      ast = { type: 'SourceUnit', children, range: [first.range![0], last.range![1]] } as unknown as SourceUnit;
     } else {
       // Nothing but comments (or nothing): a full parse is as cheap as it gets.
       const full = parseSolidity(text, remaining(deadline));
@@ -326,13 +297,12 @@ function toChunkParse(chunk: Chunk, result: ParseResult, prefixLength: number): 
   let nodes: AstNode[] = children;
   if (chunk.kind === 'header') nodes = children.filter((n) => n.type === 'ContractDefinition').slice(0, 1);
   if (chunk.kind === 'member') nodes = (children[0]?.subNodes as AstNode[] | undefined) ?? [];
-  return { nodes, errors: result.errors, comments: result.comments, prefixLength, positions: collectPositions(nodes), anchor: { delta: 0, line: 0, columnDelta: 0 } };
+  return { nodes, errors: result.errors, comments: result.comments, prefixLength, ranges: collectRanges(nodes), delta: 0 };
 }
 
-/** The `range` arrays and `loc` points under `nodes`, each once (once per parsed piece). */
-function collectPositions(nodes: AstNode[]): NodePositions {
+/** The `range` arrays under `nodes`, each once (once per parsed piece). */
+function collectRanges(nodes: AstNode[]): NodeRanges {
   const ranges = new Set<[number, number]>();
-  const points = new Set<{ line: number; column: number }>();
   const stack: unknown[] = [...nodes];
   while (stack.length > 0) {
     const value = stack.pop();
@@ -346,43 +316,21 @@ function collectPositions(nodes: AstNode[]): NodePositions {
       if (child === null || typeof child !== 'object') continue;
       if (key === 'range') {
         if (Array.isArray(child) && child.length === 2) ranges.add(child as [number, number]);
-      } else if (key === 'loc') {
-        const loc = child as Partial<Loc>;
-        if (loc.start) points.add(loc.start);
-        if (loc.end) points.add(loc.end);
       } else stack.push(child);
     }
   }
-  const pointList = [...points];
-  const firstLine = new Uint8Array(pointList.length);
-  for (let i = 0; i < pointList.length; i++) firstLine[i] = pointList[i].line === 1 ? 1 : 0;
-  return { ranges: [...ranges], points: pointList, firstLine };
+  return [...ranges];
 }
 
-/** Moves a piece's nodes to its place in the file: in place, and only when the place changed. */
-function setAnchor(parse: ChunkParse, start: number, line: number, column: number): void {
-  const anchor = parse.anchor;
-  const delta = start - parse.prefixLength - anchor.delta;
-  const lineDelta = line - anchor.line;
-  const columnDelta = column - parse.prefixLength - anchor.columnDelta;
-  if (delta === 0 && lineDelta === 0 && columnDelta === 0) return;
-  const { ranges, points, firstLine } = parse.positions;
-  if (delta !== 0) {
-    for (const range of ranges) {
-      range[0] += delta;
-      range[1] += delta;
-    }
+/** Moves a piece's nodes to `start` in the file: in place, and only when the place changed. */
+function moveTo(parse: ChunkParse, start: number): void {
+  const delta = start - parse.prefixLength - parse.delta;
+  if (delta === 0) return;
+  for (const range of parse.ranges) {
+    range[0] += delta;
+    range[1] += delta;
   }
-  if (lineDelta !== 0 || columnDelta !== 0) {
-    for (let i = 0; i < points.length; i++) {
-      const point = points[i];
-      point.line += lineDelta;
-      if (firstLine[i] === 1) point.column += columnDelta;
-    }
-  }
-  anchor.delta += delta;
-  anchor.line += lineDelta;
-  anchor.columnDelta += columnDelta;
+  parse.delta += delta;
 }
 
 /** Every piece of a split file, contract headers and members included, in file order. */

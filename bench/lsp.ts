@@ -16,6 +16,9 @@ const WARM_UP_EDITS = 20;
 const TARGET_P95_MS = 50;
 
 async function main(): Promise<void> {
+  // Every parse is a parse: the on-disk parse cache would answer the peer's re-open (and the first
+  // open) from an earlier run, and make the numbers depend on what this machine's cache holds.
+  process.env.PATCHLINE_PARSE_CACHE = 'off';
   const { root, file, source } = createTreasuryProject('patchline-bench-lsp-');
   const client = new LspTestClient();
   try {

@@ -80,6 +80,9 @@ function memoryOf(pid: number): { rss: number; peak: number } {
 }
 
 async function main(): Promise<void> {
+  // Every parse is a parse: the on-disk parse cache would answer the peer's re-open (and the first
+  // open) from an earlier run, and make the numbers depend on what this machine's cache holds.
+  process.env.PATCHLINE_PARSE_CACHE = 'off';
   const { root, file: treasuryFile, source } = createTreasuryProject('patchline-bench-memory-');
   const client = new LspTestClient();
   try {

@@ -480,8 +480,20 @@ function onMessage(message: HostMessage): void {
       return;
     case 'exported': {
       const note = document.getElementById('exported');
-      if (note) note.textContent = `Wrote ${message.files.join(', ')} · id ${message.id}`;
+      if (note) {
+        note.className = 'meta';
+        note.textContent = `Wrote ${message.files.join(', ')} · id ${message.id}`;
+      }
       refreshProposals();
+      return;
+    }
+    case 'exportStatus': {
+      // Why nothing was written (the failing checks, one per line), or the export's simulation step.
+      const note = document.getElementById('exported');
+      if (note) {
+        note.className = message.state === 'error' ? 'status error' : 'status running';
+        note.textContent = message.message;
+      }
       return;
     }
     case 'recheck':

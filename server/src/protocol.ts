@@ -122,9 +122,10 @@ export interface SimulationProgressParams {
 export const SimulationProgressNotification = new NotificationType<SimulationProgressParams>('patchline/simulationProgress');
 
 export interface ProposeParams {
-  /** The simulation this proposal follows, if one ran (its report is the evidence). */
-  simulation?: { reportUri: string; reportHash: string; verdict: 'pass' | 'fail' | 'error' };
-  /** The user confirmed exporting without a passing simulation. */
+  /**
+   * Export without simulating (recorded in the evidence), as `propose --no-simulation`. Otherwise the
+   * export simulates the exact operation it writes first, and writes nothing unless it passes.
+   */
   confirmedWithoutPassingSimulation: boolean;
   fork: SimulateParams['fork'];
   proxy: string;
@@ -136,9 +137,23 @@ export interface ProposeParams {
   force: boolean;
 }
 
+/** The simulation of the exported operation that did not pass: nothing was written. */
+export interface ExportSimulationFailure {
+  /** Why nothing was written, one sentence naming the saved report. */
+  message: string;
+  /** The failing checks (title: summary (next: …)), or the error when the simulation could not run. */
+  failures: string[];
+  proxy: string;
+  report: SimulationReport;
+  reportUri: string;
+  reportHash: string;
+}
+
 export type ProposeResult =
-  | { written: true; directoryUri: string; files: string[]; id: string }
-  | { written: false; exists: true; directoryUri: string };
+  /** `reports`: the simulations of the exported operation, one per upgrade (their hashes are in the evidence); empty when exported without one. */
+  | { written: true; directoryUri: string; files: string[]; id: string; reports: { proxy: string; reportUri: string; reportHash: string }[] }
+  | { written: false; exists: true; directoryUri: string }
+  | { written: false; exists: false; simulation: ExportSimulationFailure };
 
 export const ProposeRequest = new RequestType<ProposeParams, ProposeResult, void>('patchline/propose');
 

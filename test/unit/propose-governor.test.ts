@@ -9,9 +9,8 @@ import { encodeFunctionData, keccak256, parseAbi, stringToBytes, type Address, t
 import { advanceTime, sendAndConfirm } from '../../server/src/engine/chain/clients';
 import { deployContract, deployTimelock, deployUupsVault } from '../../server/src/engine/chain/deploy';
 import { readProxySlots } from '../../server/src/engine/chain/eip1967';
-import { buildProposal, ProposalError, renderProposalFiles } from '../../server/src/engine/propose';
+import { buildProposal, ProposalError, renderProposalFiles, simulateProposal } from '../../server/src/engine/propose';
 import { anvilLeftovers, deployGovernedVault, startTestChain, stopTestChain, type TestChain } from '../fixtures/chain/harness';
-import { simulateProposal } from '../../server/src/cli/propose-simulation';
 
 const governorAbi = parseAbi([
   'function hashProposal(address[] targets, uint256[] values, bytes[] calldatas, bytes32 descriptionHash) pure returns (uint256)',
@@ -170,7 +169,7 @@ describe('propose --rpc through a Governor: the simulation runs its timelock ope
       upgrades: [{ proxy, newImplementation: v2, call: { signature: 'initializeV2(uint16)', args: ['250'] } }],
       governance: { kind: 'governor' as const, governor, description: 'Upgrade the vault to V2' },
     };
-    const simulated = await simulateProposal(request, cwd, () => undefined);
+    const simulated = await simulateProposal(request, { cwd });
     assert.ok(simulated.ok, simulated.ok ? '' : simulated.reason);
     const proposal = await buildProposal({ ...request, simulation: simulated.evidence });
     const [entry] = proposal.evidence.simulation.reports;

@@ -33,6 +33,8 @@ export type HostMessage =
   | { type: 'simulation'; state: 'done'; result: SimulateResult }
   | { type: 'simulation'; state: 'error'; message: string }
   | { type: 'exported'; files: string[]; directoryUri: string; id: string }
+  /** The export's simulation running, or why nothing was written. */
+  | { type: 'exportStatus'; state: 'running' | 'error'; message: string }
   | { type: 'proposals'; state: 'running' }
   | { type: 'proposals'; state: 'done'; proposals: ProposalEntry[] }
   | { type: 'proposals'; state: 'error'; message: string }
@@ -136,6 +138,10 @@ export function parseHostMessage(value: unknown): HostMessage | undefined {
     if (Array.isArray(value.files) && value.files.every((f) => isText(f)) && isText(value.directoryUri) && isText(value.id)) {
       return { type: 'exported', files: value.files as string[], directoryUri: value.directoryUri, id: value.id };
     }
+    return undefined;
+  }
+  if (value.type === 'exportStatus') {
+    if ((value.state === 'running' || value.state === 'error') && isText(value.message, 20_000)) return { type: 'exportStatus', state: value.state, message: value.message };
     return undefined;
   }
   if (value.type === 'proposals') {

@@ -10,6 +10,7 @@ import {
   SimulationProgressNotification,
   type AnalysisState,
   type ProposeParams,
+  type ProposeResult,
   type SimulateParams,
   type SimulateResult,
 } from '../../../server/src/protocol';
@@ -255,16 +256,13 @@ export class PatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
       void vscode.window.showWarningMessage('Patchline: run a simulation first: the proposal exports the simulated upgrade.');
       return;
     }
-    const verdict = last.result.report.verdict;
-    let confirmed = false;
-    if (verdict !== 'pass') {
-      const choice = await vscode.window.showWarningMessage(
-        `The simulation did not pass (verdict: ${verdict}). Export the proposal anyway? This is recorded in its evidence.`,
-        { modal: true },
-        'Export Anyway',
-      );
-      if (choice !== 'Export Anyway') return;
-      confirmed = true;
+    if (this.running) {
+      void vscode.window.showInformationMessage('Patchline: a simulation is already running.');
+      return;
+    }
+    if (!vscode.workspace.isTrusted) {
+      await this.post({ type: 'exportStatus', state: 'error', message: 'Restricted mode: an export simulates on a fork, reaches the network and writes files. Trust this workspace to export.' });
+      return;
     }
     const proxy = last.result.report.proxy?.address ?? last.params.proxy;
     const name = form.name.trim();
@@ -273,8 +271,7 @@ export class PatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
       return;
     }
     const base: ProposeParams = {
-      simulation: { reportUri: last.result.reportUri, reportHash: last.result.reportHash, verdict },
-      confirmedWithoutPassingSimulation: confirmed,
+      confirmedWithoutPassingSimulation: false,
       fork: last.params.fork,
       proxy,
       newImplementation: form.newImplementation.trim(),
@@ -287,12 +284,44 @@ export class PatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
       name,
       force: false,
     };
+    this.running = true;
     try {
-      let result = await client.sendRequest(ProposeRequest, base);
-      if (!result.written) {
+      // The export simulates the exact operation it writes (as `propose --rpc`): progress, and a cancel that writes nothing.
+      const send = (params: ProposeParams): Thenable<ProposeResult> =>
+        vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Patchline: simulating the exported proposal', cancellable: true }, async (progress, token) => {
+          const listener = client.onNotification(SimulationProgressNotification, (p) => {
+            const line = p.detail ? `${p.title}: ${p.detail}` : p.title;
+            progress.report({ message: line });
+            void this.post({ type: 'exportStatus', state: 'running', message: line });
+          });
+          try {
+            await this.post({ type: 'exportStatus', state: 'running', message: params.confirmedWithoutPassingSimulation ? 'Exporting without a simulation…' : 'Simulating the exported operation…' });
+            return await client.sendRequest(ProposeRequest, params, token);
+          } finally {
+            listener.dispose();
+          }
+        });
+      let params = base;
+      let result = await send(params);
+      if (!result.written && result.exists) {
+        await this.post({ type: 'exportStatus', state: 'error', message: `A proposal named "${name}" already exists.` });
         const choice = await vscode.window.showWarningMessage(`A proposal named "${name}" already exists. Overwrite it?`, { modal: true }, 'Overwrite');
         if (choice !== 'Overwrite') return;
-        result = await client.sendRequest(ProposeRequest, { ...base, force: true });
+        params = { ...params, force: true };
+        result = await send(params);
+      }
+      if (!result.written && !result.exists) {
+        // Nothing was written: the panel shows the failing report with its checks, and why.
+        const failure = result.simulation;
+        await this.post({ type: 'simulation', state: 'done', result: { report: failure.report, reportUri: failure.reportUri, reportHash: failure.reportHash, suggestion: last.result.suggestion } });
+        await this.post({ type: 'exportStatus', state: 'error', message: [failure.message, ...failure.failures.map((f) => `• ${f}`)].join('\n') });
+        const choice = await vscode.window.showWarningMessage(
+          `${failure.message} Export it anyway, without a passing simulation? This is recorded in its evidence.`,
+          { modal: true, detail: failure.failures.join('\n') },
+          'Export Anyway',
+        );
+        if (choice !== 'Export Anyway') return;
+        result = await send({ ...params, confirmedWithoutPassingSimulation: true });
       }
       if (!result.written) return;
       await this.post({ type: 'exported', files: result.files, directoryUri: result.directoryUri, id: result.id });
@@ -301,7 +330,10 @@ export class PatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.ctx.output.error(`Export failed: ${message}`);
-      void vscode.window.showErrorMessage(`Patchline: ${message}`);
+      await this.post({ type: 'exportStatus', state: 'error', message: /cancel/i.test(message) ? 'The export was cancelled: nothing was written.' : message });
+      if (!/cancel/i.test(message)) void vscode.window.showErrorMessage(`Patchline: ${message}`);
+    } finally {
+      this.running = false;
     }
   }
 

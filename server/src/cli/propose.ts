@@ -14,7 +14,9 @@ import {
   ProposalError,
   ProposalExistsError,
   ProposalFolderError,
+  simulateProposal,
   type GovernanceRoute,
+  type ProposalSimulation,
   type ProposalRequest,
   type UpgradeSpec,
 } from '../engine/propose';
@@ -22,7 +24,7 @@ import type { ProxyKind } from '../engine/chain/eip1967';
 import { parseImplementationRef, PatchInputError } from '../engine/patch';
 import { checkSourceAtomicity } from '../engine/propose/atomicity';
 import { ArgReader } from './args';
-import { simulateProposal, type ProposalSimulation } from './propose-simulation';
+import { writeProgress } from './simulate';
 import { verifyProposal } from './propose-verification';
 
 export const PROPOSE_USAGE = `Usage: patchline propose --proxy <address> --implementation <address> [--kind uups|transparent|beacon]
@@ -211,6 +213,14 @@ export function parseProposeArgs(args: string[], cwd: string): ParsedPropose {
   return { request, out: resolve(cwd, out), force };
 }
 
+/** Why the simulation of the export stopped it, as the command line says it. */
+function proposeSimulationProblem(simulated: Extract<ProposalSimulation, { ok: false }>): string {
+  if (simulated.problem === 'input') return simulated.reason.replace("give the call's signature and arguments to simulate it", 'give --call "<signature>" <args...> to simulate it, or --no-simulation');
+  if (!('failures' in simulated)) return simulated.reason;
+  const why = simulated.failures.map((line) => `  - ${line}`).join('\n');
+  return `${simulated.reason}:\n${why}\nFix the patch and propose again, or export anyway with --no-simulation (recorded in the evidence).`;
+}
+
 /** Runs `propose`; returns the exit code (0 written, 1 rejected by a check, 2 usage error or the chain could not be read). */
 export async function runPropose(args: string[], cwd: string, write: (text: string) => void, writeError: (text: string) => void): Promise<number> {
   if (args.includes('-h') || args.includes('--help')) {
@@ -265,19 +275,17 @@ export async function runPropose(args: string[], cwd: string, write: (text: stri
   }
   // With --rpc and neither a report nor --no-simulation, the patch is simulated as it is exported.
   if (parsed.request.rpcUrl && !parsed.request.simulation && !parsed.request.confirmedWithoutPassingSimulation) {
-    let simulated: ProposalSimulation;
-    try {
-      simulated = await simulateProposal(parsed.request, cwd, writeError);
-    } catch (error) {
-      if (!(error instanceof PatchInputError)) throw error;
-      writeError(`patchline: ${error.message}\n`);
-      return 2;
-    }
+    const simulated: ProposalSimulation = await simulateProposal(parsed.request, {
+      cwd,
+      ...(process.env.PATCHLINE_ANVIL_PATH ? { anvilPath: process.env.PATCHLINE_ANVIL_PATH } : {}),
+      onUpgrade: (line) => writeError(`${line}\n`),
+      onProgress: (step) => writeProgress(step, writeError),
+    });
     if (!simulated.ok) {
-      writeError(`patchline: the proposal was not written: ${simulated.reason}\n`);
-      return simulated.exitCode;
+      writeError(`patchline: the proposal was not written: ${proposeSimulationProblem(simulated)}\n`);
+      return simulated.problem === 'rejected' || simulated.problem === 'failed' ? 1 : 2;
     }
-    write(`Simulation passed: ${simulated.reports.join(', ')}\n`);
+    write(`Simulation passed: ${simulated.simulated.map((s) => s.reportPath).join(', ')}\n`);
     parsed.request.simulation = simulated.evidence;
   }
   // With --rpc, each pausable proxy gets its emergency-pause kit, drilled on a fork.

@@ -1,15 +1,17 @@
 // The Patch panel's requests: simulate an upgrade on a fork, export the governance proposal.
 // The local demo chain lives as long as the server, so a simulation and the export that follows
 // it see the same chain.
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { ResponseError, type Connection } from 'vscode-languageserver/node';
+import { LSPErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
 import { startDemoChain, type DemoChain } from '../engine/chain/demo';
 import { maskDeep, secretMasker } from '../engine/chain/secrets';
-import { PatchInputError, runPatchSimulation } from '../engine/patch';
+import { PatchInputError, runPatchSimulation, type PatchSimulationInput } from '../engine/patch';
 import { drillPauseKits } from '../engine/pause';
-import { exportProposal, ProposalError, ProposalExistsError, type ProposalRequest } from '../engine/propose';
-import { ProposeRequest, SimulateRequest, SimulationProgressNotification, type SimulateParams } from '../protocol';
+import { exportProposal, ProposalError, ProposalExistsError, simulateProposal, type ProposalRequest } from '../engine/propose';
+import { SimulationCancelledError } from '../engine/simulate';
+import { ProposeRequest, SimulateRequest, SimulationProgressNotification, type ProposeResult, type SimulateParams } from '../protocol';
 
 export interface PatchRequestContext {
   trusted: () => boolean;
@@ -54,6 +56,17 @@ export function registerPatchRequests(connection: Connection, ctx: PatchRequestC
     if (!ctx.insideWorkspace(directory)) throw new ResponseError(USER_ERROR, `${what} would be written to ${directory}, outside the workspace folders: open that folder as a workspace folder first.`);
   };
 
+  /** A simulation's steps as `patchline/simulationProgress`, its details masked. */
+  const sendProgress =
+    (mask: (text: string) => string): NonNullable<PatchSimulationInput['onProgress']> =>
+    (progress) =>
+      void connection.sendNotification(SimulationProgressNotification, {
+        title: 'title' in progress ? progress.title : 'Prepare',
+        ...(progress.detail ? { detail: mask(progress.detail) } : {}),
+        index: 'index' in progress ? progress.index + 1 : 0,
+        total: 'total' in progress ? progress.total + 1 : 8,
+      });
+
   connection.onRequest(SimulateRequest, async (params, token) => {
     requireTrust('Simulations');
     const abort = new AbortController();
@@ -79,15 +92,7 @@ export function registerPatchRequests(connection: Connection, ctx: PatchRequestC
         ...(anvilPath ? { anvilPath } : {}),
         ...(solcPath ? { solcPath } : {}),
         signal: abort.signal,
-        onProgress: (progress) => {
-          const title = 'title' in progress ? progress.title : 'Prepare';
-          void connection.sendNotification(SimulationProgressNotification, {
-            title,
-            ...(progress.detail ? { detail: mask(progress.detail) } : {}),
-            index: 'index' in progress ? progress.index + 1 : 0,
-            total: 'total' in progress ? progress.total + 1 : 8,
-          });
-        },
+        onProgress: sendProgress(mask),
       });
       // On the demo chain VaultV2 is already deployed: the export can name it.
       const newImplementation = /^0x/.test(params.implementation) ? params.implementation : chain && /:VaultV2$/.test(params.implementation) ? chain.vault.implementationV2 : undefined;
@@ -108,16 +113,20 @@ export function registerPatchRequests(connection: Connection, ctx: PatchRequestC
     }
   });
 
-  connection.onRequest(ProposeRequest, async (params) => {
-    // An export reads the chain (on the demo chain, starts anvil) and writes files: the same gate as a simulation.
+  connection.onRequest(ProposeRequest, async (params, token): Promise<ProposeResult> => {
+    // An export forks the chain (on the demo chain, starts anvil) and writes files: the same gate as a simulation.
     requireTrust('Proposal exports');
     const root = ctx.rootFor();
     const directory = path.join(root, 'proposals');
     requireInsideWorkspace(directory, 'The proposal');
+    const existing = path.join(directory, params.name);
+    // Asked before the simulation runs: an overwrite the user refuses costs no fork.
+    if (!params.force && existsSync(existing)) return { written: false, exists: true, directoryUri: URI.file(existing).toString() };
     const mask = secretMasker([params.fork.kind === 'rpc' ? params.fork.url : undefined]);
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
     try {
-      const { url } = params.fork.kind === 'local' ? await rpcOf(params.fork) : { url: params.fork.url };
-      const reportPath = params.simulation ? path.relative(root, URI.parse(params.simulation.reportUri).fsPath).split(path.sep).join('/') : undefined;
+      const { url } = await rpcOf(params.fork);
       const request: ProposalRequest = {
         name: params.name,
         rpcUrl: url,
@@ -127,23 +136,56 @@ export function registerPatchRequests(connection: Connection, ctx: PatchRequestC
             ? { kind: 'timelock', timelock: params.governance.timelock, ...(params.governance.delay ? { delay: params.governance.delay } : {}) }
             : { kind: 'governor', governor: params.governance.governor, description: params.governance.description },
         ...(params.safe ? { safe: { address: params.safe } } : {}),
-        ...(params.simulation
-          ? { simulation: { reportHash: params.simulation.reportHash as `0x${string}`, verdict: params.simulation.verdict, ...(reportPath ? { reportPath } : {}) } }
-          : {}),
         confirmedWithoutPassingSimulation: params.confirmedWithoutPassingSimulation,
       };
-      // The emergency-pause kit (pause/), as `propose --rpc` writes it: a drill on a fork per proxy.
       const anvilPath = await ctx.anvilPath();
-      request.pauseKits = await drillPauseKits(url, [params.proxy], { ...(anvilPath ? { anvilPath } : {}), warn: (line) => ctx.log(mask(line)) });
+      const reports: { proxy: string; reportUri: string; reportHash: string }[] = [];
+      // As `propose --rpc`: the exported operation itself is simulated, unless the user confirmed exporting without.
+      if (!params.confirmedWithoutPassingSimulation) {
+        const solcPath = await ctx.solcPath();
+        const progress = sendProgress(mask);
+        const simulated = await simulateProposal(request, {
+          cwd: root,
+          ...(anvilPath ? { anvilPath } : {}),
+          ...(solcPath ? { solcPath } : {}),
+          signal: abort.signal,
+          onUpgrade: (line) => progress({ step: 'prepare', detail: line }),
+          onProgress: progress,
+        });
+        if (!simulated.ok && (simulated.problem === 'failed' || simulated.problem === 'error')) {
+          const { failed } = simulated;
+          return {
+            written: false,
+            exists: false,
+            simulation: {
+              message: mask(`The proposal was not written: ${simulated.reason}.`),
+              failures: simulated.failures.map(mask),
+              proxy: failed.proxy,
+              report: maskDeep(failed.report, mask),
+              reportUri: URI.file(failed.saved.file).toString(),
+              reportHash: failed.saved.sha256,
+            },
+          };
+        }
+        if (!simulated.ok) throw new ResponseError(USER_ERROR, mask(`The proposal was not written: ${simulated.reason}`));
+        request.simulation = simulated.evidence;
+        for (const s of simulated.simulated) reports.push({ proxy: s.proxy, reportUri: URI.file(s.saved.file).toString(), reportHash: s.saved.sha256 });
+      }
+      // The emergency-pause kit (pause/), as `propose --rpc` writes it: a drill on a fork per proxy.
+      request.pauseKits = await drillPauseKits(url, [params.proxy], { ...(anvilPath ? { anvilPath } : {}), signal: abort.signal, warn: (line) => ctx.log(mask(line)) });
+      if (abort.signal.aborted) throw new SimulationCancelledError();
       const { proposal, directory: written, files } = await exportProposal(request, { directory, force: params.force });
       return {
-        written: true as const,
+        written: true,
         directoryUri: URI.file(written).toString(),
         files: files.map((f) => path.relative(written, f).split(path.sep).join('/')),
         id: proposal.timelock?.operationId ?? proposal.governor?.proposalId ?? '',
+        reports,
       };
     } catch (error) {
-      if (error instanceof ProposalExistsError) return { written: false as const, exists: true as const, directoryUri: URI.file(path.join(directory, params.name)).toString() };
+      if (error instanceof SimulationCancelledError || abort.signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'The export was cancelled: nothing was written.');
+      if (error instanceof ResponseError) throw error;
+      if (error instanceof ProposalExistsError) return { written: false, exists: true, directoryUri: URI.file(existing).toString() };
       if (error instanceof ProposalError) throw new ResponseError(USER_ERROR, mask(`The proposal was not written:\n${error.problems.join('\n')}`));
       throw new ResponseError(USER_ERROR, mask(`The proposal was not written: ${error instanceof Error ? error.message : String(error)}`));
     }

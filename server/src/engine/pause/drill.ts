@@ -104,7 +104,8 @@ export async function runPauseDrill(request: PauseDrillRequest): Promise<PauseDr
     report.route = { holder, description, instant };
 
     progress(`recent traffic of the last ${blocks} block(s)`);
-    const traffic = await recentTransactions(clients, report.proxy, fork.blockNumber, blocks);
+    // Unbatched, as the simulation's replay: anvil answers a JSON-RPC batch one call at a time.
+    const traffic = await recentTransactions(fork.unbatched, report.proxy, fork.blockNumber, blocks);
     report.replay.scope = traffic.scope;
     const holders = new Set(authority.holders.map((h) => h.account));
     const replayed = traffic.transactions.filter((tx) => {

@@ -5,3 +5,5 @@ export type { WriteProposalOptions, WrittenProposal } from './files';
 export { safeBatchChecksum, safeBatchFiles, serializeForSafeChecksum } from './safe';
 export type { SafeBatchFile } from './safe';
 export * from './types';
+export { reportFailures, simulateProposal } from './simulation';
+export type { ProposalSimulation, ProposalSimulationOptions, SimulatedUpgrade } from './simulation';

@@ -103,7 +103,7 @@ export interface SimulateParams {
 
 export interface SimulateResult {
   report: SimulationReport;
-  /** Where the report was saved (URI) and the sha256 of its bytes: the proposal's evidence. */
+  /** Where the report was saved (URI) and the sha256 of its bytes (an export simulates its own operation: its report is the evidence). */
   reportUri: string;
   reportHash: string;
   /** Prefills for the export form. */

@@ -109,6 +109,20 @@ test('usage errors exit 2 with a message: unknown command, unknown format, missi
   }
 });
 
+test('demo --help explains the demo and starts nothing; an unknown demo option is a usage error', () => {
+  // Before, `demo` ignored its arguments: `demo --help` ran the whole demo (anvil, writes in examples/).
+  const help = spawnSync(process.execPath, [cli, 'demo', '--help'], { cwd: workdir, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /^Usage: patchline demo/);
+  assert.doesNotMatch(help.stdout, /━━/);
+  for (const args of [['demo', '--bogus'], ['demo', 'extra']]) {
+    const result = spawnSync(process.execPath, [cli, ...args], { cwd: workdir, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(result.status, 2, args.join(' '));
+    assert.match(result.stderr, /^patchline: /, args.join(' '));
+    assert.doesNotMatch(result.stdout, /━━/, args.join(' '));
+  }
+});
+
 test('--version prints the package version', () => {
   const result = run('--version');
   assert.equal(result.status, 0);

@@ -16,6 +16,17 @@ import { exportProposal } from '../engine/propose';
 import { formatDrill, formatReport } from './simulate';
 import { followDemoProposal } from './demo-follow';
 
+export const DEMO_USAGE = `Usage: patchline demo   (npm run demo)
+
+  The whole patch lifecycle on the bundled example (examples/), offline: check VaultV2 against its
+  @custom:oz-upgrades-from VaultV1 baseline; deploy VaultV1 behind a UUPS proxy owned by a
+  TimelockController on a local anvil chain; simulate the V2 patch through the timelock on a fork;
+  run the pause drill; export the timelock proposal with its pause kit to
+  examples/.patchline/proposals/vault-v2/; verify the deployed VaultV2 against its source; follow
+  the proposal with status through schedule, the delay and execute. Needs a source checkout.
+
+Exit codes: 0 every step passed, 1 a step's verdict failed, 2 the demo could not run.`;
+
 export async function runDemo(runCheck: (args: string[], cwd: string) => Promise<number>, cwd: string, write: (text: string) => void): Promise<number> {
   const examples = join(patchlineRoot(), 'examples');
   if (!existsSync(examples)) throw new Error(`the example workspace is missing: ${examples}`);

@@ -15,7 +15,7 @@ import { secretMasker } from '../engine/chain/secrets';
 import { loadPatchlineConfig } from '../engine/suppress';
 import { patchlineVersion } from '../engine/version';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
-import { runDemo } from './demo';
+import { DEMO_USAGE, runDemo } from './demo';
 import { runPropose } from './propose';
 import { runSimulate } from './simulate';
 import { runVerify } from './verify';
@@ -254,8 +254,17 @@ export async function main(argv: string[], cwd = process.cwd()): Promise<number>
         return await runCheck(rest, cwd);
       case 'simulate':
         return await runSimulate(rest, cwd, out, err);
-      case 'demo':
+      case 'demo': {
+        // The demo takes no options: `demo --help` explains it, anything else is a usage error
+        // rather than a demo that starts anvil and writes into examples/.
+        const { values, positionals } = parseArgs({ args: rest, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+        if (positionals.length > 0) throw new UsageError(`demo takes no arguments (got "${positionals[0]}")`);
+        if (values.help) {
+          process.stdout.write(`${DEMO_USAGE}\n`);
+          return 0;
+        }
         return await runDemo(runCheck, cwd, (t) => process.stdout.write(t));
+      }
       case 'propose':
         return await runPropose(rest, cwd, out, err);
       case 'verify':

@@ -119,4 +119,12 @@ describe('pause drill', () => {
     assert.equal(paused.summary, `${proxies[0]} is paused already: the drill pauses a running proxy`);
     assert.deepEqual(paused.authority?.holders, []);
   });
+
+  it('cannot run on an address without code: an error (exit 2), not "not pausable, add a pause"', async () => {
+    const account: Address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+    const drill = await runPauseDrill({ rpcUrl: demo.anvil.rpcUrl, proxy: account, replayBlocks: 5 });
+    assert.equal(drill.verdict, 'error', drill.summary);
+    assert.equal(drill.summary, `the drill could not run: there is no contract at ${account} on this chain`);
+    assert.equal(drill.explanation, undefined);
+  });
 });

@@ -90,6 +90,10 @@ export async function runPauseDrill(request: PauseDrillRequest): Promise<PauseDr
     fork = await startFork({ rpcUrl: request.rpcUrl, anvilPath: request.anvilPath, signal: request.signal });
     const { clients } = fork;
     report.fork = { ...report.fork, chainId: fork.chainId, blockNumber: fork.blockNumber.toString() };
+    // An address without code (a typo, an EOA, another chain's proxy) is not "not pausable":
+    // the drill cannot run there, and "add a pause in a patch" would be the wrong advice.
+    const code = await clients.public.getCode({ address: report.proxy });
+    if (!code || code === '0x') throw new Error(`there is no contract at ${report.proxy} on this chain`);
     progress('find who can pause');
     const authority = await findPauseAuthority(clients, report.proxy, fork.blockNumber);
     report.authority = authority;

@@ -129,19 +129,25 @@ test('--version prints the package version', () => {
   assert.equal(result.stdout.trim(), require('../../package.json').version);
 });
 
-test('check --baseline-ref compares with the same file at a git ref; a bad ref is a usage error', () => {
+/** A git repository in a temporary folder holding `Box.sol` (= `v1`) committed and tagged v1.0.0; `git` fails the test when git fails. */
+function repoWithBoxTagged(v1: string) {
   const repo = mkdtempSync(join(tmpdir(), 'patchline-cli-git-'));
+  const git = (...args: string[]) => {
+    const result = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+  };
+  writeFileSync(join(repo, 'Box.sol'), v1);
+  git('init', '-q');
+  git('add', 'Box.sol');
+  git('commit', '-q', '-m', 'v1');
+  git('tag', 'v1.0.0');
+  return { repo, git };
+}
+
+test('check --baseline-ref compares with the same file at a git ref; a bad ref is a usage error', () => {
+  const v1 = 'pragma solidity ^0.8.24;\nabstract contract Initializable {}\ncontract Box is Initializable {\n    uint256 public a;\n    uint256 public b;\n}\n';
+  const { repo, git } = repoWithBoxTagged(v1);
   try {
-    const git = (...args: string[]) => {
-      const result = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: repo, encoding: 'utf8' });
-      assert.equal(result.status, 0, result.stderr);
-    };
-    const v1 = 'pragma solidity ^0.8.24;\nabstract contract Initializable {}\ncontract Box is Initializable {\n    uint256 public a;\n    uint256 public b;\n}\n';
-    writeFileSync(join(repo, 'Box.sol'), v1);
-    git('init', '-q');
-    git('add', 'Box.sol');
-    git('commit', '-q', '-m', 'v1');
-    git('tag', 'v1.0.0');
     writeFileSync(join(repo, 'Box.sol'), v1.replace('    uint256 public a;', '    address public inserted;\n    uint256 public a;'));
     const checked = spawnSync(process.execPath, [cli, 'check', '--format', 'json', '--baseline-ref', 'v1.0.0'], { cwd: repo, encoding: 'utf8' });
     assert.equal(checked.status, 1, checked.stderr);
@@ -150,6 +156,28 @@ test('check --baseline-ref compares with the same file at a git ref; a bad ref i
     const bad = spawnSync(process.execPath, [cli, 'check', '--baseline-ref', 'no-such-tag'], { cwd: repo, encoding: 'utf8' });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--baseline-ref no-such-tag/);
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
+});
+
+test('check --baseline-ref says truly why a contract has no baseline at the ref: a renamed contract, a moved file', () => {
+  const v1 = 'pragma solidity ^0.8.24;\nabstract contract Initializable {}\ncontract Box is Initializable {\n    uint256 public a;\n}\n';
+  const { repo, git } = repoWithBoxTagged(v1);
+  try {
+    const missing = () => {
+      const checked = spawnSync(process.execPath, [cli, 'check', '--tier', 'parser', '--format', 'json', '--baseline-ref', 'v1.0.0'], { cwd: repo, encoding: 'utf8' });
+      assert.equal(checked.status, 0, checked.stderr);
+      return JSON.parse(checked.stdout).find((f: { rule: string }) => f.rule === 'storage-baseline-missing')?.message ?? '';
+    };
+    writeFileSync(join(repo, 'Box.sol'), v1.replace('contract Box', 'contract Crate'));
+    assert.match(missing(), /Crate is not in Box\.sol at git ref v1\.0\.0\./);
+    // The same contract in a moved file: it is in the ref, but not in the file the git baseline reads.
+    writeFileSync(join(repo, 'Box.sol'), v1);
+    git('mv', 'Box.sol', 'Moved.sol');
+    const moved = missing();
+    assert.match(moved, /Moved\.sol is not in git ref v1\.0\.0 \(the git baseline is the same file at the ref/);
+    assert.doesNotMatch(moved, /Box is not in git ref/);
   } finally {
     rmSync(repo, { recursive: true, force: true });
   }

@@ -439,6 +439,7 @@ export class ProjectAnalyzer {
       if (git) {
         sources.gitLayoutOf = git.layoutOf;
         sources.gitGapsOf = git.gapsOf;
+        sources.gitWhyNotFound = git.whyNotFound;
         sources.gitRef = gitRef;
       }
     }

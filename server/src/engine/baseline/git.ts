@@ -288,6 +288,8 @@ export interface GitBaselineSource {
   layoutOf(current: StorageLayout): StorageLayout | undefined;
   /** What could not be read for `current`'s baseline (empty when it is complete). Call after layoutOf. */
   gapsOf(current: StorageLayout): MissingPiece[];
+  /** Why layoutOf(current) found nothing, in true words: the file is not at the ref, or lacks the contract there. */
+  whyNotFound(current: StorageLayout): string;
 }
 
 export function gitBaselineSource(dir: string, ref: string, options: GitRefOptions = {}): GitBaselineSource {
@@ -325,6 +327,12 @@ export function gitBaselineSource(dir: string, ref: string, options: GitRefOptio
     contents,
     layoutOf: (current) => compute(current)?.layout,
     gapsOf: (current) => compute(current)?.gaps ?? [],
+    whyNotFound: (current) => {
+      const name = current.file === undefined ? undefined : path.relative(dir, current.file).split(path.sep).join('/');
+      // The git baseline is the same file at the ref: a file moved or renamed since is not followed.
+      if (name === undefined || !contents.has(current.file!)) return `${name ?? 'its file'} is not in git ref ${ref} (the git baseline is the same file at the ref; a new, moved or renamed file has none)`;
+      return `${current.contract} is not in ${name} at git ref ${ref}`;
+    },
   };
 }
 

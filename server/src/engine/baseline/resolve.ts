@@ -29,6 +29,8 @@ export interface BaselineSources {
   gitLayoutOf?: (current: StorageLayout) => StorageLayout | undefined;
   /** (c) What could not be read of that layout at the ref (packages of another version not cached, submodules…): the baseline's missing pieces. */
   gitGapsOf?: (current: StorageLayout) => MissingPiece[];
+  /** (c) Why `gitLayoutOf(current)` found nothing: the file is not at the ref, or lacks the contract. */
+  gitWhyNotFound?: (current: StorageLayout) => string;
   gitRef?: string;
   /** (d) A lock file read with readLockFile(file). */
   lock?: { file: string; data: LockFile };
@@ -81,7 +83,7 @@ export function resolveBaseline(current: StorageLayout, sources: BaselineSources
     const gaps = layout ? (sources.gitGapsOf?.(current) ?? []) : [];
     const withGaps = layout && gaps.length > 0 ? { ...layout, missing: [...(layout.missing ?? []), ...gaps] } : layout;
     if (withGaps) return withUnresolved({ baseline: { layout: withGaps, source: 'git', description }, notes, annotated: annotation !== undefined });
-    if (sources.gitRef !== undefined) notes.push(`${current.contract} is not in git ref ${sources.gitRef}`);
+    if (sources.gitRef !== undefined) notes.push(sources.gitWhyNotFound?.(current) ?? `${current.contract} is not in git ref ${sources.gitRef}`);
   }
   if (sources.lock) {
     const layout = findLockBaseline(sources.lock.data, path.dirname(sources.lock.file), current);

@@ -146,7 +146,7 @@ function repoWithBoxTagged(v1: string) {
 
 test('check --baseline-ref compares with the same file at a git ref; a bad ref is a usage error', () => {
   const v1 = 'pragma solidity ^0.8.24;\nabstract contract Initializable {}\ncontract Box is Initializable {\n    uint256 public a;\n    uint256 public b;\n}\n';
-  const { repo, git } = repoWithBoxTagged(v1);
+  const { repo } = repoWithBoxTagged(v1);
   try {
     writeFileSync(join(repo, 'Box.sol'), v1.replace('    uint256 public a;', '    address public inserted;\n    uint256 public a;'));
     const checked = spawnSync(process.execPath, [cli, 'check', '--format', 'json', '--baseline-ref', 'v1.0.0'], { cwd: repo, encoding: 'utf8' });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createHash } from 'node:crypto';
 import { DiskParseCache, parserFingerprint } from '../../server/src/engine/parse/disk-cache';
+import { ParseWorker } from '../../server/src/engine/parse/pool';
 import { ProjectAnalyzer } from '../../server/src/engine/project';
 import { tempProjects } from './temp-projects';
 
@@ -100,12 +101,16 @@ test('untrusted (write: false): reads what is there, writes nothing, not even a 
   assert.ok(Math.abs(statSync(entry).mtimeMs - old.getTime()) < 1000, 'its use time is unchanged');
 });
 
-test('editor buffers: the text a file is opened with is read from (or kept in) the cache, the texts typed after it are not', () => {
+test('editor buffers: the text a file is opened with is read from (or kept in) the cache, the texts typed after it are not', async () => {
   const root = project('buffers', { 'V1.sol': V1, 'Base.sol': BASE });
   const { cache } = cacheIn('buffers');
   let buffer = V1;
   const open = () => new ProjectAnalyzer(root, { readFile: (file) => (file === join(root, 'V1.sol') ? buffer : undefined) }, undefined, cache);
   const first = open();
+  // As the server opens a file: prepare (large declarations to the worker), then analyze.
+  const worker = new ParseWorker();
+  after(() => worker.dispose());
+  await first.prepare(join(root, 'V1.sol'), worker);
   const opened = first.analyze(join(root, 'V1.sol'));
   assert.deepEqual(entries(cache).sort(), [`${sha1(V1)}.json`, `${sha1(BASE)}.json`].sort(), 'the opened text is kept');
   // Typing: the buffer's incremental parser takes over; nothing is written.
@@ -116,7 +121,9 @@ test('editor buffers: the text a file is opened with is read from (or kept in) t
   // Opened again (a new session): both files come from the cache, with the same findings.
   buffer = V1;
   const before = cache.hits;
-  const reopened = open().analyze(join(root, 'V1.sol'));
+  const again = open();
+  await again.prepare(join(root, 'V1.sol'), worker);
+  const reopened = again.analyze(join(root, 'V1.sol'));
   assert.equal(cache.hits, before + 2);
   assert.equal(JSON.stringify(reopened.findings), JSON.stringify(opened.findings));
 });

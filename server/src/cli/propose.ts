@@ -316,7 +316,7 @@ export async function runPropose(args: string[], cwd: string, write: (text: stri
       return 1;
     }
     if (error instanceof ProposalExistsError) {
-      writeError(`patchline: ${error.message} (use --force to overwrite)\n`);
+      writeError(`patchline: ${error.message}: give --force to overwrite it\n`);
       return 1;
     }
     if (error instanceof ChainReadError || error instanceof ProposalFolderError) {

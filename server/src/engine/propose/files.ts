@@ -12,7 +12,7 @@ import type { Proposal, ProposalRequest } from './types';
 
 export class ProposalExistsError extends Error {
   constructor(readonly directory: string) {
-    super(`a proposal already exists at ${directory}: confirm to overwrite it (CLI: --force)`);
+    super(`a proposal already exists at ${directory}`);
     this.name = 'ProposalExistsError';
   }
 }

@@ -65,13 +65,21 @@ describe('IncrementalParser', () => {
     assert.equal(first.parsedDeclarations, first.totalDeclarations);
     assert.ok(first.totalDeclarations > 170, `${first.totalDeclarations} declarations`);
 
-    // Edit inside one function body, adding lines: everything after it moves.
-    const calls = parser.parseCalls;
+    // Edit inside one function body, adding lines: everything after it moves. The function is
+    // parsed statement by statement: its head and the two new statements; `if …` is reused.
+    let calls = parser.parseCalls;
     text = text.replace('        return v7 + a;', '        uint256 extra = a;\n        return v7 + extra;');
     const edited = parser.parse(text);
-    assert.equal(parser.parseCalls - calls, 1);
+    assert.equal(parser.parseCalls - calls, 3);
     assert.equal(edited.parsedDeclarations, 1);
     assertSameAsFullParse(text, edited);
+
+    // A second edit in the same function: only the new statement.
+    calls = parser.parseCalls;
+    text = text.replace('        uint256 extra = a;', '        uint256 extra = a + 1;');
+    const again = parser.parse(text);
+    assert.equal(parser.parseCalls - calls, 1);
+    assertSameAsFullParse(text, again);
 
     // Insert a state variable above the others: one new declaration parsed.
     text = text.replace('    /// @custom:oz-renamed-from old0\n', '    uint8 inserted;\n    /// @custom:oz-renamed-from old0\n');
@@ -85,6 +93,37 @@ describe('IncrementalParser', () => {
 
     // Same text again: nothing to do.
     assert.equal(parser.parse(text).parsedDeclarations, 0);
+  });
+
+  it('parses edited functions statement by statement as a full parse does (else, catch, do-while, blocks, comments, modifiers)', () => {
+    const parser = new IncrementalParser();
+    const body = [
+      '        // leading comment',
+      '        if (a > 1) { a = 2; } else if (a > 3) a = 4; else { a = 5; }',
+      '        try this.g() returns (uint256 r) { a = r; } catch Error(string memory) { a = 0; } catch { a = 1; }',
+      '        do { a++; } while (a < 10);',
+      '        for (uint256 i = 0; i < 3; i++) { a += i; }',
+      '        { uint256 scoped = a; a = scoped; }',
+      '        unchecked { a *= 2; }',
+      '        assembly { let x := sload(0) }',
+      '        S memory s = S({x: a});',
+      '        /* trailing */',
+    ];
+    const source = (lines: string[]) => ['contract C {', '    struct S { uint256 x; }', '    modifier m(uint256 a) {', '        require(a > 0);', '        _;', '    }', '    function g() external returns (uint256) { return 1; }', '    function f(uint256 a) public m(a) returns (uint256) {', ...lines, '        return a;', '    }', '}', ''].join('\n');
+    let text = source(body);
+    assertSameAsFullParse(text, parser.parse(text));
+    for (let i = 0; i < body.length; i++) {
+      const lines = [...body];
+      lines.splice(i, 0, `        a += ${i};`);
+      text = source(lines);
+      const calls = parser.parseCalls;
+      assertSameAsFullParse(text, parser.parse(text));
+      // The head once (the first edit), then the new statement alone: no whole-function parse.
+      // Inserted after the comment, the new statement takes it, and the next one is new text too.
+      assert.equal(parser.parseCalls - calls, i <= 1 ? 2 : 1, `parses for one new statement (line ${i})`);
+    }
+    text = text.replace('        _;', '        a;\n        _;');
+    assertSameAsFullParse(text, parser.parse(text));
   });
 
   it('keeps the other declarations when one fails, with errors at file positions', () => {

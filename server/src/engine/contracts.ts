@@ -80,7 +80,16 @@ function findName(text: string, start: number, endInclusive: number, name: strin
 export function docCommentBefore(offset: number, text: string, comments: Comment[]): string {
   const parts: string[] = [];
   let cursor = offset;
-  for (let i = comments.length - 1; i >= 0; i--) {
+  // Comments are in file order: start at the last one ending by `offset` (asked for every
+  // declaration of a file on every keystroke, a scan from the end would be quadratic).
+  let low = 0;
+  let high = comments.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (comments[mid].range[1] <= offset) low = mid + 1;
+    else high = mid;
+  }
+  for (let i = low - 1; i >= 0; i--) {
     const comment = comments[i];
     if (comment.range[1] > cursor) continue;
     if (text.slice(comment.range[1], cursor).trim() !== '') break;

@@ -58,6 +58,11 @@ interface ChunkParse {
   ranges: NodeRanges;
   /** Offset in the file = offset in the parsed text + `delta` (0: the parsed text's own). */
   delta: number;
+  /** A function assembled from its head and statements: those parses, at offsets from its start, with their cache keys. */
+  parts?: { parse: ChunkParse; offset: number; key: string }[];
+  /** A function parsed whole: its text and key (container and head), so that an edit in its body can reuse its statements. */
+  text?: string;
+  functionKey?: string;
 }
 
 /** A piece's comments and errors at a file position, reused while the piece does not move. */
@@ -84,6 +89,12 @@ export class IncrementalParser {
   private previousCache = new ChunkCache();
   /** Where each piece of the last text was placed (its comments and errors there). */
   private placed = new Map<ChunkParse, PlacedChunk>();
+  /** Functions of the last two texts by container and head (the text up to the body's `{`), for their statements. */
+  private functions = new Map<string, ChunkParse>();
+  private previousFunctions = new Map<string, ChunkParse>();
+  /** Heads and statements of edited functions, by function head then text. */
+  private statements = new Map<string, ChunkParse>();
+  private previousStatements = new Map<string, ChunkParse>();
   private last: { text: string; result: IncrementalParseResult } | undefined;
   /** Total declaration parses since construction (tests and benchmarks read it). */
   parseCalls = 0;
@@ -125,7 +136,7 @@ export class IncrementalParser {
       const wrapped = wrapChunk(chunk, chunkText);
       const result = await parseElsewhere(wrapped.text, remaining(deadline));
       if (result.limit) return result.limit;
-      this.cache.set(chunk, chunkText, toChunkParse(chunk, result, wrapped.prefixLength));
+      this.cache.set(chunk, chunkText, toChunkParse(chunk, result, wrapped.prefixLength, chunkText));
     }
     return undefined;
   }
@@ -135,6 +146,8 @@ export class IncrementalParser {
     const pieces = splitDeclarations(text);
     const nextCache = new ChunkCache();
     const nextPlaced = new Map<ChunkParse, PlacedChunk>();
+    const nextFunctions = new Map<string, ChunkParse>();
+    const nextStatements = new Map<string, ChunkParse>();
     let parsed = 0;
     let total = 0;
 
@@ -145,17 +158,25 @@ export class IncrementalParser {
       total++;
       const chunkText = text.slice(chunk.start, chunk.end);
       let parse = nextCache.get(chunk, chunkText) ?? this.cache.get(chunk, chunkText) ?? this.previousCache.get(chunk, chunkText);
-      if (parse && placedParses.has(parse)) {
+      if (parse && (placedParses.has(parse) || parse.parts?.some((part) => placedParses.has(part.parse)))) {
         parse = parseChunk(chunk, chunkText, deadline);
         parsed++;
         this.parseCalls++;
       } else {
+        const statementsParsed = this.parseCalls;
+        if (!parse && chunk.kind === 'member') parse = this.parseByStatements(chunk, chunkText, deadline, nextStatements, placedParses);
         if (!parse) {
           parse = parseChunk(chunk, chunkText, deadline);
           parsed++;
           this.parseCalls++;
-        }
+        } else if (parse.parts && statementsParsed !== this.parseCalls) parsed++;
         nextCache.set(chunk, chunkText, parse);
+      }
+      // Remembered for the next edit of this function: the whole parse, or the parts of an assembly.
+      if (parse.functionKey !== undefined) nextFunctions.set(parse.functionKey, parse);
+      for (const part of parse.parts ?? []) {
+        nextStatements.set(part.key, part.parse);
+        placedParses.add(part.parse);
       }
       placedParses.add(parse);
       const { line, column } = position(lines, chunk.start);
@@ -227,11 +248,86 @@ export class IncrementalParser {
     this.cache.deleteAll(nextCache);
     this.previousCache = this.cache;
     this.cache = nextCache;
+    for (const key of nextFunctions.keys()) this.functions.delete(key);
+    this.previousFunctions = this.functions;
+    this.functions = nextFunctions;
+    for (const key of nextStatements.keys()) this.statements.delete(key);
+    this.previousStatements = this.statements;
+    this.statements = nextStatements;
     this.placed = nextPlaced;
     const result: IncrementalParseResult = { ast, errors, comments, parsedDeclarations: parsed, totalDeclarations: total };
     this.last = { text, result };
     return result;
   }
+
+  /**
+   * An edited function, parsed statement by statement: its head (up to the body's `{`) and each
+   * statement are parsed on their own and cached by the function's head and their text, and the
+   * statements of its last whole parse are reused; `@solidity-parser/parser` then reads a typed
+   * line, not the function. Undefined (parse the member whole) when it is not a function with a
+   * body or any piece has a syntax error, so errors are always a whole member's.
+   */
+  private parseByStatements(chunk: Chunk, chunkText: string, deadline: number | undefined, nextStatements: Map<string, ChunkParse>, placed: Set<ChunkParse>): ChunkParse | undefined {
+    const split = splitFunction(chunkText);
+    if (!split) return undefined;
+    const headText = chunkText.slice(0, split.bodyOpen + 1);
+    const functionKey = `${chunk.container}\u0000${headText}`;
+    // The same function before this edit: parsed whole, its statements as they were; assembled,
+    // its parts are cached already. A function not seen before (a first parse) is parsed whole.
+    const before = this.functions.get(functionKey) ?? this.previousFunctions.get(functionKey);
+    if (!before) return undefined;
+    const known = explode(before, functionKey);
+    const used = new Set<ChunkParse>();
+    const take = (key: string, parseText: () => ChunkParse | undefined): ChunkParse | undefined => {
+      let parse = nextStatements.get(key) ?? this.statements.get(key) ?? this.previousStatements.get(key) ?? known.get(key);
+      // One parse sits at one place: a statement written twice gets its own.
+      if (parse && (used.has(parse) || placed.has(parse))) parse = undefined;
+      if (!parse) {
+        this.parseCalls++;
+        parse = parseText();
+        if (!parse) return undefined;
+      }
+      used.add(parse);
+      return parse;
+    };
+    const headKey = `${functionKey}\u0000`;
+    const head = take(headKey, () => parsePiece(`${chunk.container}{`, `${headText}}\n}`, (member) => [member], deadline));
+    const fn = head?.nodes[0];
+    if (!head || !fn || (fn.type !== 'FunctionDefinition' && fn.type !== 'ModifierDefinition') || !fn.body) return undefined;
+    const wrapper = `${chunk.container}{${fn.type === 'ModifierDefinition' ? 'modifier' : 'function'} __patchline() {`;
+    const parts: { parse: ChunkParse; offset: number; key: string }[] = [{ parse: head, offset: 0, key: headKey }];
+    const statements: AstNode[] = [];
+    for (const [start, end] of split.statements) {
+      const key = `${functionKey}\u0000${chunkText.slice(start, end)}`;
+      const statement = take(key, () => parsePiece(wrapper, `${chunkText.slice(start, end)}\n}}`, (member) => ((member.body as AstNode | undefined)?.statements as AstNode[] | undefined) ?? [], deadline));
+      if (!statement || statement.nodes.length !== 1) return undefined;
+      parts.push({ parse: statement, offset: start, key });
+      statements.push(statement.nodes[0]);
+    }
+    // Every part at its offset in the function; the assembly's moveTo then moves them with it.
+    for (const part of parts) moveTo(part.parse, part.offset);
+    // The function node and its body are the assembly's own; their other children are the parts'.
+    const range: [number, number] = [(fn.range as [number, number])[0], split.close];
+    const bodyRange: [number, number] = [split.bodyOpen, split.close];
+    const node: AstNode = { ...fn, body: { ...(fn.body as AstNode), statements, range: bodyRange }, range };
+    const comments: Comment[] = [];
+    for (const { parse, offset } of parts) {
+      const shift = offset - parse.prefixLength;
+      for (const c of parse.comments) if (c.range[0] >= parse.prefixLength && c.range[1] + shift <= (parse === head ? split.bodyOpen : chunkText.length)) comments.push({ ...c, range: [c.range[0] + shift, c.range[1] + shift] });
+    }
+    append(comments, scanComments(chunkText, split.statements.at(-1)?.[1] ?? split.bodyOpen + 1, split.close));
+    return { nodes: [node], errors: [], comments, prefixLength: 0, ranges: [range, bodyRange], delta: 0, parts, functionKey };
+  }
+}
+
+/** Parses `text` after `prefix` (a wrapper) into the nodes `pick` takes from the wrapper's first member; undefined unless clean. */
+function parsePiece(prefix: string, text: string, pick: (member: AstNode) => AstNode[], deadline: number | undefined): ChunkParse | undefined {
+  const result = parseSolidity(`${prefix}${text}`, remaining(deadline));
+  if (result.limit) throw new ParseBudgetExceeded(0);
+  const member = ((result.ast?.children[0] as unknown as AstNode | undefined)?.subNodes as AstNode[] | undefined)?.[0];
+  if (result.errors.length > 0 || !member) return undefined;
+  const nodes = pick(member);
+  return { nodes, errors: [], comments: result.comments, prefixLength: prefix.length, ranges: collectRanges(nodes), delta: 0 };
 }
 
 function position(lines: LineIndex, offset: number): { line: number; column: number } {
@@ -289,10 +385,17 @@ function parseChunk(chunk: Chunk, chunkText: string, deadline: number | undefine
   const wrapped = wrapChunk(chunk, chunkText);
   const result = parseSolidity(wrapped.text, remaining(deadline));
   if (result.limit) throw new ParseBudgetExceeded(0);
-  return toChunkParse(chunk, result, wrapped.prefixLength);
+  return toChunkParse(chunk, result, wrapped.prefixLength, chunkText);
 }
 
-function toChunkParse(chunk: Chunk, result: ParseResult, prefixLength: number): ChunkParse {
+function toChunkParse(chunk: Chunk, result: ParseResult, prefixLength: number, chunkText: string): ChunkParse {
+  const parse = toNodes(chunk, result, prefixLength);
+  if (chunk.kind !== 'member' || parse.errors.length > 0 || parse.nodes.length !== 1) return parse;
+  const bodyOpen = functionBodyOpen(new Scanner(chunkText));
+  return bodyOpen === undefined ? parse : { ...parse, text: chunkText, functionKey: `${chunk.container}\u0000${chunkText.slice(0, bodyOpen + 1)}` };
+}
+
+function toNodes(chunk: Chunk, result: ParseResult, prefixLength: number): ChunkParse {
   const children = (result.ast?.children ?? []) as unknown as AstNode[];
   let nodes: AstNode[] = children;
   if (chunk.kind === 'header') nodes = children.filter((n) => n.type === 'ContractDefinition').slice(0, 1);
@@ -324,6 +427,8 @@ function collectRanges(nodes: AstNode[]): NodeRanges {
 
 /** Moves a piece's nodes to `start` in the file: in place, and only when the place changed. */
 function moveTo(parse: ChunkParse, start: number): void {
+  // An assembly's parts may have sat elsewhere since (in another version of the function).
+  for (const part of parse.parts ?? []) moveTo(part.parse, start + part.offset);
   const delta = start - parse.prefixLength - parse.delta;
   if (delta === 0) return;
   for (const range of parse.ranges) {
@@ -471,6 +576,111 @@ function scanDeclarationEnd(scanner: Scanner, first: Token, level: 0 | 1): numbe
     } else if (c === 59 && braces === 0 && parens === 0) return at + 1; // ;
   }
   return text.length;
+}
+
+const FUNCTION_KEYWORDS = new Set(['function', 'constructor', 'modifier', 'fallback', 'receive']);
+
+/** Offset of the `{` opening a function's body (the first at bracket depth 0), or undefined when the member is not a function with a body. */
+function functionBodyOpen(scanner: Scanner): number | undefined {
+  const first = scanner.next(0);
+  if (first.kind !== 'word' || !FUNCTION_KEYWORDS.has(first.text)) return undefined;
+  const text = scanner.text;
+  let depth = 0;
+  for (let at = scanner.nextPunctuation(first.end); at < text.length; at = scanner.nextPunctuation(at + 1)) {
+    const c = text.charCodeAt(at);
+    if (c === 40 || c === 91) depth++;
+    else if (c === 41 || c === 93) depth--;
+    else if (depth === 0 && c === 59) return undefined; // `;`: no body
+    else if (depth === 0 && c === 123) return at;
+    else if (depth === 0 && c === 125) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A member that is a function with a body, split into its head (up to and including the body's
+ * `{`), its top-level statements ([start, end) with the trivia before each) and the body's `}`,
+ * which must end the member. Undefined for anything else.
+ */
+function splitFunction(text: string): { bodyOpen: number; close: number; statements: [number, number][] } | undefined {
+  const scanner = new Scanner(text);
+  const bodyOpen = functionBodyOpen(scanner);
+  if (bodyOpen === undefined) return undefined;
+  const statements: [number, number][] = [];
+  let pos = bodyOpen + 1;
+  for (;;) {
+    const first = scanner.next(pos);
+    if (first.kind === 'eof') return undefined;
+    if (first.text === '}') {
+      if (scanner.next(first.end).kind !== 'eof') return undefined;
+      return { bodyOpen, close: first.start, statements };
+    }
+    const end = statementEnd(scanner, first);
+    if (end === undefined) return undefined;
+    statements.push([pos, end]);
+    pos = end;
+  }
+}
+
+/**
+ * Where the statement starting with `first` ends: after its `;`, or after the `}` of its block,
+ * with `else`, `catch` and a `do … while (…);` continuing it. Undefined when the function's `}`
+ * comes first (a statement without its end: leave it to a whole parse).
+ */
+function statementEnd(scanner: Scanner, first: Token): number | undefined {
+  const text = scanner.text;
+  let braces = 0;
+  let parens = 0;
+  const isDo = first.kind === 'word' && first.text === 'do';
+  for (let at = first.kind === 'punct' ? first.start : scanner.nextPunctuation(first.end); at < text.length; at = scanner.nextPunctuation(at + 1)) {
+    const c = text.charCodeAt(at);
+    let end: number | undefined;
+    if (c === 40 || c === 91) parens++;
+    else if (c === 41 || c === 93) parens = Math.max(0, parens - 1);
+    else if (c === 123) braces++;
+    else if (c === 125) {
+      if (braces === 0) return undefined;
+      braces--;
+      if (braces === 0 && parens === 0 && !isDo) end = at + 1;
+    } else if (c === 59 && braces === 0 && parens === 0) end = at + 1;
+    if (end === undefined) continue;
+    const next = scanner.next(end);
+    if (next.kind === 'word' && (next.text === 'else' || next.text === 'catch')) {
+      at = next.end - 1;
+      continue;
+    }
+    return end;
+  }
+  return undefined;
+}
+
+/**
+ * The statements of a function parsed whole, as statement parses keyed like parseByStatements'
+ * (copies: the whole parse keeps its own nodes). Empty when they cannot be matched to its text.
+ */
+function explode(whole: ChunkParse, functionKey: string): Map<string, ChunkParse> {
+  const out = new Map<string, ChunkParse>();
+  const text = whole.text;
+  const fn = whole.nodes[0];
+  const split = text === undefined ? undefined : splitFunction(text);
+  const nodes = ((fn?.body as AstNode | undefined)?.statements as AstNode[] | undefined) ?? [];
+  if (text === undefined || !split || whole.errors.length > 0 || nodes.length !== split.statements.length) return out;
+  for (const [i, [start, end]] of split.statements.entries()) {
+    const node = structuredClone(nodes[i]);
+    const ranges = collectRanges([node]);
+    // The copy's ranges are file offsets (the whole parse's delta applied): make them the statement's own.
+    const base = whole.prefixLength + whole.delta + start;
+    for (const range of ranges) {
+      range[0] -= base;
+      range[1] -= base;
+    }
+    const from = whole.prefixLength + start;
+    const comments = whole.comments
+      .filter((c) => c.range[0] >= from && c.range[1] <= whole.prefixLength + end)
+      .map((c) => ({ ...c, range: [c.range[0] - from, c.range[1] - from] as [number, number] }));
+    out.set(`${functionKey}\u0000${text.slice(start, end)}`, { nodes: [node], errors: [], comments, prefixLength: 0, ranges, delta: 0 });
+  }
+  return out;
 }
 
 class Scanner {

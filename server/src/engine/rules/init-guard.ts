@@ -3,7 +3,7 @@
 // FiatTokenV2: `require(initialized && _initializedVersion == 1); … _initializedVersion = 2;`;
 // `require(owner == address(0)); owner = msg.sender;`). Such a function runs once, like
 // OpenZeppelin's `initializer` / `reinitializer(n)`.
-import type { CallSite, ContractHierarchy, FunctionModel, ModifierUse } from '../model';
+import type { CallSite, ContractHierarchy, ContractModel, FunctionModel, ModifierUse } from '../model';
 
 export interface StateGuard {
   /** The state variable checked, then set. */
@@ -57,11 +57,34 @@ function idOf(node: object): number {
   return id;
 }
 
+/**
+ * Results across runs for functions whose models did not change (a baseline's, OpenZeppelin's):
+ * the pieces follow modifiers and plain or `super` calls, which resolve within the
+ * linearization, so the same models in the same order give the same answer.
+ */
+const stableResults = new WeakMap<FunctionModel, { linearized: ContractModel[]; result: StateGuard | undefined }>();
+
 /** The guard `fn` checks and then sets, if it has one. */
 export function stateGuard(fn: FunctionModel, hierarchy: ContractHierarchy, reach: GuardReach): StateGuard | undefined {
   let run = runResults.get(hierarchy);
   if (!run) runResults.set(hierarchy, (run = new Map()));
   if (run.has(fn)) return run.get(fn);
+  const stable = stableResults.get(fn);
+  if (stable && sameModels(stable.linearized, hierarchy.linearized)) {
+    run.set(fn, stable.result);
+    return stable.result;
+  }
+  const result = computeStateGuard(fn, hierarchy, reach);
+  stableResults.set(fn, { linearized: hierarchy.linearized, result });
+  run.set(fn, result);
+  return result;
+}
+
+function sameModels(a: ContractModel[], b: ContractModel[]): boolean {
+  return a.length === b.length && a.every((model, i) => model === b[i]);
+}
+
+function computeStateGuard(fn: FunctionModel, hierarchy: ContractHierarchy, reach: GuardReach): StateGuard | undefined {
   const pieces = guardPieces(fn, reach);
   const key = pieces.map((piece) => idOf(piece.node)).join(',');
   let facts = factsAcrossRuns.get(key);
@@ -70,9 +93,7 @@ export function stateGuard(fn: FunctionModel, hierarchy: ContractHierarchy, reac
     if (factsAcrossRuns.size >= MAX_FACTS) factsAcrossRuns.clear();
     factsAcrossRuns.set(key, facts);
   }
-  const result = guardOf(facts, stateTypes(hierarchy));
-  run.set(fn, result);
-  return result;
+  return guardOf(facts, stateTypes(hierarchy));
 }
 
 const stateTypesOf = new WeakMap<ContractHierarchy, Map<string, unknown>>();

@@ -69,3 +69,22 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     assert.ok(tookMs < 10_000, `exited ${tookMs} ms after the signal`);
   });
 }
+
+test('check stops on SIGTERM between ordinary in-thread parses too (OpenZeppelin Contracts Upgradeable, no parse cache)', async () => {
+  // Each of these files parses in this thread in well under a second; before, no turn of the
+  // event loop came between them, so the signal waited for the whole check (tens of seconds).
+  const oz = join(__dirname, '..', '..', 'node_modules', '@openzeppelin', 'contracts-upgradeable');
+  const child = spawn(process.execPath, [cli, 'check', '--tier', 'parser', '.'], { cwd: oz, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PATCHLINE_PARSE_CACHE: 'off' } });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (c, s) => resolve({ code: c, signal: s })));
+  // The whole check takes over 10 s here (about 100 files and their imports, parsed cold).
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  const sent = Date.now();
+  child.kill('SIGTERM');
+  const result = await exited;
+  const tookMs = Date.now() - sent;
+  assert.deepEqual(result, { code: 143, signal: null }, stderr);
+  assert.match(stderr, /interrupted by SIGTERM: the check did not finish/);
+  assert.ok(tookMs < 5_000, `exited ${tookMs} ms after the signal`);
+});

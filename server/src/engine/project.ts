@@ -24,7 +24,7 @@ import { checkStorage, looksUpgradeable } from './rules/storage-rules';
 import { ANALYSIS_INCOMPLETE } from './rules/analysis-incomplete';
 import { compileAndValidate, compilerTierResultFor, runCompilerTier, type CompilerTierResult, type SharedCompilation } from './compile/tier';
 import { CompilerUnavailableError } from './compile/compilation';
-import { isAbortError } from './abort';
+import { abortError, isAbortError } from './abort';
 import type { SolcCompiler } from './compile/solc';
 import { howToGetCompiler, type CompilerSet } from './compile/solc-select';
 import type { SolcSettings } from './compile/solc-settings';
@@ -120,6 +120,10 @@ export class ProjectAnalyzer {
     const visit = async (next: string): Promise<void> => {
       if (seen.has(next) || seen.size >= MAX_PREPARED_FILES) return;
       seen.add(next);
+      // A turn of the event loop per file: in-thread parses resolve at once, and a cancel (the
+      // CLI's SIGINT, a newer edit) must be able to run between them.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (signal?.aborted) throw abortError();
       await this.workspace.prepare(next, worker, signal, onOffload);
       const parsed = this.workspace.parse(next);
       if (!parsed?.ast) return;

@@ -36,3 +36,11 @@ test('guards in a custom modifier, in an internal helper (two levels deep) or a 
     assert.deepEqual(linesOf(findings, rule), expectedLines(text, rule), `${rule}: ${JSON.stringify(findings.filter((f) => f.rule === rule).map((f) => `${f.range.start.line + 1}: ${f.message}`))}`);
   }
 });
+
+test('init-not-disabled says what is there: no constructor at all, or a constructor that does not disable', () => {
+  const file = path.join(FIXTURES, 'init-not-disabled', 'positive.sol');
+  const messages = new Map(check(file).filter((f) => f.rule === 'init-not-disabled').map((f) => [f.message.match(/^`(\w+)`/)?.[1], f.message]));
+  // Before, a contract without any constructor was told "its constructor does not call …".
+  assert.match(messages.get('Box') ?? '', /^`Box` has an initializer and no constructor, so nothing calls `_disableInitializers\(\)`/);
+  assert.match(messages.get('EmptyConstructorBox') ?? '', /^`EmptyConstructorBox` has an initializer but its constructor does not call `_disableInitializers\(\)`/);
+});

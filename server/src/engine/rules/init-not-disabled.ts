@@ -22,7 +22,10 @@ export const initNotDisabled = defineRule<UpgradeRuleContext>({
     const own = contract.functions.find((f) => f.kind === 'constructor');
     if (hasInitializer && !disabled) {
       reports.push({
-        message: `\`${contract.name}\` has an initializer but its constructor does not call \`_disableInitializers()\`: anyone can initialize the implementation itself and take it over.`,
+        message:
+          constructors.length === 0
+            ? `\`${contract.name}\` has an initializer and no constructor, so nothing calls \`_disableInitializers()\`: anyone can initialize the implementation itself and take it over.`
+            : `\`${contract.name}\` has an initializer but its constructor does not call \`_disableInitializers()\`: anyone can initialize the implementation itself and take it over.`,
         range: rangeIn(contract, contract.nameSpan),
         fixes: [own ? disableInExistingFix(own) : insertConstructorFix(context)].filter((f): f is QuickFix => f !== undefined),
       });

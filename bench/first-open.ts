@@ -4,7 +4,8 @@
 //   VaultV2 (parser tier), with the cache cold (an empty cache folder) and warm (filled by the run
 //   before); the time from the process's start and of analyze() alone;
 // - LSP: dist/server.js over stdio, from the spawn (and from didOpen) to the first
-//   publishDiagnostics of VaultV2, cold and warm;
+//   publishDiagnostics of VaultV2, cold and warm; then, a second later, the first edit's
+//   didChange → diagnostics;
 // - compiler tier after save: ProjectAnalyzer.compile on an edited buffer (each save a new text,
 //   so no output is cached), with where the time goes: the solc runs (storage layouts, then the
 //   ERC-7201 namespaced variant) and the rest (source collection, upgrades-core, storage rules).
@@ -61,8 +62,8 @@ function engine(runs: number): { cold: number[]; warm: number[]; coldAnalyze: nu
   return out;
 }
 
-async function lsp(runs: number): Promise<{ cold: number[]; warm: number[]; coldOpen: number[]; warmOpen: number[] }> {
-  const out = { cold: [] as number[], warm: [] as number[], coldOpen: [] as number[], warmOpen: [] as number[] };
+async function lsp(runs: number): Promise<{ cold: number[]; warm: number[]; coldOpen: number[]; warmOpen: number[]; coldEdit: number[]; warmEdit: number[] }> {
+  const out = { cold: [] as number[], warm: [] as number[], coldOpen: [] as number[], warmOpen: [] as number[], coldEdit: [] as number[], warmEdit: [] as number[] };
   const uri = URI.file(file).toString();
   const text = readFileSync(file, 'utf8');
   const previous = process.env.PATCHLINE_CACHE_DIR;
@@ -73,14 +74,24 @@ async function lsp(runs: number): Promise<{ cold: number[]; warm: number[]; cold
       for (const kind of ['cold', 'warm'] as const) {
         const spawned = performance.now();
         const client = new LspTestClient();
+        client.settings = { debounceMs: 0 };
         try {
-          await client.initialize({ trusted: true, workspaceFolder: root });
+          await client.initialize({ trusted: true, workspaceFolder: root, configuration: true });
           const opened = performance.now();
           await client.open(uri, text);
           await client.waitForDiagnostics((p) => p.uri === uri);
           const now = performance.now();
           out[kind].push(now - spawned);
           out[kind === 'cold' ? 'coldOpen' : 'warmOpen'].push(now - opened);
+          // The first edit, a second after the diagnostics (a user reading them): after a warm
+          // open the server builds the file's incremental parser in that second, else the edit
+          // parses every declaration of the file once.
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          const line = text.split('\n').findIndex((l) => /function deposit\(/.test(l)) + 1;
+          const edited = performance.now();
+          await client.change(uri, 2, [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: '        // typed\n' }]);
+          await client.diagnosticsAt(uri, 2);
+          out[kind === 'cold' ? 'coldEdit' : 'warmEdit'].push(performance.now() - edited);
         } finally {
           await client.stop();
         }
@@ -148,6 +159,7 @@ async function main(): Promise<void> {
   const l = await lsp(runs);
   console.log(`  LSP, cold cache:    ${range(l.cold)} from spawn (didOpen to diagnostics ${range(l.coldOpen)})   ${verdict(l.cold, TARGET_COLD_MS)}`);
   console.log(`  LSP, warm cache:    ${range(l.warm)} from spawn (didOpen to diagnostics ${range(l.warmOpen)})   ${verdict(l.warm, TARGET_WARM_MS)}`);
+  console.log(`  LSP, first edit 1 s after the open (didChange to diagnostics, debounce 0): ${range(l.coldEdit)} after a cold open, ${range(l.warmEdit)} after a warm one`);
   await afterSave(saves);
 }
 

@@ -128,6 +128,31 @@ test('editor buffers: the text a file is opened with is read from (or kept in) t
   assert.equal(JSON.stringify(reopened.findings), JSON.stringify(opened.findings));
 });
 
+test('a file opened from the cache gets its incremental parser built, so its first edit parses only what it touches', async () => {
+  const many = `pragma solidity ^0.8.24;\ncontract Many {\n${Array.from({ length: 20 }, (_, i) => `    function f${i}() public pure returns (uint256) { return ${i}; }\n`).join('')}}\n`;
+  const root = project('warm', { 'Many.sol': many });
+  const file = join(root, 'Many.sol');
+  const { cache } = cacheIn('warm');
+  summary(root, file, cache); // stored, as by an earlier session or the CLI
+  let buffer = many;
+  const editor = new ProjectAnalyzer(root, { readFile: (f) => (f === file ? buffer : undefined) }, undefined, cache);
+  const worker = new ParseWorker();
+  after(() => worker.dispose());
+  const before = cache.hits;
+  editor.analyze(file);
+  assert.equal(cache.hits, before + 1, 'opened from the cache');
+  await editor.workspace.warmIncremental(file, worker);
+  // The parse room's own counter: declarations parsed by the file's incremental parser.
+  const parser = (editor.workspace as unknown as { parses: { parserOf(f: string): { parseCalls: number } } }).parses.parserOf(file);
+  const built = parser.parseCalls;
+  assert.ok(built >= 20, `the warm-up parsed the file's declarations (${built})`);
+  buffer = many.replace('return 7;', 'return 77;');
+  const edited = editor.analyze(file);
+  // Only the touched function (its head and statement, as the incremental parser splits it), not the 20.
+  assert.ok(parser.parseCalls - built <= 2, `the edit re-parsed only what it touched (${parser.parseCalls - built} pieces)`);
+  assert.deepEqual(edited.findings.filter((f) => f.rule === 'syntax-error'), []);
+});
+
 test('pruning keeps the most recently used entries under the size bound, of every fingerprint, and drops stale temp files', () => {
   const parses = join(workdir, 'prune', 'parses');
   const old = join(parses, 'oldparser0000000');

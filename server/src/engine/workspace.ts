@@ -116,6 +116,14 @@ export class SolidityWorkspace implements ParsedSources {
     if (text !== undefined) await this.parses.prepare(abs, text, worker, signal, onOffload, this.isFromDisk(abs));
   }
 
+  /**
+   * After a file's text came from the on-disk parse cache, builds its incremental parser (large
+   * declarations in `worker`), so its first edit does not parse the whole file.
+   */
+  warmIncremental(file: string, worker: ParseWorker, signal?: AbortSignal): Promise<void> {
+    return this.parses.warm(path.resolve(file), worker, signal);
+  }
+
   /** Parses `file` at its current content; unchanged content returns the cached result. */
   parse(file: string): ParsedFile | undefined {
     const abs = path.resolve(file);

@@ -197,6 +197,11 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
     analyses.set(uri, analysis);
     publish(uri);
     connection.console.log(`Analysed ${file} v${version} in ${Date.now() - started} ms: ${analysis.findings.length} finding(s)`);
+    // A file opened from the on-disk parse cache has no incremental parser yet: build it while the
+    // user reads the first diagnostics, not on the first keystroke (a newer edit builds it itself).
+    setTimeout(() => {
+      if (scheduler.isCurrent(uri, version)) void project.workspace.warmIncremental(file, parseWorker).catch(() => undefined);
+    }, 200);
     if (changedLayouts) {
       void connection.languages.inlayHint.refresh().catch(() => undefined);
       // Other open files may use this one as their baseline or base contract.

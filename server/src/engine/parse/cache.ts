@@ -99,6 +99,23 @@ export class ParseCache {
     return this.lastScan.result;
   }
 
+  /**
+   * Builds the incremental parser of a file whose current text came from the on-disk cache (it
+   * has none yet), so its first edit re-parses only what changed. Large declarations go to
+   * `worker`, as in `prepare`; the rest is parsed on this thread. Rejects with an AbortError when
+   * `signal` aborts.
+   */
+  async warm(file: string, worker: ParseWorker, signal?: AbortSignal): Promise<void> {
+    const current = this.parsed.get(file);
+    if (!current || current.limit || this.parsers.has(file)) return;
+    const parser = this.parserOf(file);
+    const options = { budgetMs: this.limits.parseBudgetMs };
+    const limit = await parser.prepare(current.text, (wrapped, o) => worker.parse(wrapped, { ...o, ...(signal ? { signal } : {}) }), worthOffloading, options);
+    // A newer text took over meanwhile: its own parse has used (or built) the parser.
+    if (limit || this.parsed.get(file) !== current) return;
+    parser.parse(current.text, options);
+  }
+
   /** The incremental parser of `file` (created on first use). */
   parserOf(file: string): IncrementalParser {
     let parser = this.parsers.get(file);

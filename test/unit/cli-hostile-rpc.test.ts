@@ -177,6 +177,20 @@ describe('offline propose: careless input', () => {
     assert.equal(existsSync(join(work, '.patchline')), false, 'no report: nothing ran');
   });
 
+  it('--rpc local outside simulate is named as the demo chain, not "not a URL: <invalid URL>"', async () => {
+    mkdirSync(join(work, 'a-proposal'), { recursive: true });
+    for (const args of [
+      ['propose', '--proxy', A1, '--implementation', A2, '--timelock', A3, '--rpc', 'local', '--out', 'out'],
+      ['status', 'a-proposal', '--rpc', 'local'],
+      ['verify', '--rpc', 'local', '--address', A1, '--implementation', 'V.sol:V'],
+    ]) {
+      const result = await run(args, work);
+      assert.equal(result.status, 2, result.stderr);
+      assert.match(result.stderr, /^patchline: --rpc: "local" \(the demo chain\) is for simulate only/, args[0]);
+      assert.doesNotMatch(result.stderr, /invalid URL/, args[0]);
+    }
+  });
+
   it("writes the proposal folder and files with the user's umask (not mkdtemp's 0700)", async () => {
     const cwd = mkdtempSync(join(work, 'umask-'));
     const result = await run(['propose', '--proxy', A1, '--implementation', A2, '--timelock', A3, ...offline, '--name', 'shared'], cwd, 'umask 027');

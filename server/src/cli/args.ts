@@ -1,3 +1,5 @@
+import { rpcUrlProblem } from '../engine/chain/clients';
+
 // Command-line words read in order: `propose` and `simulate` take repeated pairs and a `--call`
 // whose arguments are every following word that is not a flag, which parseArgs cannot express.
 export class ArgReader {
@@ -27,4 +29,14 @@ export class ArgReader {
     while (this.index + 1 < this.args.length && !this.args[this.index + 1].startsWith('--')) args.push(this.args[++this.index]);
     return { signature, args };
   }
+}
+
+/**
+ * What is wrong with an `--rpc` value of a command that needs a real chain (propose, status,
+ * verify): `local`, the demo chain that `simulate` starts, is named as such rather than shown as
+ * "not a URL: <invalid URL>" (a value that is not a URL is masked whole, as it may be a key).
+ */
+export function chainRpcProblem(rpc: string): string | undefined {
+  if (rpc === 'local') return '"local" (the demo chain) is for simulate only, which starts it: give the chain\'s http(s):// URL (npm run demo shows the whole lifecycle on it)';
+  return rpcUrlProblem(rpc);
 }

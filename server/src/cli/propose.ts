@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { addressProblem } from '../engine/chain/address';
-import { rpcUrlProblem } from '../engine/chain/clients';
 import { drillPauseKits } from '../engine/pause';
 import {
   ChainReadError,
@@ -23,7 +22,7 @@ import {
 import type { ProxyKind } from '../engine/chain/eip1967';
 import { parseImplementationRef, PatchInputError } from '../engine/patch';
 import { checkSourceAtomicity } from '../engine/propose/atomicity';
-import { ArgReader } from './args';
+import { ArgReader, chainRpcProblem } from './args';
 import { writeProgress } from './simulate';
 import { verifyProposal } from './propose-verification';
 
@@ -142,7 +141,7 @@ export function parseProposeArgs(args: string[], cwd: string): ParsedPropose {
     if (problem) throw new ProposeUsageError(problem);
   }
   const rpc = flags.get('--rpc');
-  const rpcProblem = rpc === undefined ? undefined : rpcUrlProblem(rpc);
+  const rpcProblem = rpc === undefined ? undefined : chainRpcProblem(rpc);
   if (rpcProblem) throw new ProposeUsageError(`--rpc: ${rpcProblem}`);
   try {
     checkProposalFolder(resolve(cwd, out));

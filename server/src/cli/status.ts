@@ -1,9 +1,9 @@
 // `patchline status <proposal dir…> --rpc <url>`: where exported proposals are on chain.
 import { relative, resolve } from 'node:path';
-import { connectChain, rpcUrlProblem, type ChainClients } from '../engine/chain/clients';
+import { connectChain, type ChainClients } from '../engine/chain/clients';
 import { maskRpcUrl } from '../engine/chain/secrets';
 import { proposalStatus, ProposalReadError, type ProposalStatus } from '../engine/track';
-import { ArgReader } from './args';
+import { ArgReader, chainRpcProblem } from './args';
 
 export const STATUS_USAGE = `Usage: patchline status <proposal dir...> --rpc <url> [--json]
 
@@ -74,7 +74,7 @@ export async function runStatus(args: string[], cwd: string, write: (text: strin
     }
     if (directories.length === 0) throw new StatusUsageError('give at least one proposal folder (holding proposal.json)');
     if (!rpc) throw new StatusUsageError('--rpc <url> is required');
-    const problem = rpcUrlProblem(rpc);
+    const problem = chainRpcProblem(rpc);
     if (problem) throw new StatusUsageError(`--rpc: ${problem}`);
   } catch (error) {
     if (error instanceof StatusUsageError) {

@@ -1,10 +1,9 @@
 // `patchline verify`: is the code at an address this source, built with the project's settings?
 import { relative, resolve } from 'node:path';
 import { addressProblem } from '../engine/chain/address';
-import { rpcUrlProblem } from '../engine/chain/clients';
 import { parseSolcSettings } from '../engine/compile/solc-settings';
 import { settingsText, verifyDeployment, VerifyChainError, VerifyInputError, type VerifyRequest, type VerifyResult } from '../engine/verify';
-import { ArgReader } from './args';
+import { ArgReader, chainRpcProblem } from './args';
 
 export const VERIFY_USAGE = `Usage: patchline verify --rpc <url> --address <0x…> --implementation <path:Contract>
          [--root <dir>] [--optimizer | --no-optimizer] [--optimizer-runs <n>] [--evm-version <v>]
@@ -57,7 +56,7 @@ export function parseVerifyArgs(args: string[], cwd: string): VerifyRequest & { 
     }
   }
   for (const required of ['--rpc', '--address', '--implementation']) if (!flags.has(required)) throw new VerifyUsageError(`${required} is required`);
-  const rpcProblem = rpcUrlProblem(flags.get('--rpc')!);
+  const rpcProblem = chainRpcProblem(flags.get('--rpc')!);
   if (rpcProblem) throw new VerifyUsageError(`--rpc: ${rpcProblem}`);
   const address = addressProblem(flags.get('--address')!, '--address');
   if (address) throw new VerifyUsageError(address);

@@ -261,6 +261,8 @@ describe('fork simulation', () => {
     assert.equal(smoke.status, 'fail');
     assert.match(smoke.summary, /returned 2, expected 3/);
     assert.equal(report.implementation?.deployed, false);
+    // No ABI for a deployed address: the initializers were not looked for, which is not "none in the ABI".
+    assert.equal(byId(report, 'implementation-initializers').summary, 'not tried: no ABI for the new implementation (a deployed address without its source) and no initializer call');
   });
 
   it('masks the RPC URL in the report and the saved file', async () => {

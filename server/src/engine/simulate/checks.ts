@@ -271,7 +271,11 @@ export async function checkImplementationInitializers(ctx: CheckContext): Promis
     const fn = parseFunctionSignature(ctx.call.signature);
     candidates.set(canonicalSignature(fn), ctx.call.data);
   }
-  if (candidates.size === 0) return { id: 'implementation-initializers', title, status: 'skip', summary: 'no initializer in the new ABI and no initializer call', evidence: [] };
+  if (candidates.size === 0) {
+    // Without an ABI (a deployed address), "no initializer in the ABI" would read as a finding: it is an unknown.
+    const summary = ctx.newAbi ? 'no initializer in the new ABI and no initializer call' : 'not tried: no ABI for the new implementation (a deployed address without its source) and no initializer call';
+    return { id: 'implementation-initializers', title, status: 'skip', summary, evidence: [] };
+  }
   const caller = getAddress('0x00000000000000000000000000000000000beef0');
   const results = await Promise.all(
     [...candidates].map(async ([signature, data]) => ({ signature, outcome: await callOutcome(ctx.clients, { from: caller, to: ctx.newImplementation, data }, ctx.newAbi ?? []) })),

@@ -126,6 +126,21 @@ describe('IncrementalParser', () => {
     assertSameAsFullParse(text, parser.parse(text));
   });
 
+  it('starts from a parse made elsewhere (the on-disk cache): the first edit re-parses one declaration', () => {
+    let text = generated(20);
+    const stored = parseSolidity(text);
+    const parser = new IncrementalParser();
+    parser.seed(text, stored.ast!, stored.comments);
+    text = text.replace('        return v7 + a;', '        return v7 + a + 1;');
+    const edited = parser.parse(text);
+    assert.equal(edited.parsedDeclarations, 1);
+    assertSameAsFullParse(text, edited);
+    text = text.replace('    /// @custom:oz-renamed-from old3\n', '    uint8 inserted;\n    /// @custom:oz-renamed-from old3\n');
+    const inserted = parser.parse(text);
+    assert.equal(inserted.parsedDeclarations, 1);
+    assertSameAsFullParse(text, inserted);
+  });
+
   it('keeps the other declarations when one fails, with errors at file positions', () => {
     const text = ['contract A {', '    uint256 a;', '    uint256 broken = ;', '    uint256 b;', '}', 'contract B { uint8 c; }', ''].join('\n');
     const result = new IncrementalParser().parse(text);

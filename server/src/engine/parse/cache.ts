@@ -47,6 +47,9 @@ export class ParseCache {
     let parsedFile: ParsedFile;
     if (stored) {
       parsedFile = { file, text, hash, ...stored };
+      // A buffer's first text from the cache: its incremental parser starts from this parse, so
+      // the first keystroke re-parses one declaration, not all of them.
+      if (!fromDisk && stored.errors.length === 0) this.parserOf(file).seed(text, stored.ast, stored.comments);
     } else {
       const scan = this.preScan(text);
       if (scan.hit) {

@@ -118,6 +118,46 @@ export class IncrementalParser {
   }
 
   /**
+   * Takes a parse of `text` made elsewhere (the on-disk cache's, of a file just opened) as this
+   * parser's state, so the first edit re-parses the edited declaration only, not every one. The
+   * AST's nodes become the declarations' (their ranges move with later edits). Does nothing unless
+   * the parser has no state yet and the parse has no syntax error.
+   */
+  seed(text: string, ast: SourceUnit, comments: Comment[]): void {
+    if (this.last) return;
+    const children = ast.children as unknown as AstNode[];
+    const inside = (node: AstNode, chunk: Chunk) => node.range !== undefined && node.range[0] >= chunk.start && node.range[0] < chunk.end;
+    const commentsOf = (chunk: Chunk) =>
+      comments.filter((c) => c.range[0] >= chunk.start && c.range[1] <= chunk.end).map((c) => ({ ...c, range: [c.range[0] - chunk.start, c.range[1] - chunk.start] as [number, number] }));
+    // Positions stay the file's: offset in the piece = file offset - delta, with no wrapper before it.
+    const seeded = (chunk: Chunk, nodes: AstNode[]): ChunkParse => {
+      const parse: ChunkParse = { nodes, errors: [], comments: commentsOf(chunk), prefixLength: 0, ranges: collectRanges(nodes), delta: chunk.start };
+      const chunkText = text.slice(chunk.start, chunk.end);
+      const bodyOpen = chunk.kind === 'member' && nodes.length === 1 ? functionBodyOpen(new Scanner(chunkText)) : undefined;
+      if (bodyOpen !== undefined) {
+        parse.text = chunkText;
+        parse.functionKey = `${chunk.container}\u0000${chunkText.slice(0, bodyOpen + 1)}`;
+        this.functions.set(parse.functionKey, parse);
+      }
+      this.cache.set(chunk, chunkText, parse);
+      return parse;
+    };
+    for (const piece of splitDeclarations(text)) {
+      if ('chunk' in piece) {
+        seeded(piece.chunk, children.filter((n) => inside(n, piece.chunk)));
+        continue;
+      }
+      const { header, members } = piece.contract;
+      const contract = children.find((n) => n.type === 'ContractDefinition' && inside(n, header));
+      if (!contract) return;
+      const subNodes = (contract.subNodes as AstNode[] | undefined) ?? [];
+      // The header's node without its members (they are the members' pieces); parse() puts them back.
+      seeded(header, [{ ...contract, subNodes: [], range: [...contract.range!] as [number, number] }]);
+      for (const member of members) seeded(member, subNodes.filter((n) => inside(n, member)));
+    }
+  }
+
+  /**
    * Parses through `parseElsewhere` (the parse worker), ahead of `parse(text)`, the declarations
    * of `text` that `offload` picks and the cache lacks; `parse(text)` then finds them cached and
    * parses only the rest in-thread. Resolves to the time limit when a declaration ran out of budget.

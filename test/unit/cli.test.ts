@@ -109,6 +109,19 @@ test('usage errors exit 2 with a message: unknown command, unknown format, missi
   }
 });
 
+test('a --solc that is not a file is a usage error of check and verify, said once, not a compile failure per file or a stack trace', () => {
+  const missing = join(workdir, 'no-such-solc');
+  for (const args of [
+    ['check', '--solc', missing, 'src/nested'],
+    ['verify', '--rpc', 'http://127.0.0.1:1', '--address', '0x1111111111111111111111111111111111111111', '--implementation', 'src/nested/Clean.sol:Clean', '--solc', missing],
+  ]) {
+    const result = run(...args);
+    assert.equal(result.status, 2, `${args[0]}: ${result.stdout}${result.stderr}`);
+    assert.match(result.stderr, /^patchline: --solc .*no-such-solc: no such file \(give a soljson\.js or a native solc binary\)/, args[0]);
+    assert.doesNotMatch(result.stderr, /internal error:|\n\s+at /, args[0]);
+  }
+});
+
 test('demo --help explains the demo and starts nothing; an unknown demo option is a usage error', () => {
   // Before, `demo` ignored its arguments: `demo --help` ran the whole demo (anvil, writes in examples/).
   const help = spawnSync(process.execPath, [cli, 'demo', '--help'], { cwd: workdir, encoding: 'utf8', timeout: 60_000 });

@@ -1,4 +1,7 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { rpcUrlProblem } from '../engine/chain/clients';
+import { parseSolcSettings, type SolcSettings } from '../engine/compile/solc-settings';
 
 // Command-line words read in order: `propose` and `simulate` take repeated pairs and a `--call`
 // whose arguments are every following word that is not a flag, which parseArgs cannot express.
@@ -39,4 +42,24 @@ export class ArgReader {
 export function chainRpcProblem(rpc: string): string | undefined {
   if (rpc === 'local') return '"local" (the demo chain) is for simulate only, which starts it: give the chain\'s http(s):// URL (npm run demo shows the whole lifecycle on it)';
   return rpcUrlProblem(rpc);
+}
+
+/**
+ * `--solc`, `--solc-version` and `--offline` (check, verify) as compiler settings, or what is wrong
+ * with them. A `--solc` that is not a file is said up front (it would otherwise fail each compile,
+ * or crash verify), and is resolved from the working folder.
+ */
+export function solcFlags(flags: { solc?: string; solcVersion?: string; offline?: boolean }, cwd: string): { settings: SolcSettings; problem?: string } {
+  const solc = parseSolcSettings({ path: flags.solc, version: flags.solcVersion, ...(flags.offline ? { download: false } : {}) }, '--solc');
+  if (solc.errors.length > 0) return { settings: solc.settings, problem: solc.errors[0].replace('"--solc.version"', '--solc-version').replace('"--solc.path"', '--solc') };
+  if (solc.settings.path === undefined) return { settings: solc.settings };
+  const path = resolve(cwd, solc.settings.path);
+  let isFile = false;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    // missing or unreadable: said below
+  }
+  if (!isFile) return { settings: solc.settings, problem: `--solc ${flags.solc}: no such file (give a soljson.js or a native solc binary)` };
+  return { settings: { ...solc.settings, path } };
 }

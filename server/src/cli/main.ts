@@ -7,7 +7,6 @@ import { collectSolidityFiles, PathNotFoundError } from '../engine/files';
 import { compareFindings, placeFindings, type Finding } from '../engine/findings';
 import { CompilerSet } from '../engine/compile/solc-select';
 import { CompileOutputCache } from '../engine/compile/output-cache';
-import { parseSolcSettings } from '../engine/compile/solc-settings';
 import { ParseWorker } from '../engine/parse/pool';
 import { DiskParseCache } from '../engine/parse/disk-cache';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer, type CompiledAnalysis } from '../engine/project';
@@ -15,6 +14,7 @@ import { secretMasker } from '../engine/chain/secrets';
 import { loadPatchlineConfig } from '../engine/suppress';
 import { patchlineVersion } from '../engine/version';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
+import { solcFlags } from './args';
 import { DEMO_USAGE, runDemo } from './demo';
 import { runPropose } from './propose';
 import { runSimulate } from './simulate';
@@ -92,8 +92,8 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
     }
   }
 
-  const solc = parseSolcSettings({ path: values.solc, version: values['solc-version'], ...(values.offline ? { download: false } : {}) }, '--solc');
-  if (solc.errors.length > 0) throw new UsageError(solc.errors[0].replace('"--solc.version"', '--solc-version').replace('"--solc.path"', '--solc'));
+  const solc = solcFlags({ solc: values.solc, solcVersion: values['solc-version'], offline: values.offline }, cwd);
+  if (solc.problem) throw new UsageError(solc.problem);
 
   const files = collectSolidityFiles(positionals.length > 0 ? positionals : ['.'], cwd);
   // Without a marker file, the project root is the folder named on the command line (the deepest

@@ -1,9 +1,8 @@
 // `patchline verify`: is the code at an address this source, built with the project's settings?
 import { relative, resolve } from 'node:path';
 import { addressProblem } from '../engine/chain/address';
-import { parseSolcSettings } from '../engine/compile/solc-settings';
 import { settingsText, verifyDeployment, VerifyChainError, VerifyInputError, type VerifyRequest, type VerifyResult } from '../engine/verify';
-import { ArgReader, chainRpcProblem } from './args';
+import { ArgReader, chainRpcProblem, solcFlags } from './args';
 
 export const VERIFY_USAGE = `Usage: patchline verify --rpc <url> --address <0x…> --implementation <path:Contract>
          [--root <dir>] [--optimizer | --no-optimizer] [--optimizer-runs <n>] [--evm-version <v>]
@@ -68,8 +67,8 @@ export function parseVerifyArgs(args: string[], cwd: string): VerifyRequest & { 
   }
   const evmVersion = flags.get('--evm-version');
   if (evmVersion !== undefined && !/^[a-z]+$/.test(evmVersion)) throw new VerifyUsageError('--evm-version must be an EVM version name such as cancun');
-  const solc = parseSolcSettings({ path: flags.get('--solc'), version: flags.get('--solc-version') }, '--solc');
-  if (solc.errors.length > 0) throw new VerifyUsageError(solc.errors[0].replace('"--solc.version"', '--solc-version').replace('"--solc.path"', '--solc'));
+  const solc = solcFlags({ solc: flags.get('--solc'), solcVersion: flags.get('--solc-version') }, cwd);
+  if (solc.problem) throw new VerifyUsageError(solc.problem);
   return {
     rpcUrl: flags.get('--rpc')!,
     address: flags.get('--address')!,

@@ -247,6 +247,14 @@ describe('fork simulation', () => {
     assert.ok(report.checks.filter((c) => c.id !== 'upgrade-applied').every((c) => c.status === 'skip'));
   });
 
+  it('fails a timelock route given an account as the timelock, saying nothing answered (not a decoding error)', async () => {
+    const report = await simulateUpgrade(request({ proxy: a.timelocked.proxy, route: 'timelock', timelock: a.stranger }));
+    const applied = byId(report, 'upgrade-applied');
+    assert.equal(applied.status, 'fail');
+    assert.match(applied.summary, new RegExp(`${a.stranger} is not a TimelockController \\(PROPOSER_ROLE\\(\\) returned no data \\(${a.stranger} has no such function, or no code\\)\\)`));
+    assert.doesNotMatch(applied.summary, /Cannot decode/);
+  });
+
   it('fails a direct route from an account that is not the owner, with the contract’s reason', async () => {
     const report = await simulateUpgrade(request({ proxy: a.uups, route: 'direct', account: a.stranger }));
     assert.equal(report.verdict, 'fail');

@@ -1,6 +1,6 @@
 // What the chain says about a proxy: its kind (EIP-1967 slots), the contract that decides its
 // upgrades, the account that contract checks, and a TimelockController holding that account.
-import { encodeFunctionData, decodeFunctionResult, getAddress, keccak256, parseAbi, parseAbiItem, toHex, type Abi, type Address, type Hex } from 'viem';
+import { AbiDecodingZeroDataError, encodeFunctionData, decodeFunctionResult, getAddress, keccak256, parseAbi, parseAbiItem, toHex, type Abi, type Address, type Hex } from 'viem';
 import { beaconAbi, proxyAdminAbi, timelockAbi, uupsAbi } from '../chain/abis';
 import type { ChainClients } from '../chain/clients';
 import { proxyKindFromSlots, readProxySlots, ZERO_ADDRESS } from '../chain/eip1967';
@@ -24,6 +24,8 @@ export async function tryRead<T = unknown>(
     const value = decodeFunctionResult({ abi, functionName, data: returned ?? '0x' }) as T;
     return { ok: true, value };
   } catch (error) {
+    // viem's "Cannot decode zero data ("0x") with ABI parameters": nothing answered the call.
+    if (error instanceof AbiDecodingZeroDataError) return { ok: false, error: `returned no data (${address} has no such function, or no code)` };
     return { ok: false, error: describeFailure(error, abi) };
   }
 }

@@ -122,6 +122,15 @@ test('a --solc that is not a file is a usage error of check and verify, said onc
   }
 });
 
+test('check of a folder with no Solidity file is a usage error (exit 2), not a green "Checked 0 file(s)"', () => {
+  mkdirSync(join(workdir, 'no-solidity', 'node_modules', 'dep'), { recursive: true });
+  writeFileSync(join(workdir, 'no-solidity', 'node_modules', 'dep', 'Skipped.sol'), clean);
+  const result = run('check', 'no-solidity');
+  assert.equal(result.status, 2, result.stdout);
+  assert.match(result.stderr, /^patchline: no Solidity file in no-solidity \(node_modules, .* are skipped\): nothing was checked/);
+  assert.doesNotMatch(result.stdout, /Checked 0 file/);
+});
+
 test('demo --help explains the demo and starts nothing; an unknown demo option is a usage error', () => {
   // Before, `demo` ignored its arguments: `demo --help` ran the whole demo (anvil, writes in examples/).
   const help = spawnSync(process.execPath, [cli, 'demo', '--help'], { cwd: workdir, encoding: 'utf8', timeout: 60_000 });

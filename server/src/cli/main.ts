@@ -96,6 +96,10 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
   if (solc.problem) throw new UsageError(solc.problem);
 
   const files = collectSolidityFiles(positionals.length > 0 ? positionals : ['.'], cwd);
+  // A CI job pointed at the wrong folder must not pass green on nothing: zero files is not a verdict.
+  if (files.length === 0) {
+    throw new UsageError(`no Solidity file in ${(positionals.length > 0 ? positionals : ['.']).join(', ')} (node_modules, lib, out, cache, artifacts and hidden folders are skipped): nothing was checked`);
+  }
   // Without a marker file, the project root is the folder named on the command line (the deepest
   // that holds the file), else the working directory: `check some/project` from elsewhere and
   // `cd some/project && check` read `path:Contract` annotations alike.

@@ -81,8 +81,15 @@ export async function runDemo(runCheck: (args: string[], cwd: string) => Promise
     write(`timelock operation id ${proposal.timelock?.operationId}, executable after ${proposal.timelock?.earliestExecution.iso}\n`);
     let followStep = 7;
     const followed = await followDemoProposal(demo, proposal, directory, cwd, (title) => write(`\n━━ ${followStep++}/8 ${title}\n`), write);
-    write(`\nDemo ${report.verdict === 'pass' ? 'complete: the patch is safe to propose' : `finished: the simulation verdict is ${report.verdict}`}.\n`);
-    return report.verdict === 'pass' && checked === 0 && followed && drill.verdict === 'pass' ? 0 : 1;
+    // The last line says what the exit code says: "safe to propose" only when every step passed.
+    const failed = [
+      ...(checked !== 0 ? ['patchline check found error findings in examples/'] : []),
+      ...(report.verdict !== 'pass' ? [`the simulation verdict is ${report.verdict}`] : []),
+      ...(drill.verdict !== 'pass' ? [`the pause drill verdict is ${drill.verdict}`] : []),
+      ...(!followed ? ['following the proposal with status did not go as expected'] : []),
+    ];
+    write(`\nDemo ${failed.length === 0 ? 'complete: the patch is safe to propose' : `finished: ${failed.join('; ')}`}.\n`);
+    return failed.length === 0 ? 0 : 1;
   } finally {
     await demo.stop();
   }

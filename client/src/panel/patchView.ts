@@ -325,8 +325,9 @@ export class PatchViewProvider implements vscode.WebviewViewProvider, vscode.Dis
       }
       if (!result.written) return;
       await this.post({ type: 'exported', files: result.files, directoryUri: result.directoryUri, id: result.id });
-      const open = await vscode.window.showInformationMessage(`Patchline: proposal "${name}" written (${result.files.join(', ')}).`, 'Open README');
-      if (open) await vscode.window.showTextDocument(vscode.Uri.joinPath(vscode.Uri.parse(result.directoryUri), 'README.md'));
+      // Not awaited: the notification may stay open, and the panel must not stay busy until it closes.
+      const readme = vscode.Uri.joinPath(vscode.Uri.parse(result.directoryUri), 'README.md');
+      void vscode.window.showInformationMessage(`Patchline: proposal "${name}" written (${result.files.join(', ')}).`, 'Open README').then((open) => (open ? vscode.window.showTextDocument(readme) : undefined));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.ctx.output.error(`Export failed: ${message}`);

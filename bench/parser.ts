@@ -3,6 +3,8 @@
 // comparison, rules) beside a full re-parse of the same text (parseSolidity, the peer), plus the
 // incremental parser alone so the cost split is visible. Two edit kinds: a statement typed into /
 // deleted from a function body, and a state variable added / removed (a collision while present).
+// The analysis's CPU time (process.cpuUsage: this process's threads, garbage collection included)
+// is printed beside its wall time: on a loaded machine the difference is the wait for a core.
 // Run: node --import tsx bench/parser.ts [edits] [fullParseEvery]   (prints numbers, asserts nothing)
 import { rmSync } from 'node:fs';
 import { IncrementalParser } from '../server/src/engine/parse/incremental';
@@ -27,23 +29,26 @@ function main(): void {
     const cold = analyzer.analyze(file);
     console.log(`cold analyze (parses the file and OpenZeppelin's bases): ${(performance.now() - t).toFixed(0)} ms, ${cold.findings.length} finding(s) [${cold.findings.map((f) => f.rule).join(', ')}], baseline ${cold.baselines.get('TreasuryV2')?.source ?? 'none'}`);
 
-    const results: { kind: EditKind; analyze: number[]; incremental: number[]; full: number[]; parsedDeclarations: number[]; totalDeclarations: number; editsWithStorageFindings: number }[] = [];
+    const results: { kind: EditKind; analyze: number[]; analyzeCpu: number[]; incremental: number[]; full: number[]; parsedDeclarations: number[]; totalDeclarations: number; editsWithStorageFindings: number }[] = [];
     for (const [index, kind] of (['function body', 'state variable'] as EditKind[]).entries()) {
       const texts = editSession(source, kind, WARM_UP_EDITS + EDITS, 1000 + index);
       const incrementalParser = new IncrementalParser();
       incrementalParser.parse(source.lines.join('\n'));
-      const result = { kind, analyze: [] as number[], incremental: [] as number[], full: [] as number[], parsedDeclarations: [] as number[], totalDeclarations: 0, editsWithStorageFindings: 0 };
+      const result = { kind, analyze: [] as number[], analyzeCpu: [] as number[], incremental: [] as number[], full: [] as number[], parsedDeclarations: [] as number[], totalDeclarations: 0, editsWithStorageFindings: 0 };
       for (const [i, next] of texts.entries()) {
         const measured = i >= WARM_UP_EDITS;
         text = next;
+        const cpu = process.cpuUsage();
         t = performance.now();
         const analysis = analyzer.analyze(file);
         const analyzeMs = performance.now() - t;
+        const cpuUsed = process.cpuUsage(cpu);
         t = performance.now();
         const incremental = incrementalParser.parse(next);
         const incrementalMs = performance.now() - t;
         if (!measured) continue;
         result.analyze.push(analyzeMs);
+        result.analyzeCpu.push((cpuUsed.user + cpuUsed.system) / 1000);
         result.incremental.push(incrementalMs);
         result.parsedDeclarations.push(incremental.parsedDeclarations);
         result.totalDeclarations = incremental.totalDeclarations;
@@ -66,6 +71,7 @@ function main(): void {
       const fullP95 = percentile(result.full, 95);
       console.log(`edit: ${result.kind} (${EDITS} edits after ${WARM_UP_EDITS} warm-up; a storage finding was reported after ${result.editsWithStorageFindings} of them)`);
       console.log(summary('  analyze (parser tier, warm)', result.analyze));
+      console.log(summary('  analyze, CPU time of this process', result.analyzeCpu));
       console.log(summary('  of which incremental parse alone', result.incremental));
       console.log(summary('  full re-parse (parseSolidity)', result.full));
       console.log(`  declarations re-parsed per edit: median ${percentile(result.parsedDeclarations, 50)} of ${result.totalDeclarations}`);

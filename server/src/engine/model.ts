@@ -194,7 +194,8 @@ function buildFunction(owner: ContractModel, node: FunctionDefinition | Modifier
   let scanned = scans.get(node);
   if (!scanned) {
     const nameSpan = keyword ? nameSpanOf(source.text, span, keyword, kind === 'function' || kind === 'modifier' ? /\b(?:function|modifier)\s+/ : /(?:)/) : [span[0], span[0]];
-    scanned = { nameOffset: nameSpan[0] - span[0], nameLength: nameSpan[1] - nameSpan[0], calls: [], delegatecalls: [], selfdestructs: [], comparesSender: false, sendsEther: false };
+    // Its doc comment is in the same declaration text (only whitespace may separate them), so it is the node's too.
+    scanned = { nameOffset: nameSpan[0] - span[0], nameLength: nameSpan[1] - nameSpan[0], calls: [], delegatecalls: [], selfdestructs: [], comparesSender: false, sendsEther: false, tags: tagsBefore(source, span[0]) };
     // Modifier invocations' arguments are evaluated in the function too (`onlyRole(X)`).
     if (node.type === 'FunctionDefinition') for (const m of node.modifiers) for (const arg of m.arguments ?? []) scanExpression(scanned, arg as unknown as AnyNode, span);
     if (node.body) scanExpression(scanned, node.body as unknown as AnyNode, span);
@@ -222,13 +223,13 @@ function buildFunction(owner: ContractModel, node: FunctionDefinition | Modifier
     selfdestructs: scanned.selfdestructs,
     comparesSender: scanned.comparesSender,
     sendsEther: scanned.sendsEther,
-    tags: tagsBefore(source, span[0]),
+    tags: scanned.tags,
   };
   return fn;
 }
 
 /** What a function's code does, which only its own text decides. */
-type FunctionScan = Pick<FunctionModel, 'calls' | 'delegatecalls' | 'selfdestructs' | 'comparesSender' | 'sendsEther'> & {
+type FunctionScan = Pick<FunctionModel, 'calls' | 'delegatecalls' | 'selfdestructs' | 'comparesSender' | 'sendsEther' | 'tags'> & {
   /** The name's start relative to the function's, and its last character relative to its start. */
   nameOffset: number;
   nameLength: number;

@@ -148,8 +148,9 @@ async function main(): Promise<void> {
         edits += 2;
       }
       for (const module of open) await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: URI.file(module.file).toString() } });
-      // Let the server handle the closes before reading its memory.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Memory at rest, as after a user's pause: the closes handled and the server's idle collection
+      // (1.5 s after its last analysis) done. The peak (VmHWM) still counts the bursts.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
       const { rss } = memoryOf(pid);
       rows.push({ cycle: cycle + 1, edits, rss, ms: performance.now() - cycleStart });
       console.log(`cycle ${String(cycle + 1).padStart(2)}: ${edits} edits, ${MODULES_PER_CYCLE} modules opened and closed, ${((performance.now() - cycleStart) / 1000).toFixed(1)} s, server RSS ${rss.toFixed(0)} MB`);

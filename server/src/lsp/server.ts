@@ -27,6 +27,7 @@ import { DiskParseCache } from '../engine/parse/disk-cache';
 import type { DownloadProgress } from '../engine/compile/solc-download';
 import { loadPatchlineConfig } from '../engine/suppress';
 import { placeFindings, type Finding } from '../engine/findings';
+import { IdleCollection } from './idle-collection';
 import { ParseWorker } from '../engine/parse/pool';
 import { findProjectRoot, mergeTiers, ProjectAnalyzer, type CompiledAnalysis, type FileAnalysis, type ProjectSettings } from '../engine/project';
 import { patchlineVersion } from '../engine/version';
@@ -160,6 +161,9 @@ connection.onDidChangeConfiguration(() => {
   for (const document of documents.all()) void scheduleAnalysis(document, 0);
 });
 
+/** A full garbage collection after 1.5 s without analysis gives an editing burst's heap back. */
+const idleCollection = new IdleCollection(1500);
+
 const scheduler = new AnalysisScheduler(async (uri, version) => {
   const document = documents.get(uri);
   if (!document || document.version !== version || !scheduler.isCurrent(uri, version)) return;
@@ -222,6 +226,7 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
     connection.console.error(`Analysis of ${uri} failed: ${error instanceof Error ? error.stack : error}`);
   } finally {
     sendStatus();
+    idleCollection.touch();
   }
 });
 
@@ -408,6 +413,8 @@ async function compileNow(uri: string): Promise<void> {
   } catch (error) {
     if (isAbortError(error)) return; // a newer compile took over
     connection.console.error(`Compiler tier failed on ${file}: ${error instanceof Error ? error.stack : String(error)}`);
+  } finally {
+    idleCollection.touch();
   }
 }
 
@@ -465,6 +472,7 @@ documents.onDidClose((event) => {
   // Its findings are cleared everywhere; what other open files' analyses place in it stays.
   unplace(uri);
   sendStatus();
+  idleCollection.touch();
 });
 
 // Answered from what was published (both tiers merged), so a fix the compiler tier attached is offered too.

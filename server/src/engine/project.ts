@@ -276,10 +276,13 @@ export class ProjectAnalyzer {
    */
   async compileAll(files: string[], compiler: CompilerSet | SolcCompiler, settings: ProjectSettings = {}, signal?: AbortSignal): Promise<Map<string, CompiledAnalysis>> {
     const results = new Map<string, CompiledAnalysis>();
-    const together = files.filter((file) => {
+    // The text of each file that can join the shared run (parsed, within the limits).
+    const texts = new Map<string, string>();
+    for (const file of files) {
       const parsed = this.workspace.parse(file);
-      return parsed !== undefined && !parsed.limit;
-    });
+      if (parsed !== undefined && !parsed.limit) texts.set(file, parsed.text);
+    }
+    const together = [...texts.keys()];
     let shared: SharedCompilation | undefined;
     if (together.length > 1) {
       try {
@@ -290,8 +293,9 @@ export class ProjectAnalyzer {
       }
     }
     for (const file of files) {
-      if (shared?.compilation.ok && together.includes(file)) {
-        results.set(file, this.compiledAnalysis(file, this.workspace.parse(file)!.text, compilerTierResultFor(shared, file), settings));
+      const text = texts.get(file);
+      if (shared?.compilation.ok && text !== undefined) {
+        results.set(file, this.compiledAnalysis(file, text, compilerTierResultFor(shared, file), settings));
       } else {
         results.set(file, await this.compile(file, compiler, settings, signal));
       }

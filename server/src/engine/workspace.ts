@@ -70,9 +70,18 @@ export class SolidityWorkspace implements ParsedSources {
 
   /** The current text of `file` (buffer first, then disk), or undefined when it does not exist. */
   readText(file: string): string | undefined {
-    const abs = path.resolve(file);
+    return this.readSource(path.resolve(file))?.text;
+  }
+
+  /** `readText` of an absolute path, and whether the text came from disk (not a buffer or another override). */
+  private readSource(abs: string): { text: string; fromDisk: boolean } | undefined {
     const buffer = this.contents?.readFile(abs);
-    if (buffer !== undefined) return buffer;
+    if (buffer !== undefined) return { text: buffer, fromDisk: false };
+    const text = this.readDisk(abs);
+    return text === undefined ? undefined : { text, fromDisk: true };
+  }
+
+  private readDisk(abs: string): string | undefined {
     if (this.contents?.absent?.(abs)) return undefined;
     // Installed packages do not change under an editing session: skip the stat on every edit.
     const installed = this.disk.get(abs);
@@ -112,8 +121,8 @@ export class SolidityWorkspace implements ParsedSources {
    */
   async prepare(file: string, worker: ParseWorker, signal?: AbortSignal, onOffload?: (file: string) => void): Promise<void> {
     const abs = path.resolve(file);
-    const text = this.readText(abs);
-    if (text !== undefined) await this.parses.prepare(abs, text, worker, signal, onOffload, this.isFromDisk(abs));
+    const source = this.readSource(abs);
+    if (source) await this.parses.prepare(abs, source.text, worker, signal, onOffload, source.fromDisk);
   }
 
   /**
@@ -127,14 +136,8 @@ export class SolidityWorkspace implements ParsedSources {
   /** Parses `file` at its current content; unchanged content returns the cached result. */
   parse(file: string): ParsedFile | undefined {
     const abs = path.resolve(file);
-    const text = this.readText(abs);
-    if (text === undefined) return undefined;
-    return this.parses.parse(abs, text, this.isFromDisk(abs));
-  }
-
-  /** `file` (absolute) is read from disk, not from an editor buffer or another override. */
-  private isFromDisk(file: string): boolean {
-    return this.contents?.readFile(file) === undefined;
+    const source = this.readSource(abs);
+    return source && this.parses.parse(abs, source.text, source.fromDisk);
   }
 
   /** Parses `text` as the content of `file` (for callers that already hold the text). */

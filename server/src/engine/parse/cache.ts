@@ -40,9 +40,9 @@ export class ParseCache {
     const cached = this.parsed.get(file);
     // The same string again (a disk cache hit, a buffer read twice in one analysis) needs no hash.
     if (cached && cached.text === text) return cached;
-    const hash = createHash('sha1').update(text).digest('hex');
+    const hash = this.hashOf(text);
     if (cached && cached.hash === hash) return cached;
-    const useDisk = fromDisk || !this.parsed.has(file);
+    const useDisk = this.usesDisk(file, fromDisk);
     const stored = useDisk ? this.disk?.getParse(hash) : undefined;
     let parsedFile: ParsedFile;
     if (stored) {
@@ -68,7 +68,12 @@ export class ParseCache {
 
   /** True when `parse(file, text, fromDisk)` will be answered without parsing. */
   private answered(file: string, hash: string, fromDisk: boolean): boolean {
-    return this.parsed.get(file)?.hash === hash || ((fromDisk || !this.parsed.has(file)) && this.disk?.has(hash) === true);
+    return this.parsed.get(file)?.hash === hash || (this.usesDisk(file, fromDisk) && this.disk?.has(hash) === true);
+  }
+
+  /** Texts from disk and a buffer's first text go through the on-disk cache (see `parse`). */
+  private usesDisk(file: string, fromDisk: boolean): boolean {
+    return fromDisk || !this.parsed.has(file);
   }
 
   /**
@@ -78,7 +83,7 @@ export class ParseCache {
    */
   async prepare(file: string, text: string, worker: ParseWorker, signal?: AbortSignal, onOffload?: (file: string) => void, fromDisk = false): Promise<void> {
     if (this.parsed.get(file)?.text === text) return;
-    const hash = createHash('sha1').update(text).digest('hex');
+    const hash = this.hashOf(text);
     if (this.answered(file, hash, fromDisk) || this.preScan(text).hit) return;
     let told = false;
     const limit = await this.parserOf(file).prepare(
@@ -92,6 +97,14 @@ export class ParseCache {
       { budgetMs: this.limits.parseBudgetMs },
     );
     if (limit) this.parsed.set(file, { file, text, hash, ast: undefined, errors: [], comments: [], limit });
+  }
+
+  private lastHash: { text: string; hash: string } | undefined;
+
+  /** The content hash; `prepare` and `parse` of one keystroke's text hash it once. */
+  private hashOf(text: string): string {
+    if (this.lastHash?.text !== text) this.lastHash = { text, hash: createHash('sha1').update(text).digest('hex') };
+    return this.lastHash.hash;
   }
 
   private lastScan: { text: string; result: ReturnType<typeof preScan> } | undefined;

@@ -225,7 +225,7 @@ async function runRecheck(parsed: SimulateArgs, cwd: string, write: (text: strin
       reportsRoot: cwd,
       ...(parsed.replayBlocks !== undefined ? { replayBlocks: parsed.replayBlocks } : {}),
       ...(process.env.PATCHLINE_ANVIL_PATH ? { anvilPath: process.env.PATCHLINE_ANVIL_PATH } : {}),
-      ...(parsed.json ? {} : { onProgress: (progress) => progress.state === 'running' && writeError(`… ${progress.title}${progress.detail ? `: ${progress.detail}` : ''}\n`) }),
+      ...(parsed.json ? {} : { onProgress: (progress) => writeProgress(progress, writeError) }),
     });
   } catch (error) {
     if (error instanceof ProposalReadError) throw new PatchInputError(error.message);

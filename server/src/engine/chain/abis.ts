@@ -65,3 +65,11 @@ export const votesTokenAbi = parseAbi([
   'function getVotes(address account) view returns (uint256)',
   'function balanceOf(address account) view returns (uint256)',
 ]);
+
+/** OpenZeppelin's Pausable surface, with the owner that often holds it. */
+export const pausableAbi = parseAbi([
+  'function paused() view returns (bool)',
+  'function pause()',
+  'function unpause()',
+  'function owner() view returns (address)',
+]);

@@ -6,14 +6,9 @@
 import { encodeFunctionData, getAddress, keccak256, parseAbi, toHex, type Address, type Hex } from 'viem';
 import type { ChainClients } from '../chain/clients';
 import { ZERO_ADDRESS } from '../chain/eip1967';
+import { pausableAbi } from '../chain/abis';
 import { callFails, roleHolders, timelockDelay, tryRead } from '../simulate/inspect';
 
-export const pausableAbi = parseAbi([
-  'function paused() view returns (bool)',
-  'function pause()',
-  'function unpause()',
-  'function owner() view returns (address)',
-]);
 const safeAbi = parseAbi(['function getThreshold() view returns (uint256)', 'function getOwners() view returns (address[])']);
 
 /** Getters that name a single pause authority in common protocols. */

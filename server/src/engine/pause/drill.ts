@@ -10,7 +10,8 @@ import { callFails, tryRead } from '../simulate/inspect';
 import { DEFAULT_REPLAY_BLOCKS, recentTransactions, replayTransactions } from '../simulate/replay';
 import { SimulationCancelledError } from '../simulate/types';
 import { describeFailure, maskUrlsDeep } from '../simulate/values';
-import { describeHolder, fastestHolder, findPauseAuthority, pausableAbi, type PauseAuthority, type PauseHolder } from './authority';
+import { pausableAbi } from '../chain/abis';
+import { describeHolder, fastestHolder, findPauseAuthority, type PauseAuthority, type PauseHolder } from './authority';
 
 export interface PauseDrillRequest {
   rpcUrl: string;

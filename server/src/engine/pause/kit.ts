@@ -2,11 +2,12 @@
 // with Safe Transaction Builder batches for pause() and unpause() from the account that holds the
 // authority (through its TimelockController's schedule and execute when that is the holder), and
 // a README saying who can pause, how fast, and what the pause stops (the drill on a fork).
-import { encodeAbiParameters, encodeFunctionData, getAddress, keccak256, toFunctionSelector, type AbiFunction, type Address, type Hex } from 'viem';
-import { timelockAbi } from '../chain/abis';
-import { safeBatchFile, safeTransaction, type SafeBatchFile } from '../propose/safe';
+import { encodeAbiParameters, encodeFunctionData, getAddress, keccak256, toFunctionSelector, type Address } from 'viem';
+import { pausableAbi, timelockAbi } from '../chain/abis';
+import { ZERO_BYTES32 } from '../propose/encode';
+import { abiFunction, safeBatchFile, safeTransaction, type SafeBatchFile } from '../propose/safe';
 import type { Proposal, ProposalCall } from '../propose/types';
-import { describeHolder, pausableAbi, type PauseHolder } from './authority';
+import { describeHolder, type PauseHolder } from './authority';
 import { runPauseDrill, type PauseDrillReport } from './drill';
 
 /** `proposal.json` `pause[]`: one per pausable proxy of the proposal. */
@@ -71,8 +72,6 @@ export function attachPauseKits(proposal: Proposal, kits: readonly Omit<PauseKit
 }
 
 const PAUSE_SALT_TAG = 'patchline.pause-salt.v1';
-const ZERO_BYTES32: Hex = `0x${'00'.repeat(32)}`;
-const fn = (abi: readonly unknown[], name: string) => abi.find((item) => (item as AbiFunction).type === 'function' && (item as AbiFunction).name === name) as AbiFunction;
 
 /** The calls `holder` sends to pause or unpause `proxy`: the call itself, or a timelock's schedule and execute. */
 function actionBatches(proposal: Proposal, proxy: Address, holder: PauseHolder, action: 'pause' | 'unpause'): Record<string, SafeBatchFile> {
@@ -80,7 +79,7 @@ function actionBatches(proposal: Proposal, proxy: Address, holder: PauseHolder, 
   const direct: ProposalCall = { to: proxy, value: '0', data, function: `${action}()` };
   const from = { ...proposal, safe: holder.kind === 'safe' ? { address: holder.account, owner: null } : null };
   if (holder.kind !== 'timelock') {
-    return { [`${action}.json`]: safeBatchFile(from, action, `${action}() on ${proxy}, sent by ${describeHolder(holder)}`, [safeTransaction(direct, fn(pausableAbi, action), [])]) };
+    return { [`${action}.json`]: safeBatchFile(from, action, `${action}() on ${proxy}, sent by ${describeHolder(holder)}`, [safeTransaction(direct, abiFunction(pausableAbi, action), [])]) };
   }
   // Behind a timelock: its proposers schedule, anyone with EXECUTOR_ROLE executes after the delay.
   const salt = keccak256(encodeAbiParameters([{ type: 'string' }, { type: 'address' }, { type: 'bytes' }], [PAUSE_SALT_TAG, proxy, data]));
@@ -89,8 +88,8 @@ function actionBatches(proposal: Proposal, proxy: Address, holder: PauseHolder, 
   const schedule: ProposalCall = { to: holder.account, value: '0', data: encodeFunctionData({ abi: timelockAbi, functionName: 'schedule', args: [...args, delay] }), function: 'schedule(address,uint256,bytes,bytes32,bytes32,uint256)' };
   const execute: ProposalCall = { to: holder.account, value: '0', data: encodeFunctionData({ abi: timelockAbi, functionName: 'execute', args }), function: 'execute(address,uint256,bytes,bytes32,bytes32)' };
   return {
-    [`${action}-schedule.json`]: safeBatchFile(from, `${action} (schedule)`, `Schedule ${action}() on ${proxy} through ${describeHolder(holder)}`, [safeTransaction(schedule, fn(timelockAbi, 'schedule'), [...args, delay])]),
-    [`${action}-execute.json`]: safeBatchFile(from, `${action} (execute)`, `Execute ${action}() on ${proxy} through the timelock ${holder.account}, ${holder.delaySeconds} s after the schedule`, [safeTransaction(execute, fn(timelockAbi, 'execute'), [...args])]),
+    [`${action}-schedule.json`]: safeBatchFile(from, `${action} (schedule)`, `Schedule ${action}() on ${proxy} through ${describeHolder(holder)}`, [safeTransaction(schedule, abiFunction(timelockAbi, 'schedule'), [...args, delay])]),
+    [`${action}-execute.json`]: safeBatchFile(from, `${action} (execute)`, `Execute ${action}() on ${proxy} through the timelock ${holder.account}, ${holder.delaySeconds} s after the schedule`, [safeTransaction(execute, abiFunction(timelockAbi, 'execute'), [...args])]),
   };
 }
 

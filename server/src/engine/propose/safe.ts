@@ -105,7 +105,8 @@ export function safeBatchFile(
   return batch;
 }
 
-function abiFunction(abi: readonly unknown[], name: string): AbiFunction {
+/** The function `name` of `abi`. */
+export function abiFunction(abi: readonly unknown[], name: string): AbiFunction {
   return abi.find((item) => (item as AbiFunction).type === 'function' && (item as AbiFunction).name === name) as AbiFunction;
 }
 

@@ -5,10 +5,11 @@
 // timelock queues with the Governor's salt). Every passing report goes into the evidence; the
 // first report that does not pass stops the export before any write.
 import { relative } from 'node:path';
-import type { Address, Hex } from 'viem';
+import type { Address } from 'viem';
 import { PatchInputError, runPatchSimulation, type PatchSimulationInput } from '../patch';
 import type { SavedReport, SimulationReport, SimulationRequest } from '../simulate';
 import { buildProposal } from './build';
+import { ZERO_BYTES32 } from './encode';
 import { ChainReadError, ProposalError, type Proposal, type ProposalRequest, type SimulationEvidenceInput } from './types';
 
 export interface SimulatedUpgrade {
@@ -37,7 +38,6 @@ export interface ProposalSimulationOptions {
   onProgress?: PatchSimulationInput['onProgress'];
 }
 
-const ZERO_BYTES32: Hex = `0x${'00'.repeat(32)}`;
 
 /** The failing checks of a report, one line each with what to do next; its error when it could not run. */
 export function reportFailures(report: SimulationReport): string[] {

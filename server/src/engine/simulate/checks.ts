@@ -1,7 +1,7 @@
 // The checks of a simulation, each pass/fail/skip with the facts it saw. They read the fork after
 // the upgrade; the pause check sends transactions inside a snapshot it reverts.
-import { decodeFunctionResult, encodeFunctionData, getAddress, keccak256, parseAbi, toHex, type Abi, type AbiFunction, type Address, type Hex } from 'viem';
-import { beaconAbi, proxyAdminAbi, uupsAbi } from '../chain/abis';
+import { decodeFunctionResult, encodeFunctionData, getAddress, keccak256, toHex, type Abi, type AbiFunction, type Address, type Hex } from 'viem';
+import { beaconAbi, pausableAbi, proxyAdminAbi, uupsAbi } from '../chain/abis';
 import { canonicalSignature, encodeSignatureCall, parseFunctionSignature } from '../chain/calldata';
 import { impersonateFunded, sendAndConfirm, type ChainClients } from '../chain/clients';
 import { IMPLEMENTATION_SLOT, ZERO_ADDRESS } from '../chain/eip1967';
@@ -351,8 +351,6 @@ export async function checkStillUpgradeable(ctx: CheckContext): Promise<Simulati
   evidence.push(`a dry-run ${described} from ${from} succeeds (eth_call: no state change)`);
   return { id: 'still-upgradeable', title, status: 'pass', summary: `${from} can still upgrade the proxy`, evidence };
 }
-
-const pausableAbi = parseAbi(['function paused() view returns (bool)', 'function pause()', 'function unpause()', 'function owner() view returns (address)']);
 
 export async function checkPause(ctx: CheckContext): Promise<SimulationCheck> {
   const title = 'Pause still works';

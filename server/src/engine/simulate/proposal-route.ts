@@ -89,8 +89,10 @@ export async function executeExportedProposal(
     const raw = await tryRead<bigint>(clients, t.address, timelockAbi, 'getTimestamp', [t.operationId]);
     if (!raw.ok) throw new RouteFailure(`getTimestamp(${t.operationId}) on ${t.address} ${raw.error}: is it the TimelockController?`);
     const block = await clients.public.getBlock({ blockTag: 'latest' });
-    if (raw.value === 1n) facts.stateBefore = 'Done';
-    if (raw.value === 1n) throw new RouteFailure(`the timelock operation ${t.operationId} is Done: it was already executed, there is nothing left to execute`);
+    if (raw.value === 1n) {
+      facts.stateBefore = 'Done';
+      throw new RouteFailure(`the timelock operation ${t.operationId} is Done: it was already executed, there is nothing left to execute`);
+    }
     if (raw.value === 0n) {
       const cancelled = await cancelledIn(clients, t.address, t.operationId, proposal, options.toBlock);
       facts.stateBefore = cancelled ? 'Cancelled' : 'Unset';

@@ -262,30 +262,33 @@ function projectSettingsOf(settings: ServerSettings): ProjectSettings {
   };
 }
 
-/** Each analysed document's findings (both tiers merged), with the document each is shown on: a base contract's fault goes on the base's file. */
-const placedBy = new Map<string, { target: string; finding: Finding }[]>();
-/** The documents each analysed document last put findings on, so that a re-analysis clears the ones it no longer produces. */
-const placedOn = new Map<string, Set<string>>();
+/**
+ * Each analysed document's findings (both tiers merged), by the document each is shown on: a base
+ * contract's fault goes on the base's file. The document itself is always a target, so that a
+ * re-analysis that no longer produces a finding clears it, here and in the files it was placed on.
+ */
+const placedBy = new Map<string, Map<string, Finding[]>>();
 
 /** Publishes both tiers' findings for the document's current text, each on the file where its code is. */
 function publish(uri: string): void {
   const document = documents.get(uri);
   const analysis = analyses.get(uri);
   if (!document || !analysis) return;
-  const findings = mergeTiers(analysis.findings, compiled.get(uri), document.getText());
-  const placed = findings.map((finding) => ({ target: finding.file === analysis.file ? uri : URI.file(finding.file).toString(), finding }));
+  const placed = new Map<string, Finding[]>([[uri, []]]);
+  for (const finding of mergeTiers(analysis.findings, compiled.get(uri), document.getText())) {
+    const target = finding.file === analysis.file ? uri : URI.file(finding.file).toString();
+    const here = placed.get(target);
+    if (here) here.push(finding);
+    else placed.set(target, [finding]);
+  }
+  const before = [...(placedBy.get(uri)?.keys() ?? [])];
   placedBy.set(uri, placed);
-  const targets = new Set([uri, ...placed.map((p) => p.target)]);
-  const before = placedOn.get(uri) ?? new Set<string>();
-  placedOn.set(uri, targets);
-  for (const target of new Set([...targets, ...before])) publishOn(target);
+  for (const target of new Set([...placed.keys(), ...before])) publishOn(target);
 }
 
 /** A document's diagnostics: its own analysis' findings and those other analyses placed in it, the same fault once. */
 function publishOn(target: string): void {
-  const here: Finding[] = [];
-  for (const placed of placedBy.values()) for (const p of placed) if (p.target === target) here.push(p.finding);
-  const findings = placeFindings(here);
+  const findings = placeFindings([...placedBy.values()].flatMap((placed) => placed.get(target) ?? []));
   const document = documents.get(target);
   if (findings.length === 0 && !document) published.delete(target);
   else published.set(target, recordPublished(findings));
@@ -294,9 +297,8 @@ function publishOn(target: string): void {
 
 /** Forgets what a document's analysis placed (its editor closed) and republishes the files it was on. */
 function unplace(uri: string): void {
+  const before = [...(placedBy.get(uri)?.keys() ?? [])];
   placedBy.delete(uri);
-  const before = placedOn.get(uri) ?? new Set<string>();
-  placedOn.delete(uri);
   for (const target of new Set([uri, ...before])) publishOn(target);
 }
 

@@ -21,6 +21,7 @@ import { CompilerSet } from '../server/src/engine/compile/solc-select';
 import { DiskParseCache } from '../server/src/engine/parse/disk-cache';
 import { ProjectAnalyzer } from '../server/src/engine/project';
 import { LspTestClient } from '../test/protocol/lspClient';
+import { percentile } from './treasury';
 
 const root = join(__dirname, '..', 'examples');
 const file = join(root, 'contracts', 'VaultV2.sol');
@@ -28,10 +29,6 @@ const TARGET_WARM_MS = 1500;
 const TARGET_COLD_MS = 3000;
 const TARGET_SAVE_P95_MS = 1000;
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 const median = (values: number[]) => percentile(values, 50);
 
 /** In a child process: one first analysis, printed as JSON. */

@@ -55,7 +55,8 @@ function moduleSource(i: number): Omit<Module, 'file'> {
   const anchors: number[] = [];
   for (let j = 0; j < 8; j++) {
     lines.push('', `    function op${j}(address account, uint256 amount) external onlyOwner returns (uint256) {`);
-    anchors.push(lines.length);
+    // Typed statements go below `uint256 acc = …`, where `acc` is declared.
+    anchors.push(lines.length + 1);
     lines.push(`        uint256 acc = amount.scaled(${j + i});`, '        balanceOf[account] += acc;', '        total += acc;', `        lastUpdate${i} = uint64(block.timestamp);`, '        return acc;', '    }');
   }
   lines.push('}', '');

@@ -1,10 +1,16 @@
 // Per-document debounced analysis. A newer version of a document cancels the pending run for an
-// older one; a run that finishes after a newer version arrived is dropped by its caller.
+// older one; a run that finishes after a newer version arrived is dropped by its caller. A run is
+// pending until it settles, so a status read while one is under way does not say idle (and a
+// premature "idle" cannot hide the real one: `onSettled` reports after each run).
 export class AnalysisScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly versions = new Map<string, number>();
+  private running = 0;
 
-  constructor(private readonly run: (uri: string, version: number) => Promise<void>) {}
+  constructor(
+    private readonly run: (uri: string, version: number) => Promise<void>,
+    private readonly onSettled?: () => void,
+  ) {}
 
   /** Schedules `uri` at `version` after `delayMs`, replacing any pending run for it. */
   schedule(uri: string, version: number, delayMs: number): void {
@@ -13,7 +19,11 @@ export class AnalysisScheduler {
     if (pending) clearTimeout(pending);
     const timer = setTimeout(() => {
       this.timers.delete(uri);
-      void this.run(uri, version);
+      this.running++;
+      void this.run(uri, version).finally(() => {
+        this.running--;
+        this.onSettled?.();
+      });
     }, delayMs);
     this.timers.set(uri, timer);
   }
@@ -23,8 +33,9 @@ export class AnalysisScheduler {
     return this.versions.get(uri) === version;
   }
 
+  /** Runs scheduled or under way. */
   get pending(): number {
-    return this.timers.size;
+    return this.timers.size + this.running;
   }
 
   cancel(uri: string): void {

@@ -225,10 +225,9 @@ const scheduler = new AnalysisScheduler(async (uri, version) => {
     lastError = error instanceof Error ? error.message : String(error);
     connection.console.error(`Analysis of ${uri} failed: ${error instanceof Error ? error.stack : error}`);
   } finally {
-    sendStatus();
     idleCollection.touch();
   }
-});
+}, () => sendStatus());
 
 const baselineFetches = new Set<ProjectAnalyzer>();
 

@@ -10,8 +10,10 @@ import {
   CharStream,
   CommonTokenStream,
   ErrorListener,
+  PredictionMode,
   SolidityLexer,
   SolidityParser,
+  type ParserATNSimulator,
 } from '../vendor/solidity-antlr.js';
 import type { SourceUnit } from '@solidity-parser/parser/dist/src/ast-types';
 import type { Range } from '../findings';
@@ -44,6 +46,8 @@ export interface ParseResult {
 export interface ParseOptions {
   /** Stop (and report a time limit) when parsing takes longer than this many milliseconds. */
   budgetMs?: number;
+  /** ANTLR decisions predicted with SLL instead of full LL (default SLL_DECISIONS; empty: full LL everywhere, as the package parses). */
+  sllDecisions?: ReadonlySet<number>;
 }
 
 interface RawError {
@@ -64,6 +68,7 @@ export function parseSolidity(text: string, options: ParseOptions = {}): ParseRe
   parser.removeErrorListeners();
   parser.addErrorListener(listener);
   parser.buildParseTrees = true;
+  predictWithSll(parser._interp, options.sllDecisions ?? SLL_DECISIONS);
 
   let ast: SourceUnit | undefined;
   let comments: Comment[] = [];
@@ -89,6 +94,33 @@ export function parseSolidity(text: string, options: ParseOptions = {}): ParseRe
     errors.push({ message: 'Syntax error: the file could not be parsed', range: zeroRange() });
   }
   return { ast, errors, comments };
+}
+
+/**
+ * ANTLR decision 97 picks `primaryExpression`'s alternative. An identifier fits two of them
+ * (`identifier` and `typeName`), so the fast SLL prediction reports a conflict on nearly every
+ * identifier in an expression, and full-LL prediction then re-runs with the whole call stack (it
+ * is not cached): two thirds of a parse's time. Full LL finds the same ambiguity and takes the
+ * lowest alternative, which is what SLL takes on a conflict, so this one decision is predicted
+ * with SLL. Every other decision keeps full LL: SLL everywhere misparses `revert Error(...)`
+ * (decision 96). solidity-sll.test.ts compares both modes' ASTs and errors on OpenZeppelin's
+ * releases and the test fixtures (broken inputs included).
+ */
+export const SLL_DECISIONS: ReadonlySet<number> = new Set([97]);
+
+function predictWithSll(simulator: ParserATNSimulator, decisions: ReadonlySet<number>): void {
+  if (decisions.size === 0) return;
+  const predict = simulator.adaptivePredict.bind(simulator);
+  simulator.adaptivePredict = (input, decision, outerContext) => {
+    if (!decisions.has(decision)) return predict(input, decision, outerContext);
+    const mode = simulator.predictionMode;
+    simulator.predictionMode = PredictionMode.SLL;
+    try {
+      return predict(input, decision, outerContext);
+    } finally {
+      simulator.predictionMode = mode;
+    }
+  };
 }
 
 /**

@@ -6,7 +6,13 @@ export const SolidityLexer: new (input: unknown) => {
   addErrorListener(listener: unknown): void;
   channelNames: string[];
 };
+export const PredictionMode: { SLL: number; LL: number };
+export interface ParserATNSimulator {
+  predictionMode: number;
+  adaptivePredict(input: unknown, decision: number, outerContext: unknown): number;
+}
 export const SolidityParser: new (tokens: unknown) => {
+  _interp: ParserATNSimulator;
   removeErrorListeners(): void;
   addErrorListener(listener: unknown): void;
   buildParseTrees: boolean;

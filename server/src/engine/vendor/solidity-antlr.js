@@ -1,6 +1,6 @@
 // Entry into the TypeScript sources of @solidity-parser/parser (bundled by esbuild, not type-checked).
 // See parse/solidity.ts for why we go below the package's `parse()`.
-export { CharStream, CommonTokenStream } from 'antlr4';
+export { CharStream, CommonTokenStream, PredictionMode } from 'antlr4';
 export { default as SolidityLexer } from '@solidity-parser/parser/src/antlr/SolidityLexer';
 export { default as SolidityParser } from '@solidity-parser/parser/src/antlr/SolidityParser';
 export { ASTBuilder } from '@solidity-parser/parser/src/ASTBuilder';

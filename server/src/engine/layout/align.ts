@@ -15,16 +15,20 @@ export const DELETION_COST = 2;
  * Minimal-cost edit script turning `a` into `b`. As in upgrades-core, inserts at an index past the
  * length of `a` cost nothing (otherwise deleting the tail and appending it again would be cheapest);
  * only those after the whole of `a` are appends, the others are judged as inserts.
+ *
+ * `costOf`, when given, must return `changeOf(x, y)?.cost` (undefined: the same entry): the
+ * matrix asks it for every cell, and only the cells on the chosen path need the change itself.
  */
 export function align<Change extends { cost: number }>(
   a: StorageEntry[],
   b: StorageEntry[],
   changeOf: (x: StorageEntry, y: StorageEntry) => Change | undefined,
+  costOf: (x: StorageEntry, y: StorageEntry) => number | undefined = (x, y) => changeOf(x, y)?.cost,
 ): AlignedStep<Change>[] {
   // Entries equal at the start are kept as they are (a zero-cost match is always part of an
   // optimal script there); only the rest goes through the quadratic matrix.
   let prefix = 0;
-  while (prefix < a.length && prefix < b.length && changeOf(a[prefix], b[prefix]) === undefined) prefix++;
+  while (prefix < a.length && prefix < b.length && costOf(a[prefix], b[prefix]) === undefined) prefix++;
   const n = a.length - prefix;
   const m = b.length - prefix;
   const cols = m + 1;
@@ -38,10 +42,9 @@ export function align<Change extends { cost: number }>(
       let best = Infinity;
       let kind = 0;
       if (i > 0 && j > 0) {
-        const change = changeOf(a[prefix + i - 1], b[prefix + j - 1]);
-        const c = cost[at - cols - 1] + (change ? change.cost : 0);
-        best = c;
-        kind = change ? 2 : 1;
+        const change = costOf(a[prefix + i - 1], b[prefix + j - 1]);
+        best = cost[at - cols - 1] + (change ?? 0);
+        kind = change === undefined ? 1 : 2;
       }
       // First minimum wins, as in upgrades-core: a change is preferred to an insert, an insert to a delete.
       if (j > 0) {

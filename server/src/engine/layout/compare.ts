@@ -81,15 +81,8 @@ function compareEntries(
 ): LayoutOperation[] {
   // A rename to (or from) a name the other side still declares is most likely a move: priced above
   // a deletion plus an insertion, so the alignment shows the move and foldMoves can name it.
-  const originalLabels = new Set(original.map((e) => e.label));
-  const updatedLabels = new Set(updated.map((e) => e.label));
-  const steps = align(original, updated, (a, b) => {
-    const change = entryChange(a, b, types);
-    if ((change?.kind === 'renamed' || change?.kind === 'replaced') && (updatedLabels.has(a.label) || originalLabels.has(b.label))) {
-      return { ...change, cost: change.cost + MOVE_NOT_RENAME_COST };
-    }
-    return change;
-  });
+  const { changeOf, costOf } = entryAlignment(original, updated, types);
+  const steps = align(original, updated, changeOf, costOf);
   const ops: LayoutOperation[] = [];
   const base = { shifted: [] as ShiftedEntry[], ...(namespace !== undefined ? { namespace } : {}) };
   for (const step of steps) {
@@ -152,19 +145,62 @@ function gapMisuse(
   return { ...op, kind: 'gap-misused', compatible: false, expectedGapLength: expected };
 }
 
-function entryChange(original: StorageEntry, updated: StorageEntry, types: TypeComparator): EntryChange | undefined {
-  const nameChange =
+/**
+ * What the alignment of two entry lists prices: `changeOf` the change of one entry into another
+ * (a rename to or from a name the other side still declares is most likely a move: priced above a
+ * deletion plus an insertion, so the alignment shows the move and foldMoves can name it), and
+ * `costOf` its cost alone. The matrix asks `costOf` for every pair of entries, and most pairs have
+ * different names: their cost is a rename's whatever their types, so no type is compared for them.
+ */
+export function entryAlignment(
+  original: StorageEntry[],
+  updated: StorageEntry[],
+  types: TypeComparator,
+): { changeOf: (a: StorageEntry, b: StorageEntry) => EntryChange | undefined; costOf: (a: StorageEntry, b: StorageEntry) => number | undefined } {
+  const originalLabels = new Set(original.map((e) => e.label));
+  const updatedLabels = new Set(updated.map((e) => e.label));
+  const moveCost = (a: StorageEntry, b: StorageEntry) => (updatedLabels.has(a.label) || originalLabels.has(b.label) ? MOVE_NOT_RENAME_COST : 0);
+  const changeOf = (a: StorageEntry, b: StorageEntry): EntryChange | undefined => {
+    const change = entryChange(a, b, types);
+    if (change?.kind === 'renamed' || change?.kind === 'replaced') {
+      const extra = moveCost(a, b);
+      if (extra > 0) return { ...change, cost: change.cost + extra };
+    }
+    return change;
+  };
+  const costOf = (a: StorageEntry, b: StorageEntry): number | undefined => {
+    // entryChange's order: a retyped move, then a filled gap, then (a shrunk gap needs a filled
+    // gap's end) a rename or replacement, which costs CHANGE_COST whatever the type change.
+    if (nameChanged(a, b) && !endMatchesGap(a, b) && !(retypedAsDeclared(a, b, types) && layoutChanged(a, b))) return CHANGE_COST + moveCost(a, b);
+    return changeOf(a, b)?.cost;
+  };
+  return { changeOf, costOf };
+}
+
+function nameChanged(original: StorageEntry, updated: StorageEntry): boolean {
+  return (
     original.label !== updated.renamedFrom &&
-    (updated.label !== original.label || (updated.renamedFrom !== undefined && updated.renamedFrom !== original.renamedFrom));
-  const retypedAsDeclared =
-    updated.retypedFrom !== undefined &&
-    stripTypeKeywords(types.originalLabel(original.type)) === stripTypeKeywords(updated.retypedFrom.trim());
+    (updated.label !== original.label || (updated.renamedFrom !== undefined && updated.renamedFrom !== original.renamedFrom))
+  );
+}
+
+function retypedAsDeclared(original: StorageEntry, updated: StorageEntry, types: TypeComparator): boolean {
+  return updated.retypedFrom !== undefined && stripTypeKeywords(types.originalLabel(original.type)) === stripTypeKeywords(updated.retypedFrom.trim());
+}
+
+function layoutChanged(original: StorageEntry, updated: StorageEntry): boolean {
+  return original.slot !== updated.slot || original.offset !== updated.offset || original.bytes !== updated.bytes;
+}
+
+function entryChange(original: StorageEntry, updated: StorageEntry, types: TypeComparator): EntryChange | undefined {
+  const nameChange = nameChanged(original, updated);
+  const retyped = retypedAsDeclared(original, updated, types);
   // An elementary type id (no parentheses) names the same type on both sides: skip the comparator.
   const sameElementary = original.type === updated.type && !original.type.includes('(');
-  const typeChange = retypedAsDeclared || sameElementary ? undefined : types.change(original.type, updated.type, false);
-  const layoutChange = original.slot !== updated.slot || original.offset !== updated.offset || original.bytes !== updated.bytes;
+  const typeChange = retyped || sameElementary ? undefined : types.change(original.type, updated.type, false);
+  const layoutChange = layoutChanged(original, updated);
 
-  if (retypedAsDeclared && layoutChange) return RETYPED_MOVED;
+  if (retyped && layoutChange) return RETYPED_MOVED;
   if (nameChange && endMatchesGap(original, updated)) return GAP_FILLED;
   if (typeChange?.kind === 'array-shrink' && endMatchesGap(original, updated)) {
     return { kind: 'gap-shrunk', cost: GAP_SHRINK_COST, typeChange };

@@ -159,6 +159,9 @@ function buildContract(source: SourceModel, node: ContractDefinition, fileUsing:
     } else if (sub.type === 'StateVariableDeclaration') {
       const declSpan = sub.range ?? span;
       const initialValue = (sub.initialValue as Expression | null | undefined) ?? null;
+      // As for functions (buildFunction): the doc comment is in the declaration's text, so it is the node's.
+      let tags = declarationTags.get(sub);
+      if (!tags) declarationTags.set(sub, (tags = tagsBefore(source, declSpan[0])));
       for (const v of sub.variables as StateVariableDeclarationVariable[]) {
         const varSpan = v.range ?? declSpan;
         contract.stateVariables.push({
@@ -171,7 +174,7 @@ function buildContract(source: SourceModel, node: ContractDefinition, fileUsing:
           initialValue: v.expression ?? initialValue,
           span: declSpan,
           nameSpan: v.identifier?.range ?? nameSpanOf(source.text, varSpan, v.name ?? '', /\s/),
-          tags: tagsBefore(source, declSpan[0]),
+          tags,
         });
       }
     } else if (sub.type === 'UsingForDeclaration' && typeof sub.libraryName === 'string') {
@@ -227,6 +230,9 @@ function buildFunction(owner: ContractModel, node: FunctionDefinition | Modifier
   };
   return fn;
 }
+
+/** NatSpec tags of state variable declarations, by declaration node (kept while the declaration is unchanged). */
+const declarationTags = new WeakMap<object, Record<string, string>>();
 
 /** What a function's code does, which only its own text decides. */
 type FunctionScan = Pick<FunctionModel, 'calls' | 'delegatecalls' | 'selfdestructs' | 'comparesSender' | 'sendsEther' | 'tags'> & {

@@ -7,13 +7,32 @@ import type { ContractHierarchy, ContractModel, FunctionModel, StateVariableMode
 
 /** `transfer(address,uint256)`, or undefined when a type cannot be resolved. */
 export function functionSignature(fn: FunctionModel, hierarchy: ContractHierarchy): string | undefined {
+  const known = ownSignatures.get(fn.node);
+  if (known !== undefined) return known;
   const types: string[] = [];
+  let own = true;
   for (const p of fn.parameters) {
+    if (p.typeName && !namesNoType(p.typeName)) own = false;
     const type = p.typeName ? canonicalType(p.typeName, fn.owner, hierarchy, 0) : undefined;
     if (type === undefined) return undefined;
     types.push(type);
   }
-  return `${fn.name}(${types.join(',')})`;
+  const signature = `${fn.name}(${types.join(',')})`;
+  if (own) ownSignatures.set(fn.node, signature);
+  return signature;
+}
+
+/**
+ * Signatures that the function's own node decides (no parameter names a struct, enum, contract or
+ * value type, which resolve in the hierarchy), kept across runs: the incremental parser keeps an
+ * unchanged function's node.
+ */
+const ownSignatures = new WeakMap<object, string>();
+
+function namesNoType(type: TypeName): boolean {
+  const node = type as TypeName & Record<string, unknown>;
+  if (node.type === 'ElementaryTypeName' || node.type === 'FunctionTypeName') return true;
+  return node.type === 'ArrayTypeName' && namesNoType(node.baseTypeName as TypeName);
 }
 
 /** The getter of a public state variable: mapping keys and array indexes become parameters. */

@@ -3,7 +3,7 @@
 // FiatTokenV2: `require(initialized && _initializedVersion == 1); … _initializedVersion = 2;`;
 // `require(owner == address(0)); owner = msg.sender;`). Such a function runs once, like
 // OpenZeppelin's `initializer` / `reinitializer(n)`.
-import type { CallSite, ContractHierarchy, ContractModel, FunctionModel, ModifierUse } from '../model';
+import type { CallSite, ContractHierarchy, FunctionModel, ModifierUse } from '../model';
 
 export interface StateGuard {
   /** The state variable checked, then set. */
@@ -58,33 +58,52 @@ function idOf(node: object): number {
 }
 
 /**
- * Results across runs for functions whose models did not change (a baseline's, OpenZeppelin's):
- * the pieces follow modifiers and plain or `super` calls, which resolve within the
- * linearization, so the same models in the same order give the same answer.
+ * A function's guard facts across runs, by the function's node and the hierarchy's functions: the
+ * pieces follow modifiers and plain or `super` calls, which resolve within the linearization, so
+ * the same function nodes in the same contracts give the same pieces. An edit that adds a state
+ * variable (or changes nothing a function is) keeps every node, so nothing is walked again; the
+ * state variables the facts are judged against are read on every run (guardOf).
  */
-const stableResults = new WeakMap<FunctionModel, { linearized: ContractModel[]; result: StateGuard | undefined }>();
+const factsByFunctionSet = new Map<string, Map<number, GuardFacts>>();
+/** Function sets kept: the current text's and a few before (an undo returns to one). */
+const MAX_FUNCTION_SETS = 4;
+const functionSetKeys = new WeakMap<ContractHierarchy, string>();
+
+/** The contracts of the linearization and the nodes of their functions and modifiers, as one key. */
+function functionSetKey(hierarchy: ContractHierarchy): string {
+  let key = functionSetKeys.get(hierarchy);
+  if (key !== undefined) return key;
+  const parts: string[] = [];
+  for (const contract of hierarchy.linearized) {
+    parts.push(`${contract.name}:${contract.kind}`);
+    for (const fn of contract.functions) parts.push(String(idOf(fn.node)));
+    for (const modifier of contract.modifiers) parts.push(`m${idOf(modifier.node)}`);
+  }
+  key = parts.join(',');
+  functionSetKeys.set(hierarchy, key);
+  return key;
+}
 
 /** The guard `fn` checks and then sets, if it has one. */
 export function stateGuard(fn: FunctionModel, hierarchy: ContractHierarchy, reach: GuardReach): StateGuard | undefined {
   let run = runResults.get(hierarchy);
   if (!run) runResults.set(hierarchy, (run = new Map()));
   if (run.has(fn)) return run.get(fn);
-  const stable = stableResults.get(fn);
-  if (stable && sameModels(stable.linearized, hierarchy.linearized)) {
-    run.set(fn, stable.result);
-    return stable.result;
+  const setKey = functionSetKey(hierarchy);
+  let facts = factsByFunctionSet.get(setKey);
+  if (!facts) {
+    if (factsByFunctionSet.size >= MAX_FUNCTION_SETS) factsByFunctionSet.delete(factsByFunctionSet.keys().next().value!);
+    factsByFunctionSet.set(setKey, (facts = new Map()));
   }
-  const result = computeStateGuard(fn, hierarchy, reach);
-  stableResults.set(fn, { linearized: hierarchy.linearized, result });
+  const id = idOf(fn.node);
+  let known = facts.get(id);
+  if (!known) facts.set(id, (known = guardFacts(fn, reach)));
+  const result = guardOf(known, stateTypes(hierarchy));
   run.set(fn, result);
   return result;
 }
 
-function sameModels(a: ContractModel[], b: ContractModel[]): boolean {
-  return a.length === b.length && a.every((model, i) => model === b[i]);
-}
-
-function computeStateGuard(fn: FunctionModel, hierarchy: ContractHierarchy, reach: GuardReach): StateGuard | undefined {
+function guardFacts(fn: FunctionModel, reach: GuardReach): GuardFacts {
   const pieces = guardPieces(fn, reach);
   const key = pieces.map((piece) => idOf(piece.node)).join(',');
   let facts = factsAcrossRuns.get(key);
@@ -93,7 +112,7 @@ function computeStateGuard(fn: FunctionModel, hierarchy: ContractHierarchy, reac
     if (factsAcrossRuns.size >= MAX_FACTS) factsAcrossRuns.clear();
     factsAcrossRuns.set(key, facts);
   }
-  return guardOf(facts, stateTypes(hierarchy));
+  return facts;
 }
 
 const stateTypesOf = new WeakMap<ContractHierarchy, Map<string, unknown>>();

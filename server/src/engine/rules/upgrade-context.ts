@@ -107,8 +107,22 @@ export class CallGraph {
   }
 }
 
+/** A contract's functions by name: a call is resolved through every contract of a linearization. */
+const functionsByName = new WeakMap<ContractModel, Map<string, FunctionModel[]>>();
+
 function functionsNamed(contract: ContractModel, name: string, argumentCount: number): FunctionModel[] {
-  const named = contract.functions.filter((f) => f.name === name && f.kind === 'function');
+  let byName = functionsByName.get(contract);
+  if (!byName) {
+    byName = new Map();
+    for (const f of contract.functions) {
+      if (f.kind !== 'function') continue;
+      const list = byName.get(f.name);
+      if (list) list.push(f);
+      else byName.set(f.name, [f]);
+    }
+    functionsByName.set(contract, byName);
+  }
+  const named = byName.get(name) ?? [];
   const exact = named.filter((f) => f.parameters.length === argumentCount);
   return exact.length > 0 ? exact : named;
 }

@@ -4,6 +4,7 @@
 // modifiers), unless `@custom:oz-upgrades-unsafe-allow[-reachable] <kind>` says otherwise.
 import type { RelatedLocation, Range } from '../findings';
 import type { FunctionModel, Span } from '../model';
+import type { CallGraph } from './upgrade-context';
 import type { RuleReport } from './rule';
 import { allowedKinds, inEditedFile, placeFault, qualifiedName, rangeIn, type UpgradeRuleContext } from './upgrade-context';
 
@@ -17,8 +18,9 @@ interface OpcodeUse {
 export function opcodeReports(context: UpgradeRuleContext, kind: OpcodeKind): RuleReport[] {
   if (!context.upgradeable) return [];
   const { contract, hierarchy, graph } = context;
+  const withBases = !allowedKinds(contract.tags, true).includes(kind);
   const roots: FunctionModel[] = [...contract.functions, ...contract.modifiers];
-  if (!allowedKinds(contract.tags, true).includes(kind)) {
+  if (withBases) {
     for (const base of hierarchy.linearized.slice(1)) {
       roots.push(...base.functions.filter((f) => f.kind === 'constructor' || (f.visibility !== 'internal' && f.visibility !== 'private')), ...base.modifiers);
     }
@@ -27,21 +29,13 @@ export function opcodeReports(context: UpgradeRuleContext, kind: OpcodeKind): Ru
   const direct = (fn: FunctionModel): Span[] => (kind === 'delegatecall' ? fn.delegatecalls : fn.selfdestructs);
   const skipDirect = (fn: FunctionModel) => allowedKinds(fn.tags).includes(kind) || allowedKinds(fn.tags, true).includes(kind) || allowedKinds(fn.owner.tags).includes(kind) || allowedKinds(fn.owner.tags, true).includes(kind);
   const skipReachable = (fn: FunctionModel) => allowedKinds(fn.tags, true).includes(kind) || allowedKinds(fn.owner.tags, true).includes(kind);
-  // What each function calls (its modifiers first), resolved once for every root.
-  const callees = new Map<FunctionModel, { target: FunctionModel; span: Span }[]>();
-  const nextOf = (fn: FunctionModel) => {
-    let next = callees.get(fn);
-    if (next) return next;
-    next = [];
-    for (const use of fn.modifiers) {
-      const def = graph.modifier(use);
-      if (def) next.push({ target: def, span: use.span });
-    }
-    for (const call of fn.calls) for (const target of graph.resolve(call, fn)) next.push({ target, span: call.span });
-    callees.set(fn, next);
-    return next;
-  };
-  const tainted = reachingUses(roots, nextOf, (fn) => !skipDirect(fn) && direct(fn).length > 0, skipReachable);
+  const nextOf = (fn: FunctionModel) => graph.callees(fn);
+  // Both kinds walk the same roots (unless the contract allows one of them): one walk per run.
+  let walks = reachableFromRoots.get(graph);
+  if (!walks) reachableFromRoots.set(graph, (walks = new Map()));
+  let all = walks.get(withBases);
+  if (!all) walks.set(withBases, (all = reachableFrom(roots, nextOf)));
+  const tainted = reachingUses(all, nextOf, (fn) => !skipDirect(fn) && direct(fn).length > 0, skipReachable);
   for (const root of roots) {
     if (!tainted.has(root)) continue;
     // Depth-first from the root, remembering the first call that left it (where the report goes).
@@ -60,21 +54,33 @@ export function opcodeReports(context: UpgradeRuleContext, kind: OpcodeKind): Ru
   return [...reports.values()];
 }
 
-/** The functions reachable from `roots` that have a use or reach one (through functions not stopping the search). */
-function reachingUses(
-  roots: FunctionModel[],
-  nextOf: (fn: FunctionModel) => { target: FunctionModel }[],
-  hasUse: (fn: FunctionModel) => boolean,
-  stops: (fn: FunctionModel) => boolean,
-): Set<FunctionModel> {
+/** Everything `roots` reach, by run (CallGraph) and root set. */
+const reachableFromRoots = new WeakMap<CallGraph, Map<boolean, Set<FunctionModel>>>();
+
+/** The functions `roots` reach through their calls and modifiers. */
+function reachableFrom(roots: FunctionModel[], nextOf: (fn: FunctionModel) => { target: FunctionModel }[]): Set<FunctionModel> {
   const all = new Set<FunctionModel>();
   const stack = [...roots];
   while (stack.length > 0) {
     const fn = stack.pop()!;
     if (all.has(fn)) continue;
     all.add(fn);
-    if (!stops(fn)) for (const { target } of nextOf(fn)) stack.push(target);
+    for (const { target } of nextOf(fn)) stack.push(target);
   }
+  return all;
+}
+
+/**
+ * Of `all` (everything the roots reach, through stopping functions too: those extra functions are
+ * never on a path the report follows, which stops where `stops` says), the functions that have a
+ * use or reach one through functions not stopping the search.
+ */
+function reachingUses(
+  all: Set<FunctionModel>,
+  nextOf: (fn: FunctionModel) => { target: FunctionModel }[],
+  hasUse: (fn: FunctionModel) => boolean,
+  stops: (fn: FunctionModel) => boolean,
+): Set<FunctionModel> {
   const tainted = new Set([...all].filter(hasUse));
   for (let changed = tainted.size > 0; changed; ) {
     changed = false;

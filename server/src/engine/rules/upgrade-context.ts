@@ -68,6 +68,22 @@ export class CallGraph {
     return [];
   }
 
+  /** What `fn` runs next: the modifiers it applies, then what each of its calls may land on, with the span that leads there. */
+  callees(fn: FunctionModel): { target: FunctionModel; span: Span }[] {
+    let next = this.calleesOf.get(fn);
+    if (next) return next;
+    next = [];
+    for (const use of fn.modifiers) {
+      const def = this.modifier(use);
+      if (def) next.push({ target: def, span: use.span });
+    }
+    for (const call of fn.calls) for (const target of this.resolve(call, fn)) next.push({ target, span: call.span });
+    this.calleesOf.set(fn, next);
+    return next;
+  }
+
+  private readonly calleesOf = new Map<FunctionModel, { target: FunctionModel; span: Span }[]>();
+
   /** The modifier definition an invocation runs (virtual modifiers resolve in the most derived contract). */
   modifier(use: ModifierUse): FunctionModel | undefined {
     for (const contract of this.hierarchy.linearized) {

@@ -103,11 +103,7 @@ export class CallGraph {
       const current = stack.pop()!;
       if (seen.has(current)) continue;
       seen.add(current);
-      for (const use of current.modifiers) {
-        const def = this.modifier(use);
-        if (def) stack.push(def);
-      }
-      for (const call of current.calls) stack.push(...this.resolve(call, current));
+      for (const { target } of this.callees(current)) stack.push(target);
     }
     this.reach.set(fn, seen);
     return seen;

@@ -44,31 +44,52 @@ function pathological(): string {
   return `pragma solidity ^0.8.20;\ncontract Slow {\n${functions}}\n`;
 }
 
+/**
+ * Runs `check <args> .` on a project holding the pathological file, sends `signal` once the CLI
+ * says it is parsing that file in its worker (about a minute of work), and waits for the exit.
+ * (At most 30 s: a CLI that never says so is signalled anyway, and must still stop cleanly.)
+ */
+async function interruptMidParse(name: string, files: Record<string, string>, args: string[], signal: NodeJS.Signals) {
+  const dir = project(name, files);
+  const child = spawn(process.execPath, [cli, 'check', ...args, '.'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATCHLINE_CACHE_DIR: join(dir, '.cache') } });
+  let stderr = '';
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (c, s) => resolve({ code: c, signal: s })));
+  let timer: NodeJS.Timeout | undefined;
+  await new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 30_000);
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes('patchline: parsing Slow.sol in a worker')) resolve();
+    });
+  });
+  clearTimeout(timer);
+  const sent = Date.now();
+  child.kill(signal);
+  const result = await exited;
+  return { result, tookMs: Date.now() - sent, stderr, stdout };
+}
+
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   test(`check stops on ${signal} in the middle of a parse, with exit ${code} and a message`, async () => {
-    const dir = project(`signal-${signal}`, { 'Slow.sol': pathological() });
-    const child = spawn(process.execPath, [cli, 'check', '--tier', 'parser', '.'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (c, s) => resolve({ code: c, signal: s })));
-    // Signal once the CLI says it is parsing the file (in its worker: about a minute of work).
-    // (At most 30 s: a CLI that never says so is signalled anyway, and must still stop cleanly.)
-    await new Promise<void>((resolve) => {
-      setTimeout(resolve, 30_000);
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes('patchline: parsing Slow.sol in a worker')) resolve();
-      });
-    });
-    const sent = Date.now();
-    child.kill(signal);
-    const result = await exited;
-    const tookMs = Date.now() - sent;
+    const { result, tookMs, stderr } = await interruptMidParse(`signal-${signal}`, { 'Slow.sol': pathological() }, ['--tier', 'parser'], signal);
     assert.deepEqual(result, { code, signal: null }, stderr);
     assert.match(stderr, new RegExp(`interrupted by ${signal}: the check did not finish`));
     // Generous for a loaded machine; the parse it interrupted takes minutes.
     assert.ok(tookMs < 10_000, `exited ${tookMs} ms after the signal`);
   });
 }
+
+test('check with the compiler tier stops on SIGINT while its solc run, started before the parses, is under way', async () => {
+  // By the signal, solc is loading or compiling both files in its worker.
+  const { result, tookMs, stderr, stdout } = await interruptMidParse('signal-compiler', { 'Slow.sol': pathological(), 'Clean.sol': clean }, [], 'SIGINT');
+  assert.deepEqual(result, { code: 130, signal: null }, stderr);
+  assert.match(stderr, /interrupted by SIGINT: the check did not finish/);
+  assert.doesNotMatch(stderr, /internal error|Unhandled|cancelled/i);
+  assert.equal(stdout, '', 'no results are written');
+  assert.ok(tookMs < 10_000, `exited ${tookMs} ms after the signal`);
+});
 
 test('check stops on SIGTERM between ordinary in-thread parses too (OpenZeppelin Contracts Upgradeable, no parse cache)', async () => {
   // Each of these files parses in this thread in well under a second; before, no turn of the

@@ -83,8 +83,61 @@ test('compileAll falls back to one compile per file when the shared run fails: a
     assert.equal(all.get(files[1])?.ok, false);
     assert.ok(all.get(files[1])!.findings.some((f) => f.rule === 'solc-error' && f.range.start.line === 2));
     assert.equal(verdict(all.get(files[0])), verdict(await analyzer.compile(files[0], set)));
+
+    // The shared run started before the parses (as `check` does) fails alike, and falls back alike.
+    const early = new ProjectAnalyzer(root);
+    const started = early.startCompileAll(files, set);
+    for (const file of files) early.analyze(file);
+    const fromEarly = await early.compileAll(files, set, {}, undefined, started);
+    for (const file of files) assert.equal(verdict(fromEarly.get(file)), verdict(all.get(file)), file);
   } finally {
     await set.dispose();
+  }
+});
+
+test('startCompileAll: compileAll takes up the run started before the parses, and compiles again a text changed since', async () => {
+  const root = projectWith({ 'Base.sol': BASE, 'V1.sol': V1, 'V2.sol': V2 });
+  const files = ['V1.sol', 'V2.sol'].map((f) => join(root, f));
+  // Counts solc runs: each one not answered from an output cache asks for its compiler.
+  class CountingSet extends CompilerSet {
+    runs = 0;
+    override instance(path: string) {
+      this.runs++;
+      return super.instance(path);
+    }
+  }
+  const set = new CountingSet({ search: { home: freshDir(), cacheDir: freshDir() }, download: false });
+  const reference = compilers();
+  // V2 as an editor buffer, so its text can change between the start and compileAll.
+  const buffers = new Map<string, string>([[files[1], V2]]);
+  const contents = { readFile: (file: string) => buffers.get(file) };
+  const fresh = async (): Promise<Map<string, CompiledAnalysis>> => {
+    const analyzer = new ProjectAnalyzer(root, contents);
+    for (const file of files) analyzer.analyze(file);
+    return analyzer.compileAll(files, reference);
+  };
+  try {
+    const analyzer = new ProjectAnalyzer(root, contents);
+    const started = analyzer.startCompileAll(files, set);
+    assert.deepEqual(started?.entries, files);
+    for (const file of files) analyzer.analyze(file);
+    const all = await analyzer.compileAll(files, set, {}, undefined, started);
+    assert.equal(set.runs, 1, 'one solc run: the early one');
+    const expected = await fresh();
+    for (const file of files) assert.equal(verdict(all.get(file)), verdict(expected.get(file)), file);
+    assert.ok(all.get(files[1])!.findings.some((f) => f.rule === 'storage-inserted'));
+
+    // V2 fixed after the run started: compileAll compiles the text the parses saw, not the early one.
+    const changing = new ProjectAnalyzer(root, contents);
+    const stale = changing.startCompileAll(files, set);
+    buffers.set(files[1], V2.replace('    uint256 public inserted;\n', ''));
+    for (const file of files) changing.analyze(file);
+    const rerun = await changing.compileAll(files, set, {}, undefined, stale);
+    const expectedNow = await fresh();
+    for (const file of files) assert.equal(verdict(rerun.get(file)), verdict(expectedNow.get(file)), file);
+    assert.ok(!rerun.get(files[1])!.findings.some((f) => f.rule === 'storage-inserted'), 'the fix is seen');
+  } finally {
+    await Promise.all([set.dispose(), reference.dispose()]);
   }
 });
 

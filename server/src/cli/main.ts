@@ -9,7 +9,7 @@ import { CompilerSet } from '../engine/compile/solc-select';
 import { CompileOutputCache } from '../engine/compile/output-cache';
 import { ParseWorker } from '../engine/parse/pool';
 import { DiskParseCache } from '../engine/parse/disk-cache';
-import { findProjectRoot, mergeTiers, ProjectAnalyzer, type CompiledAnalysis } from '../engine/project';
+import { findProjectRoot, mergeTiers, ProjectAnalyzer, type CompiledAnalysis, type EarlyCompile } from '../engine/project';
 import { secretMasker } from '../engine/chain/secrets';
 import { loadPatchlineConfig } from '../engine/suppress';
 import { patchlineVersion } from '../engine/version';
@@ -137,14 +137,24 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
   try {
     const settings = { ...(baselineRef ? { baselineGitRef: baselineRef } : {}), solc: solc.settings };
     const analyses: { file: string; project: ProjectAnalyzer; analysis: ReturnType<ProjectAnalyzer['analyze']> }[] = [];
+    // Each project's solc run starts before its parses, so the compiler works while this thread
+    // parses; one after the other, as a compiler runs one compile at a time.
+    const early = new Map<ProjectAnalyzer, EarlyCompile>();
+    let lastEarly: Promise<void> | undefined;
     for (const file of files) {
       const root = rootOf(file);
       let project = projects.get(root);
       if (!project) {
         assertValidConfig(root, cwd);
         projects.set(root, (project = new ProjectAnalyzer(root, undefined, undefined, diskCache)));
+        const ofProject = files.filter((f) => rootOf(f) === root);
         // The baseline's own dependency versions (lock file at the ref), into the cache before checking.
-        if (baselineRef) await fetchBaselineDependencies(project, baselineRef, files.filter((f) => rootOf(f) === root));
+        if (baselineRef) await fetchBaselineDependencies(project, baselineRef, ofProject);
+        const started = compiler && project.startCompileAll(ofProject, compiler, settings, interrupted.signal, lastEarly);
+        if (started) {
+          early.set(project, started);
+          lastEarly = started.settled;
+        }
       }
       try {
         await project.prepare(file, parseWorker, interrupted.signal, (slow) => {
@@ -162,10 +172,12 @@ async function runCheck(args: string[], cwd: string): Promise<number> {
     // The compiler tier per project: one solc run for all its files where they share a compiler.
     const compiled = new Map<string, CompiledAnalysis>();
     if (compiler) {
+      // No compile of one project may cancel another's early run still under way.
+      await lastEarly;
       for (const project of projects.values()) {
         const ofProject = analyses.filter((a) => a.project === project).map((a) => a.file);
         try {
-          for (const [file, result] of await project.compileAll(ofProject, compiler, settings, interrupted.signal)) compiled.set(file, result);
+          for (const [file, result] of await project.compileAll(ofProject, compiler, settings, interrupted.signal, early.get(project))) compiled.set(file, result);
         } catch (error) {
           if (interrupted.signal.aborted) return new Promise<number>(() => undefined); // the signal handler exits
           throw error;

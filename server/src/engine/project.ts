@@ -29,6 +29,7 @@ import type { SolcCompiler } from './compile/solc';
 import { howToGetCompiler, type CompilerSet } from './compile/solc-select';
 import type { SolcSettings } from './compile/solc-settings';
 import { WorkspaceImportResolver } from './compile/workspace-resolver';
+import type { ImportResolver } from './compile/sources';
 import { SymbolTable } from './layout/symbols';
 import { checkUpgradeSafety } from './rules/upgrade-rules';
 import { applySuppressions, applySuppressionsByFile, loadPatchlineConfig, type PatchlineConfig } from './suppress';
@@ -59,6 +60,18 @@ export interface FileAnalysis {
   baselines: Map<string, ResolvedBaseline>;
   /** The other files this analysis read (imports, bases): when one changes, this file's findings may too. */
   dependencies: string[];
+}
+
+/** A solc run of compileAll started ahead of the parses (ProjectAnalyzer.startCompileAll). */
+export interface EarlyCompile {
+  /** The files it compiles, in order, and their texts when it started. */
+  readonly entries: string[];
+  readonly texts: string[];
+  readonly run: Promise<SharedCompilation>;
+  /** Resolves (never rejects) once the run is over, whatever its outcome. */
+  readonly settled: Promise<void>;
+  /** Stops the run (it rejects with an AbortError). */
+  cancel(): void;
 }
 
 /** The compiler tier's results for one text of a file. */
@@ -245,7 +258,12 @@ export class ProjectAnalyzer {
    * messages, upgrades-core's findings, and the storage rules run again on solc's layouts.
    * Rejects with an AbortError when a newer compile supersedes it.
    */
-  async compile(file: string, compiler: SolcCompiler | CompilerSet, settings: ProjectSettings = {}, signal?: AbortSignal): Promise<CompiledAnalysis> {
+  compile(file: string, compiler: SolcCompiler | CompilerSet, settings: ProjectSettings = {}, signal?: AbortSignal): Promise<CompiledAnalysis> {
+    return this.compileFile(file, compiler, settings, signal);
+  }
+
+  /** `compile`, taking solc's run of `file` alone from `started` when it was started early (startCompileAll). */
+  private async compileFile(file: string, compiler: SolcCompiler | CompilerSet, settings: ProjectSettings, signal: AbortSignal | undefined, started?: Promise<SharedCompilation>): Promise<CompiledAnalysis> {
     const parsed = this.workspace.parse(file);
     const text = parsed?.text ?? '';
     // Over an analysis limit, the parser tier already fails the file; solc would only take minutes and may crash.
@@ -253,7 +271,7 @@ export class ProjectAnalyzer {
     const rules = { ...this.config().rules, ...settings.rules };
     let result: CompilerTierResult;
     try {
-      result = await runCompilerTier(compiler, { file, ...this.compileRequest(settings, signal) });
+      result = started ? compilerTierResultFor(await started, file) : await runCompilerTier(compiler, { file, ...this.compileRequest(settings, signal) });
     } catch (error) {
       if (isAbortError(error)) throw error;
       if (error instanceof CompilerUnavailableError) {
@@ -273,8 +291,10 @@ export class ProjectAnalyzer {
    * run for them all (they share their imports, OpenZeppelin's above all), read per file. When
    * that run cannot be had or fails (files that need different compilers, an error in one file),
    * each file is compiled on its own, so every file gets the verdict `compile` would give it.
+   * `early`: this call's solc run as startCompileAll started it, used when the parses leave the
+   * same files at the same texts to compile (else solc runs again here).
    */
-  async compileAll(files: string[], compiler: CompilerSet | SolcCompiler, settings: ProjectSettings = {}, signal?: AbortSignal): Promise<Map<string, CompiledAnalysis>> {
+  async compileAll(files: string[], compiler: CompilerSet | SolcCompiler, settings: ProjectSettings = {}, signal?: AbortSignal, early?: EarlyCompile): Promise<Map<string, CompiledAnalysis>> {
     const results = new Map<string, CompiledAnalysis>();
     // The text of each file that can join the shared run (parsed, within the limits).
     const texts = new Map<string, string>();
@@ -283,10 +303,17 @@ export class ProjectAnalyzer {
       if (parsed !== undefined && !parsed.limit) texts.set(file, parsed.text);
     }
     const together = [...texts.keys()];
+    // The early run stands for this one when it compiled the same files at the same texts.
+    const started = early && early.entries.length === together.length && early.entries.every((file, i) => file === together[i] && early.texts[i] === texts.get(file)) ? early.run : undefined;
+    if (early && !started) {
+      // Not the run wanted: stopped first, so it cannot cancel this call's own on the same compiler.
+      early.cancel();
+      await early.settled;
+    }
     let shared: SharedCompilation | undefined;
     if (together.length > 1) {
       try {
-        shared = await compileAndValidate(compiler, { entries: together, ...this.compileRequest(settings, signal) });
+        shared = await (started ?? compileAndValidate(compiler, { entries: together, ...this.compileRequest(settings, signal) }));
       } catch (error) {
         if (isAbortError(error)) throw error;
         shared = undefined;
@@ -297,10 +324,60 @@ export class ProjectAnalyzer {
       if (shared?.compilation.ok && text !== undefined) {
         results.set(file, this.compiledAnalysis(file, text, compilerTierResultFor(shared, file), settings));
       } else {
-        results.set(file, await this.compile(file, compiler, settings, signal));
+        results.set(file, await this.compileFile(file, compiler, settings, signal, together.length === 1 && file === together[0] ? started : undefined));
       }
     }
     return results;
+  }
+
+  /**
+   * Starts compileAll's solc run for `files` now, before their parses: it needs their texts only
+   * (imports are found textually), so it can overlap the parser tier on the caller's thread.
+   * Pass the result to compileAll with the same files and settings. The files that join are the
+   * readable ones within the pre-scan limits, at their texts of now (their imports are read when
+   * the run starts); when a parse then runs out of time or a text has changed since, compileAll
+   * runs solc again on what it finds, so its results are its own either way.
+   * `after`: wait for this first (a compiler runs one compile at a time, a newer one cancels the older).
+   */
+  startCompileAll(files: string[], compiler: CompilerSet | SolcCompiler, settings: ProjectSettings = {}, signal?: AbortSignal, after?: Promise<unknown>): EarlyCompile | undefined {
+    const entries: string[] = [];
+    const texts: string[] = [];
+    for (const file of files) {
+      const text = this.workspace.textWithinScanLimits(file);
+      if (text === undefined) continue;
+      entries.push(file);
+      texts.push(text);
+    }
+    if (entries.length === 0) return undefined;
+    // Stopped by `signal`, or by compileAll when the parses leave other files or texts to compile.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    if (signal?.aborted) stop.abort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    const run = Promise.resolve(after)
+      .catch(() => undefined)
+      .then(() => {
+        const request = this.compileRequest(settings, stop.signal);
+        const { resolver } = request;
+        // The entries at the texts read now, which compileAll compares with its parses' texts.
+        const pinned: ImportResolver = {
+          remappings: resolver.remappings,
+          resolveEntry: (file) => {
+            const resolution = resolver.resolveEntry(file);
+            const text = texts[entries.indexOf(file)];
+            return 'error' in resolution || text === undefined ? resolution : { ...resolution, contents: text };
+          },
+          resolveImport: (from, importPath) => resolver.resolveImport(from, importPath),
+        };
+        return compileAndValidate(compiler, { entries, ...request, resolver: pinned });
+      });
+    // compileAll reads the outcome; until then a failure must not count as unhandled.
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    void settled.then(() => signal?.removeEventListener('abort', onAbort));
+    return { entries, texts, run, settled, cancel: () => stop.abort() };
   }
 
   /** What every compile of this project asks for: its root, compiler settings and import resolution. */

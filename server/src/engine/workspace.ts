@@ -140,6 +140,15 @@ export class SolidityWorkspace implements ParsedSources {
     return source && this.parses.parse(abs, source.text, source.fromDisk);
   }
 
+  /**
+   * The current text of `file` if it can be read and passes the limits' pre-scan (size, binary,
+   * nesting), found without parsing it: its parse may still run out of time.
+   */
+  textWithinScanLimits(file: string): string | undefined {
+    const text = this.readText(file);
+    return text === undefined || this.parses.overScanLimits(text) ? undefined : text;
+  }
+
   /** Parses `text` as the content of `file` (for callers that already hold the text). */
   parseText(file: string, text: string): ParsedFile {
     return this.parses.parse(path.resolve(file), text);

@@ -109,6 +109,11 @@ export class ParseCache {
 
   private lastScan: { text: string; result: ReturnType<typeof preScan> } | undefined;
 
+  /** Whether `text` fails the limits' pre-scan (size, binary, nesting), so a parse would not run ANTLR on it. */
+  overScanLimits(text: string): boolean {
+    return this.preScan(text).hit !== undefined;
+  }
+
   /** The limits pre-scan; `prepare` and `parse` of one keystroke's text scan it once. */
   private preScan(text: string): ReturnType<typeof preScan> {
     if (this.lastScan?.text !== text) this.lastScan = { text, result: preScan(text, this.limits) };

@@ -1,8 +1,9 @@
-// The compile worker: loads solc-js once (about a second) and then compiles standard JSON on
+// The compile worker: loads solc-js once (soljson-load.ts) and then compiles standard JSON on
 // request. It runs in its own thread because loading soljson installs a process-wide
 // `unhandledRejection` handler that rethrows, and because the main thread must stay responsive;
 // cancelling a compile means terminating this thread (see solc.ts).
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadSoljson } from './soljson-load';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './worker-protocol';
 
 interface SolcJs {
@@ -11,12 +12,10 @@ interface SolcJs {
 }
 
 function loadSolc(setup: WorkerSetup): SolcJs {
-  // Both stay plain `require`s: solc is external to the bundle and read from node_modules at run time.
+  // solc is external to the bundle and read from node_modules at run time.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const wrapper = require('solc/wrapper') as (soljson: unknown) => SolcJs;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const soljson = setup.soljsonPath ? require(setup.soljsonPath) : require('solc/soljson');
-  return wrapper(soljson);
+  return wrapper(loadSoljson(setup.soljsonPath ?? require.resolve('solc/soljson')));
 }
 
 const port = parentPort;

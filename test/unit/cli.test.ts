@@ -84,6 +84,25 @@ test('--tier compiler reports what only solc sees; --tier parser does not compil
   assert.equal(run('check', 'typed', '--tier', 'fast').status, 2);
 });
 
+test('check of several projects compiles each: their solc runs, started before the parses, go one after another', () => {
+  // Two projects of two files each (one shared solc run per project), with a warning only solc gives.
+  const projects = ['one', 'two'].map((name) => {
+    const dir = join(workdir, 'projects', name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{}');
+    writeFileSync(join(dir, 'Warned.sol'), `pragma solidity ^0.8.24;\ncontract Warned_${name} {\n    function f() public pure { uint256 unused; }\n}\n`);
+    writeFileSync(join(dir, 'Plain.sol'), `pragma solidity ^0.8.24;\ncontract Plain_${name} {\n    uint256 x;\n}\n`);
+    return join('projects', name);
+  });
+  const cache = join(workdir, 'projects', '.cache');
+  const result = spawnSync(process.execPath, [cli, 'check', ...projects, '--format', 'json', '--tier', 'compiler'], { cwd: workdir, encoding: 'utf8', env: { ...process.env, PATCHLINE_CACHE_DIR: cache } });
+  assert.equal(result.status, 0, result.stderr);
+  assert.deepEqual(
+    JSON.parse(result.stdout).map((f: { rule: string; file: string; line: number }) => [f.rule, f.file, f.line]),
+    projects.map((p) => ['solc-warning', join(p, 'Warned.sol'), 3]),
+  );
+});
+
 test('two swapped variables (V2 annotated with oz-upgrades-from): both tiers report the move on `a`, not a deletion', () => {
   mkdirSync(join(workdir, 'swap', 'contracts'), { recursive: true });
   writeFileSync(join(workdir, 'swap', 'contracts', 'V1.sol'), 'pragma solidity ^0.8.20;\ncontract V1 {\n    uint256 a;\n    uint256 b;\n}\n');

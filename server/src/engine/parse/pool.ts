@@ -21,6 +21,8 @@ interface Job {
   resolve: (result: ParseResult) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
+  /** Takes the job out of the queue when its signal aborts; removed once the job leaves the queue. */
+  onQueuedAbort?: () => void;
 }
 
 export class ParseWorker {
@@ -41,18 +43,18 @@ export class ParseWorker {
     return new Promise<ParseResult>((resolve, reject) => {
       const request: ParseRequest = { id: this.nextId++, text, ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}) };
       const job: Job = { request, resolve, reject, signal: options.signal };
-      // A queued job whose signal aborts just leaves the queue.
-      options.signal?.addEventListener(
-        'abort',
-        () => {
+      // A queued job whose signal aborts just leaves the queue. One signal often serves many parses
+      // (a whole `check`): the listener goes when the job leaves the queue, so they do not pile up.
+      if (options.signal) {
+        job.onQueuedAbort = () => {
           const at = this.queue.indexOf(job);
           if (at >= 0) {
             this.queue.splice(at, 1);
             reject(abortError('Parse cancelled'));
           }
-        },
-        { once: true },
-      );
+        };
+        options.signal.addEventListener('abort', job.onQueuedAbort, { once: true });
+      }
       this.queue.push(job);
       this.pump();
     });
@@ -61,7 +63,10 @@ export class ParseWorker {
   /** Stops the worker thread; pending parses reject with an AbortError. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    for (const job of this.queue.splice(0)) job.reject(abortError('Parse worker disposed'));
+    for (const job of this.queue.splice(0)) {
+      if (job.onQueuedAbort) job.signal?.removeEventListener('abort', job.onQueuedAbort);
+      job.reject(abortError('Parse worker disposed'));
+    }
     const running = this.running;
     this.finish();
     running?.job.reject(abortError('Parse worker disposed'));
@@ -72,6 +77,7 @@ export class ParseWorker {
     if (this.running || this.disposed) return;
     const job = this.queue.shift();
     if (!job) return;
+    if (job.onQueuedAbort) job.signal?.removeEventListener('abort', job.onQueuedAbort);
     const worker = this.ensureWorker();
     const onAbort = () => {
       this.finish();

@@ -28,8 +28,32 @@ function parserFingerprint() {
   return module.exports.computeParserFingerprint('server/src/engine', '.');
 }
 
+/**
+ * upgrades-core requires ethereumjs-util for hashing and addresses, which requires secp256k1 for
+ * signatures Patchline never makes: loading it builds elliptic's precomputed tables (about 20 ms
+ * of a warm `check`). Its importers get a stand-in that requires it on the first property read.
+ */
+const lazySecp256k1 = {
+  name: 'lazy-secp256k1',
+  setup(build) {
+    build.onResolve({ filter: /^ethereum-cryptography\/secp256k1$/ }, (args) => {
+      if (args.pluginData?.lazy) return undefined; // the stand-in's own require: the real module
+      return { path: args.path, namespace: 'lazy-secp256k1', pluginData: { resolveDir: args.resolveDir } };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-secp256k1' }, (args) => ({
+      contents:
+        "let real;\nconst load = () => (real ??= require('ethereum-cryptography/secp256k1'));\n" +
+        'module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });\n',
+      resolveDir: args.pluginData.resolveDir,
+      pluginData: { lazy: true },
+      loader: 'js',
+    }));
+  },
+};
+
 /** @type {import('esbuild').BuildOptions} */
 const common = {
+  plugins: [lazySecp256k1],
   bundle: true,
   platform: 'node',
   target: 'node20',

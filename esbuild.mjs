@@ -100,9 +100,16 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { cli: 'server/src/cli/main.ts' },
+    entryPoints: { 'cli-main': 'server/src/cli/main.ts' },
     outdir: 'dist',
     external: neverLoaded,
+  },
+  {
+    // The `patchline` command: enables Node's compile cache, then loads cli-main.js.
+    ...common,
+    entryPoints: { cli: 'server/src/cli/entry.ts' },
+    outdir: 'dist',
+    external: ['./cli-main.js'],
     banner: { js: '#!/usr/bin/env node' },
   },
   {

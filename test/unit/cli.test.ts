@@ -1,7 +1,7 @@
 // The CLI as users run it: the built dist/cli.js in a child process.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -168,6 +168,23 @@ test('--version prints the package version', () => {
   const result = run('--version');
   assert.equal(result.status, 0);
   assert.equal(result.stdout.trim(), require('../../package.json').version);
+});
+
+test("the command keeps V8's compiled code in the cache folder where Node can (22.1+), and runs the same either way", () => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'patchline-cli-v8-'));
+  try {
+    const env = { ...process.env, PATCHLINE_CACHE_DIR: cacheDir };
+    const first = spawnSync(process.execPath, [cli, 'check', 'src/nested', '--format', 'json'], { cwd: workdir, encoding: 'utf8', env });
+    const second = spawnSync(process.execPath, [cli, 'check', 'src/nested', '--format', 'json'], { cwd: workdir, encoding: 'utf8', env });
+    assert.equal(first.status, 0, first.stderr);
+    assert.deepEqual([second.status, second.stdout, second.stderr], [first.status, first.stdout, first.stderr]);
+    const canCache = typeof (require('node:module') as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+    const cached = existsSync(join(cacheDir, 'v8-code')) ? readdirSync(join(cacheDir, 'v8-code'), { recursive: true }).length : 0;
+    if (canCache) assert.ok(cached > 0, 'Node has enableCompileCache, but nothing was kept');
+    else assert.equal(cached, 0);
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
 });
 
 /** A git repository in a temporary folder holding `Box.sol` (= `v1`) committed and tagged v1.0.0; `git` fails the test when git fails. */

@@ -330,7 +330,8 @@ export function ignoreClosedPipes(...streams: NodeJS.WriteStream[]): void {
   }
 }
 
-if (require.main === module) {
+/** Runs the command line of this process (dist/cli.js calls it; so does a direct run of this file). */
+export function runCli(): void {
   ignoreClosedPipes(process.stdout, process.stderr);
   main(process.argv.slice(2)).then(
     (code) => {
@@ -343,3 +344,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runCli();

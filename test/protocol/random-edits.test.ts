@@ -6,6 +6,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ProjectAnalyzer } from '../../server/src/engine/project';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { LspTestClient, messageText } from './lspClient';
+import { seededRandom } from '../unit/seeded-random';
 
 const fragments = [
   'uint256 public x;', 'mapping(address => uint256) balances;', 'function f() public {', '}', '{', ')', '(',
@@ -29,20 +30,10 @@ contract Vault {
 }
 `;
 
-/** Small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-function random(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('1,000 random edits: no crash, and published diagnostics match the final text', async () => {
   const seed = Number(process.env.PATCHLINE_FUZZ_SEED ?? Date.now() % 1_000_000);
-  const next = random(seed);
+  const next = seededRandom(seed);
   const uri = 'file:///tmp/patchline-protocol/Fuzz.sol';
   const client = new LspTestClient();
   try {

@@ -10,17 +10,11 @@ import { align } from '../../server/src/engine/layout/align';
 import { entryAlignment, TypeComparator } from '../../server/src/engine/layout/compare';
 import type { StorageEntry, StorageLayout } from '../../server/src/engine/layout/types';
 import { compileLayouts, FIXTURES } from './compare-fixtures';
+import { seededRandom } from './seeded-random';
 
 const cases = fs.readdirSync(FIXTURES).filter((d) => fs.existsSync(path.join(FIXTURES, d, 'V2.sol')));
 const layouts = compileLayouts(cases.flatMap((c) => ['V1.sol', 'V2.sol'].map((f) => path.join(FIXTURES, c, f)).filter((f) => fs.existsSync(f))));
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 function mutations(entries: StorageEntry[], pool: StorageEntry[], next: () => number): StorageEntry[][] {
   const pick = <T>(list: T[]) => list[Math.floor(next() * list.length)];
@@ -61,7 +55,7 @@ test('pricing entries by name gives the same alignment as their full change, on 
   const all = [...layouts.values()];
   const pool = all.flatMap((l) => l.storage);
   assert.ok(all.length > 20 && pool.length > 100, `${all.length} layouts, ${pool.length} entries`);
-  const next = random(12);
+  const next = seededRandom(12);
   let compared = 0;
   let withChanges = 0;
   for (const caseName of cases) {

@@ -11,6 +11,7 @@ import type { StorageEntry, StorageLayout, TypeInfo } from '../../server/src/eng
 import { runRules } from '../../server/src/engine/rules/rule';
 import { checkStorage, storageRules } from '../../server/src/engine/rules/storage-rules';
 import { compileLayouts, expectedMarkers, FIXTURES } from './compare-fixtures';
+import { seededRandom } from './seeded-random';
 
 /** Every "A → B" or "from A to B" pair of positions in a message where A and B are the same. */
 function sameSlotMoves(message: string): string[] {
@@ -105,17 +106,6 @@ interface Declared {
   type: TypeInfo;
 }
 
-/** A small deterministic PRNG (mulberry32): the same pairs on every run. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Slots as solc assigns them: packed right to left, a value that does not fit starts a new slot, multi-slot values start and end a slot. */
 function layoutOf(contract: string, declared: Declared[], linearization: string[]): StorageLayout {
@@ -192,7 +182,7 @@ function generatePair(random: () => number): { baseline: StorageLayout; current:
 }
 
 test('on 3000 generated layout pairs, no storage message says a variable moves from a slot to the same slot', () => {
-  const random = prng(20261202);
+  const random = seededRandom(20261202);
   const offending: string[] = [];
   for (let i = 0; i < 3000; i++) {
     const { baseline, current } = generatePair(random);

@@ -4,6 +4,7 @@
 // `require(owner == address(0)); owner = msg.sender;`). Such a function runs once, like
 // OpenZeppelin's `initializer` / `reinitializer(n)`.
 import type { CallSite, ContractHierarchy, FunctionModel, ModifierUse } from '../model';
+import { idOf } from '../node-ids';
 
 export interface StateGuard {
   /** The state variable checked, then set. */
@@ -47,16 +48,6 @@ interface GuardFacts {
 const factsAcrossRuns = new Map<string, GuardFacts>();
 /** Bounds factsAcrossRuns; the keystroke path needs only the current texts' facts. */
 const MAX_FACTS = 8192;
-/** Short ids for nodes, so keys stay short. */
-const nodeIds = new WeakMap<object, number>();
-let nextId = 0;
-
-function idOf(node: object): number {
-  let id = nodeIds.get(node);
-  if (id === undefined) nodeIds.set(node, (id = nextId++));
-  return id;
-}
-
 /**
  * A function's guard facts across runs, by the function's node and the hierarchy's functions: the
  * pieces follow modifiers and plain or `super` calls, which resolve within the linearization, so

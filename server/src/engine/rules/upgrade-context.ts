@@ -40,9 +40,63 @@ export class CallGraph {
   resolve(call: CallSite, from: FunctionModel): FunctionModel[] {
     const cached = this.resolved.get(call);
     if (cached && cached.from === from) return cached.targets;
-    const targets = this.resolveUncached(call, from);
+    const targets = this.resolveAcrossRuns(call, from) ?? this.resolveUncached(call, from);
     this.resolved.set(call, { from, targets });
     return targets;
+  }
+
+  /**
+   * A plain or `super` call of a function of the linearization lands on the same declarations as
+   * on the last keystroke while the linearization declares the same functions (names, kinds,
+   * parameter counts, bodies or not: the signature key). A call site belongs to one function node,
+   * which the incremental parser keeps while the function is unchanged; the targets are kept as
+   * nodes and found again among this run's models. Other calls (libraries, `x.f()`) resolve anew.
+   */
+  private resolveAcrossRuns(call: CallSite, from: FunctionModel): FunctionModel[] | undefined {
+    if (!(call.kind === 'super' || call.kind === 'plain' || call.target === 'this')) return undefined;
+    if (from.owner.kind === 'library' || !this.hierarchy.linearized.includes(from.owner)) return undefined;
+    const key = `${from.owner.name}\u0000${this.signatureKey()}`;
+    let known = resolvedAcrossRuns.get(call);
+    const nodes = known?.get(key);
+    if (nodes) {
+      const targets = nodes.map((node) => this.modelOfNode().get(node));
+      if (targets.every((t): t is FunctionModel => t !== undefined)) return targets;
+    }
+    const targets = this.resolveUncached(call, from);
+    if (!known) resolvedAcrossRuns.set(call, (known = new Map()));
+    // A base's call site is resolved in each hierarchy that inherits it (a file's contracts): a few each.
+    if (known.size >= 4 && !known.has(key)) known.delete(known.keys().next().value!);
+    known.set(key, targets.map((t) => t.node));
+    return targets;
+  }
+
+  private signatures: string | undefined;
+  private byNode: Map<object, FunctionModel> | undefined;
+
+  /** What plain and `super` calls resolve by: each contract of the linearization and its functions' shapes. */
+  private signatureKey(): string {
+    if (this.signatures !== undefined) return this.signatures;
+    const parts: string[] = [];
+    for (const contract of this.hierarchy.linearized) {
+      parts.push(`|${contract.name}:${contract.kind}`);
+      for (const f of contract.functions) parts.push(`${f.kind}:${f.name}/${f.parameters.length}${f.bodySpan ? '' : '-'}`);
+    }
+    // A short id for the long key: it joins every cached call's key.
+    const long = parts.join(',');
+    let id = signatureIds.get(long);
+    if (id === undefined) {
+      if (signatureIds.size >= 256) signatureIds.clear();
+      signatureIds.set(long, (id = `s${nextSignatureId++}`));
+    }
+    return (this.signatures = id);
+  }
+
+  /** This run's model of each function node of the linearization. */
+  private modelOfNode(): Map<object, FunctionModel> {
+    if (this.byNode) return this.byNode;
+    const byNode = new Map<object, FunctionModel>();
+    for (const contract of this.hierarchy.linearized) for (const f of contract.functions) byNode.set(f.node, f);
+    return (this.byNode = byNode);
   }
 
   private resolveUncached(call: CallSite, from: FunctionModel): FunctionModel[] {
@@ -118,6 +172,11 @@ export class CallGraph {
     return model;
   }
 }
+
+/** Plain and `super` calls' targets across runs, by call site (see CallGraph.resolveAcrossRuns). */
+const resolvedAcrossRuns = new WeakMap<CallSite, Map<string, object[]>>();
+const signatureIds = new Map<string, string>();
+let nextSignatureId = 0;
 
 /** A contract's functions by name: a call is resolved through every contract of a linearization. */
 const functionsByName = new WeakMap<ContractModel, Map<string, FunctionModel[]>>();

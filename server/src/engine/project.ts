@@ -11,7 +11,7 @@ import { loadManifests, type ManifestFile } from './baseline/manifest';
 import { resolveBaseline, type BaselineSources, type ResolvedBaseline } from './baseline/resolve';
 import { summarizeContracts, type ContractSummary } from './contracts';
 import { placeFindings, type Finding, type Range } from './findings';
-import { computeLayout, computeLayouts } from './layout/parser-layout';
+import { computeLayout, computeLayouts, layoutInputKey, type LayoutsResult } from './layout/parser-layout';
 import type { MissingPiece, StorageLayout } from './layout/types';
 import { missingFromLayoutErrors, missingInClosure } from './layout/completeness';
 import { analysisLimit } from './rules/analysis-limit';
@@ -63,6 +63,16 @@ export interface FileAnalysis {
 }
 
 /** A solc run of compileAll started ahead of the parses (ProjectAnalyzer.startCompileAll). */
+/** A file's layouts as analyze uses them, and what they were computed from (ProjectAnalyzer.layoutRuns). */
+interface LayoutRun extends Pick<LayoutsResult, 'layouts' | 'layoutErrors' | 'importErrors'> {
+  /** layoutInputKey of the file's parse. */
+  key: string;
+  /** The other files' parses the layouts read. */
+  files: ParsedFile[];
+  /** What the layouts could not see (missingInClosure). */
+  closure: MissingPiece[];
+}
+
 export interface EarlyCompile {
   /** The files it compiles, in order, and their texts when it started. */
   readonly entries: string[];
@@ -175,12 +185,11 @@ export class ProjectAnalyzer {
     if (parsed.ast) {
       try {
         contracts = summarizeContracts(parsed.ast, parsed.text, parsed.comments);
-        const computed = computeLayouts(file, this.workspace);
-        symbols = computed.symbols;
+        const computed = this.layoutsOf(file, parsed);
+        const closure = computed.closure;
+        // Reused layouts come without a symbol table (theirs held older parses of this file): the rules get one of their own.
+        symbols = computed.symbols ?? new SymbolTable(this.workspace);
         if (parsed.errors.length === 0 || !previous) layouts = computed.layouts;
-        // What the layouts could not see (an unresolved import or base, a file that does not
-        // parse): such a contract is not compared, its verdict is analysis-incomplete.
-        const closure = missingInClosure(file, computed.symbols);
         for (const name of computed.layouts.keys()) {
           const pieces = [...closure, ...missingFromLayoutErrors(computed.layoutErrors.get(name) ?? [])];
           if (pieces.length > 0) missingByContract.set(name, pieces);
@@ -249,8 +258,32 @@ export class ProjectAnalyzer {
     }
     // The same fault once (ANTLR can report one token error from two passes), as every face shows it.
     const kept = placeFindings([...applySuppressions(findings, file, parsed.text), ...upgradeFindings]).filter((f) => rules[f.rule] !== 'off' || f.rule === ANALYSIS_INCOMPLETE);
-    const dependencies = (symbols?.files() ?? []).map((f) => f.file).filter((f) => f !== file);
+    const read = new Set([...(this.layoutRuns.get(file)?.files ?? []), ...(symbols?.files() ?? [])].map((f) => f.file));
+    const dependencies = [...read].filter((f) => f !== file);
     return { file, findings: kept, contracts, layouts, baselines, dependencies };
+  }
+
+  /**
+   * The last layouts of each analysed file, with what they were computed from: the file's layout
+   * input key and the parses of the other files they read. An edit that leaves both as they were
+   * (a function body, an event) reuses them: layouts read nothing else.
+   */
+  private readonly layoutRuns = new Map<string, LayoutRun>();
+
+  /**
+   * computeLayouts of `file` with what the layouts could not see (an unresolved import or base, a
+   * file that does not parse: such a contract is not compared, its verdict is analysis-incomplete),
+   * or the last of them (see layoutRuns), which comes without its run's symbol table.
+   */
+  private layoutsOf(file: string, parsed: ParsedFile): LayoutRun & { symbols?: SymbolTable } {
+    const key = layoutInputKey(parsed);
+    const last = this.layoutRuns.get(file);
+    if (key !== undefined && last?.key === key && last.files.every((f) => this.workspace.parse(f.file) === f)) return last;
+    const { layouts, layoutErrors, importErrors, symbols } = computeLayouts(file, this.workspace);
+    const run: LayoutRun = { key: key ?? '', files: symbols.files().filter((f) => f.file !== parsed.file), layouts, layoutErrors, importErrors, closure: missingInClosure(file, symbols) };
+    if (key === undefined) this.layoutRuns.delete(file);
+    else this.layoutRuns.set(file, run);
+    return { ...run, symbols };
   }
 
   /**
@@ -487,12 +520,14 @@ export class ProjectAnalyzer {
   forget(file: string): void {
     this.workspace.forget(file);
     this.lastGood.delete(file);
+    this.layoutRuns.delete(file);
   }
 
   /** A .sol file was created, deleted or saved: baselines and indexes may have moved. */
   invalidate(): void {
     this.contractIndex = undefined;
     this.refLayouts.clear();
+    this.layoutRuns.clear();
     this.workspace.invalidateFiles();
     this.manifests = null;
     this.lock = null;

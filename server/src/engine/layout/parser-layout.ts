@@ -10,6 +10,7 @@ import type { Range } from '../findings';
 import type { ImportError, ParsedFile, ParsedSources } from '../parse/parsed-file';
 import { evaluateConstant } from './constant-eval';
 import { erc7201Slot, storageLocationId } from './erc7201';
+import { idOf } from '../node-ids';
 import { LineIndex } from '../text';
 import { SymbolTable, type ContractSymbol, type DefinitionSymbol } from './symbols';
 import type { Namespace, StorageEntry, StorageLayout, TypeInfo } from './types';
@@ -71,6 +72,39 @@ export function computeLayouts(file: string, workspace: ParsedSources, symbols =
     }
   }
   return { layouts, errors, layoutErrors, importErrors: symbols.importErrors, symbols };
+}
+
+/** Declarations no storage layout reads: editing one leaves every layout of the file as it was. */
+const NOT_READ_BY_LAYOUTS: ReadonlySet<string> = new Set(['FunctionDefinition', 'ModifierDefinition', 'EventDefinition', 'CustomErrorDefinition']);
+
+/**
+ * What the layouts of `parsed`'s contracts read of the file itself: every declaration but
+ * functions, modifiers, events and errors, by node (the incremental parser keeps an unchanged
+ * declaration's node) and place (offset and line: the entries' ranges are made of them), and each
+ * contract's name, kind, place and base list. With the same key, and the same parses of the other
+ * files the layouts read, computeLayouts gives the same layouts.
+ */
+export function layoutInputKey(parsed: ParsedFile): string | undefined {
+  if (!parsed.ast) return undefined;
+  const lines = LineIndex.of(parsed.text);
+  const parts: string[] = [];
+  const place = (node: { range?: [number, number] }) => {
+    const start = node.range?.[0] ?? -1;
+    return `${start}:${start < 0 ? -1 : lines.positionAt(start).line}`;
+  };
+  for (const child of parsed.ast.children as unknown as { type: string; range?: [number, number] }[]) {
+    if (NOT_READ_BY_LAYOUTS.has(child.type)) continue;
+    if (child.type !== 'ContractDefinition') {
+      parts.push(`${idOf(child)}@${place(child)}`);
+      continue;
+    }
+    const contract = child as unknown as ContractDefinition & { range?: [number, number] };
+    parts.push(`C${contract.name}:${contract.kind}@${place(contract)}<${contract.baseContracts.map((b) => idOf(b)).join(',')}`);
+    for (const member of contract.subNodes as unknown as { type: string; range?: [number, number] }[]) {
+      if (!NOT_READ_BY_LAYOUTS.has(member.type)) parts.push(`${idOf(member)}@${place(member)}`);
+    }
+  }
+  return parts.join(' ');
 }
 
 /** The layout of one contract declared in `file`; `errors` as in LayoutsResult.layoutErrors. */

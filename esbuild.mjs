@@ -85,7 +85,7 @@ const builds = [
     external: neverLoaded,
   },
   {
-    // The solc-js worker: solc's wrapper is bundled; its 9 MB asm.js compiler (soljson.js) is
+    // The solc-js worker: solc's wrapper is bundled; its 9 MB compiler (soljson.js, WebAssembly inside) is
     // loaded from node_modules/solc at run time and shipped as is in the .vsix.
     ...common,
     entryPoints: { 'compile-worker': 'server/src/engine/compile/worker.ts' },

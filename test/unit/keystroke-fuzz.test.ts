@@ -30,9 +30,12 @@ const imports = [
 
 const v1 = [
   ...imports,
+  'struct Limits { uint128 max; uint128 used; }',
   'contract VaultV1 is Initializable, UUPSUpgradeable, OwnableUpgradeable {',
   '    mapping(address => uint256) public balances;',
   '    uint256 public total;',
+  '    Limits public limits;',
+  '    bool private done;',
   '    /// @custom:oz-upgrades-unsafe-allow constructor',
   '    constructor() { _disableInitializers(); }',
   '    function initialize(address owner) public initializer { __Ownable_init(owner); __UUPSUpgradeable_init(); }',
@@ -92,7 +95,7 @@ function edit(text: string, history: string[], next: () => number, n: number): s
   const end = lines.lastIndexOf('}');
   const inside = () => pick(body + 1, end > body ? end : lines.length);
   const functionLines = lines.map((l, i) => (/^\s+function .*\{\s*$/.test(l) ? i : -1)).filter((i) => i >= 0);
-  switch (Math.floor(next() * 13)) {
+  switch (Math.floor(next() * 14)) {
     case 0: // a state variable among the members (storage findings when it lands above others)
       lines.splice(next() < 0.4 ? body + 1 : inside(), 0, `    uint256 public extra${n};`);
       break;
@@ -139,6 +142,11 @@ function edit(text: string, history: string[], next: () => number, n: number): s
     case 11: { // the helper a hand-rolled guard calls stops (or starts) setting its flag
       const at = lines.findIndex((l) => l.includes('function _checkOnce'));
       if (at >= 0) lines[at] = lines[at].includes('done = true;') ? lines[at].replace('done = true;', 'total = 0;') : lines[at].replace('total = 0;', 'done = true;');
+      break;
+    }
+    case 12: { // a state variable retyped in place (same node count, another node)
+      const at = lines.findIndex((l) => /^    uint(256|128) public total;/.test(l));
+      if (at >= 0) lines[at] = lines[at].includes('uint256') ? lines[at].replace('uint256', 'uint128') : lines[at].replace('uint128', 'uint256');
       break;
     }
     default: // undo: back to an earlier text

@@ -41,6 +41,8 @@ export async function runDemo(runCheck: (args: string[], cwd: string) => Promise
   try {
     const { vault } = demo;
     write(`anvil ${demo.anvil.rpcUrl}: proxy ${vault.proxy}, VaultV1 ${vault.implementation}, timelock ${vault.timelock} (min delay ${vault.minDelay} s)\n`);
+    // The implementation the proposal (step 6) upgrades to, and verify (step 7) checks; the simulations deploy their own on forks.
+    if (vault.implementationV2) write(`VaultV2 deployed, not yet in use: ${vault.implementationV2}\n`);
 
     step('3/8 patchline simulate: VaultV2 through the timelock, on a fork');
     const call = { signature: 'initializeV2(uint16)', args: ['250'] };

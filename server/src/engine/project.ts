@@ -33,7 +33,7 @@ import type { ImportResolver } from './compile/sources';
 import { SymbolTable } from './layout/symbols';
 import { checkUpgradeSafety } from './rules/upgrade-rules';
 import { applySuppressions, applySuppressionsByFile, loadPatchlineConfig, type PatchlineConfig } from './suppress';
-import { LineIndex } from './text';
+import { LineIndex, rangeMover } from './text';
 import { isInside, nearestDirWith, PROJECT_MARKERS, SolidityWorkspace, type ContentProvider, type ParsedFile } from './workspace';
 
 export interface ProjectSettings {
@@ -67,6 +67,8 @@ export interface FileAnalysis {
 interface LayoutRun extends Pick<LayoutsResult, 'layouts' | 'layoutErrors' | 'importErrors'> {
   /** layoutInputKey of the file's parse. */
   key: string;
+  /** The file's text the ranges are in. */
+  text: string;
   /** The other files' parses the layouts read. */
   files: ParsedFile[];
   /** What the layouts could not see (missingInClosure). */
@@ -278,9 +280,15 @@ export class ProjectAnalyzer {
   private layoutsOf(file: string, parsed: ParsedFile): LayoutRun & { symbols?: SymbolTable } {
     const key = layoutInputKey(parsed);
     const last = this.layoutRuns.get(file);
-    if (key !== undefined && last?.key === key && last.files.every((f) => this.workspace.parse(f.file) === f)) return last;
+    if (key !== undefined && last?.key === key && last.files.every((f) => this.workspace.parse(f.file) === f)) {
+      const moved = last.text === parsed.text ? last : movedLayoutRun(last, parsed.file, parsed.text);
+      if (moved) {
+        this.layoutRuns.set(file, moved);
+        return moved;
+      }
+    }
     const { layouts, layoutErrors, importErrors, symbols } = computeLayouts(file, this.workspace);
-    const run: LayoutRun = { key: key ?? '', files: symbols.files().filter((f) => f.file !== parsed.file), layouts, layoutErrors, importErrors, closure: missingInClosure(file, symbols) };
+    const run: LayoutRun = { key: key ?? '', text: parsed.text, files: symbols.files().filter((f) => f.file !== parsed.file), layouts, layoutErrors, importErrors, closure: missingInClosure(file, symbols) };
     if (key === undefined) this.layoutRuns.delete(file);
     else this.layoutRuns.set(file, run);
     return { ...run, symbols };
@@ -785,3 +793,35 @@ export function findProjectRoot(file: string, fallback?: string): string {
   }
   return dir;
 }
+
+/**
+ * A file's layouts with every range in the file moved from the run's text to `text` (an edit
+ * elsewhere in the file: a function body above a gap declared last), or undefined when a range
+ * overlaps the edit (its declaration changed, so its node and the key would have too: kept for safety).
+ */
+function movedLayoutRun(run: LayoutRun, file: string, text: string): LayoutRun | undefined {
+  const moveRange = rangeMover(run.text, text);
+  let lost = false;
+  const move = <T extends { file?: string; range?: Range }>(item: T): T => {
+    if (item.file !== file || !item.range) return item;
+    const range = moveRange(item.range);
+    if (!range) lost = true;
+    return { ...item, range: range ?? item.range };
+  };
+  const layouts = new Map<string, StorageLayout>();
+  for (const [name, layout] of run.layouts) {
+    const contractRange = layout.contractRange && layout.file === file ? moveRange(layout.contractRange) : layout.contractRange;
+    if (layout.contractRange && !contractRange) lost = true;
+    layouts.set(name, {
+      ...layout,
+      storage: layout.storage.map(move),
+      namespaces: layout.namespaces.map((namespace) => ({ ...move(namespace), members: namespace.members.map(move) })),
+      ...(contractRange ? { contractRange } : {}),
+      ...(layout.missing ? { missing: layout.missing.map(move) } : {}),
+    });
+  }
+  const layoutErrors = new Map([...run.layoutErrors].map(([name, errors]) => [name, errors.map(move)]));
+  const moved: LayoutRun = { ...run, text, layouts, layoutErrors, importErrors: run.importErrors.map(move), closure: run.closure.map(move) };
+  return lost ? undefined : moved;
+}
+

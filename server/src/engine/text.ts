@@ -85,3 +85,27 @@ export function lineCommentEnd(text: string, from: number): number {
   while (i < text.length && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
   return i;
 }
+
+/**
+ * Moves ranges of `before` to where the same text is in `after`, for results kept across an edit:
+ * the edit is the span between the texts' common start and common end. A range that overlaps it
+ * has no place in `after` (undefined); the others move with the text around them.
+ */
+export function rangeMover(before: string, after: string): (range: Range) => Range | undefined {
+  let prefix = 0;
+  const shortest = Math.min(before.length, after.length);
+  while (prefix < shortest && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shortest - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  const editEnd = before.length - suffix;
+  const delta = after.length - before.length;
+  const from = LineIndex.of(before);
+  const to = LineIndex.of(after);
+  return (range) => {
+    const end = from.offsetAt(range.end);
+    if (end <= prefix) return range; // the text before the edit is the same
+    const start = from.offsetAt(range.start);
+    if (start >= editEnd) return to.rangeOf(start + delta, end + delta);
+    return undefined;
+  };
+}

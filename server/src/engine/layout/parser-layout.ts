@@ -80,28 +80,23 @@ const NOT_READ_BY_LAYOUTS: ReadonlySet<string> = new Set(['FunctionDefinition', 
 /**
  * What the layouts of `parsed`'s contracts read of the file itself: every declaration but
  * functions, modifiers, events and errors, by node (the incremental parser keeps an unchanged
- * declaration's node) and place (offset and line: the entries' ranges are made of them), and each
- * contract's name, kind, place and base list. With the same key, and the same parses of the other
- * files the layouts read, computeLayouts gives the same layouts.
+ * declaration's node), and each contract's name, kind and base list. With the same key, and the
+ * same parses of the other files the layouts read, computeLayouts gives the same layouts, at the
+ * places the text around them moved to (text.ts rangeMover).
  */
 export function layoutInputKey(parsed: ParsedFile): string | undefined {
   if (!parsed.ast) return undefined;
-  const lines = LineIndex.of(parsed.text);
   const parts: string[] = [];
-  const place = (node: { range?: [number, number] }) => {
-    const start = node.range?.[0] ?? -1;
-    return `${start}:${start < 0 ? -1 : lines.positionAt(start).line}`;
-  };
-  for (const child of parsed.ast.children as unknown as { type: string; range?: [number, number] }[]) {
+  for (const child of parsed.ast.children as unknown as { type: string }[]) {
     if (NOT_READ_BY_LAYOUTS.has(child.type)) continue;
     if (child.type !== 'ContractDefinition') {
-      parts.push(`${idOf(child)}@${place(child)}`);
+      parts.push(String(idOf(child)));
       continue;
     }
-    const contract = child as unknown as ContractDefinition & { range?: [number, number] };
-    parts.push(`C${contract.name}:${contract.kind}@${place(contract)}<${contract.baseContracts.map((b) => idOf(b)).join(',')}`);
-    for (const member of contract.subNodes as unknown as { type: string; range?: [number, number] }[]) {
-      if (!NOT_READ_BY_LAYOUTS.has(member.type)) parts.push(`${idOf(member)}@${place(member)}`);
+    const contract = child as unknown as ContractDefinition;
+    parts.push(`C${contract.name}:${contract.kind}<${contract.baseContracts.map((b) => idOf(b)).join(',')}`);
+    for (const member of contract.subNodes as unknown as { type: string }[]) {
+      if (!NOT_READ_BY_LAYOUTS.has(member.type)) parts.push(String(idOf(member)));
     }
   }
   return parts.join(' ');

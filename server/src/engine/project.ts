@@ -62,7 +62,6 @@ export interface FileAnalysis {
   dependencies: string[];
 }
 
-/** A solc run of compileAll started ahead of the parses (ProjectAnalyzer.startCompileAll). */
 /** A file's layouts as analyze uses them, and what they were computed from (ProjectAnalyzer.layoutRuns). */
 interface LayoutRun extends Pick<LayoutsResult, 'layouts' | 'layoutErrors' | 'importErrors'> {
   /** layoutInputKey of the file's parse. */
@@ -75,6 +74,7 @@ interface LayoutRun extends Pick<LayoutsResult, 'layouts' | 'layoutErrors' | 'im
   closure: MissingPiece[];
 }
 
+/** A solc run of compileAll started ahead of the parses (ProjectAnalyzer.startCompileAll). */
 export interface EarlyCompile {
   /** The files it compiles, in order, and their texts when it started. */
   readonly entries: string[];

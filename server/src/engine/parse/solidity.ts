@@ -102,9 +102,9 @@ export function parseSolidity(text: string, options: ParseOptions = {}): ParseRe
  * identifier in an expression, and full-LL prediction then re-runs with the whole call stack (it
  * is not cached): two thirds of a parse's time. Full LL finds the same ambiguity and takes the
  * lowest alternative, which is what SLL takes on a conflict, so this one decision is predicted
- * with SLL. Every other decision keeps full LL: SLL everywhere misparses `revert Error(...)`
- * (decision 96). solidity-sll.test.ts compares both modes' ASTs and errors on OpenZeppelin's
- * releases and the test fixtures (broken inputs included).
+ * with SLL. Every other decision keeps full LL: SLL for the expression loop too (decision 96)
+ * changes the parse of `revert Error(...)`. parse-sll.test.ts compares both modes' ASTs, comments
+ * and errors on OpenZeppelin 5 and the test fixtures (broken inputs included).
  */
 export const SLL_DECISIONS: ReadonlySet<number> = new Set([97]);
 
